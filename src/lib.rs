@@ -1,0 +1,54 @@
+//! faultsim: deterministic failure simulation of distributed systems.
+//!
+//! Users describe a system (a *topology*: zones, services, queues, datastores, caches,
+//! externals and the calls between them) and what happens to it (a *scenario*: load,
+//! faults, hypotheses) in RON files. faultsim checks them, analyses the topology
+//! statically (single points of failure, retry amplification, analytic availability),
+//! and — as later parts land — simulates it as a discrete-event model with injected
+//! faults, in seeded runs that replay bit for bit.
+//!
+//! # Architecture
+//!
+//! Data flows down this list; dependencies point down it too, never back up.
+//!
+//! | module | job |
+//! |---|---|
+//! | [`units`] | unit strings (`"250ms"`, `"512MiB"`) ↔ integer nanoseconds and bytes |
+//! | [`spec`] | serde types mirroring the RON files one to one (data only) |
+//! | [`load`] | files → spec → validated types; the only reader of input files and user of `ron` |
+//! | [`diagnostic`] | errors as users see them: file:line:col, source excerpt, label, hint |
+//! | [`checks`] | range checks shared by topology and scenario validation |
+//! | [`problem`] | semantic problems as paths into a file (`services[2].calls[0].to`), collected, never thrown |
+//! | [`dist`] | validated distributions and failure models (log-normal fitted from median and p99, …) |
+//! | [`topology`] | spec → validated, frozen [`topology::Topology`]: typed ids, petgraph dependency graph, precomputed latency |
+//! | [`scenario`] | spec → validated [`scenario::Scenario`] whose references are typed ids of its topology |
+//! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
+//! | [`report`] | output formats (Graphviz DOT) |
+//! | [`output`] | atomic file writes |
+//! | [`synth`] | generated topologies of any size, for benchmarks and scale tests |
+//!
+//! The binary (`src/main.rs`) is the only place that prints or chooses an exit code.
+//!
+//! # Invariants
+//!
+//! - Validation never stops at the first problem: it collects them all, each with a path
+//!   that the loader turns into a position.
+//! - Nothing downstream of [`topology`] handles names or dangling references: ids index
+//!   `Vec`s directly.
+//! - No input file can panic or hang the loader: files are bounded in size and nesting
+//!   before the parser sees them (a property test feeds mutated examples and random bytes).
+//! - Outputs are deterministic: no `HashMap` iteration, no clocks.
+
+pub mod analysis;
+pub mod checks;
+pub mod diagnostic;
+pub mod dist;
+pub mod load;
+pub mod output;
+pub mod problem;
+pub mod report;
+pub mod scenario;
+pub mod spec;
+pub mod synth;
+pub mod topology;
+pub mod units;

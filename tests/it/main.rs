@@ -1,0 +1,8 @@
+//! The one integration-test binary: a module per feature, sharing the helpers below.
+
+mod analyze;
+mod broken_inputs;
+mod cli;
+mod examples;
+mod loader_fuzz;
+mod tidy;
