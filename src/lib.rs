@@ -19,9 +19,12 @@
 //! | [`diagnostic`] | errors as users see them: file:line:col, source excerpt, label, hint |
 //! | [`checks`] | range checks shared by topology and scenario validation |
 //! | [`problem`] | semantic problems as paths into a file (`services[2].calls[0].to`), collected, never thrown |
+//! | [`rng`] | the one place that names the RNG type (ChaCha8); streams derived from (seed, component name, purpose) |
 //! | [`dist`] | validated distributions and failure models (log-normal fitted from median and p99, …) |
+//! | [`backoff`] | retry backoff delays: capped exponential with none, full, equal or decorrelated jitter |
 //! | [`topology`] | spec → validated, frozen [`topology::Topology`]: typed ids, petgraph dependency graph, precomputed latency |
 //! | [`scenario`] | spec → validated [`scenario::Scenario`] whose references are typed ids of its topology |
+//! | [`metrics`] | measurement building blocks: exactly mergeable latency histograms, trace fingerprint |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
 //! | [`report`] | output formats (Graphviz DOT) |
 //! | [`output`] | atomic file writes |
@@ -40,13 +43,18 @@
 //! - Outputs are deterministic: no `HashMap` iteration, no clocks.
 
 pub mod analysis;
+pub mod backoff;
 pub mod checks;
 pub mod diagnostic;
 pub mod dist;
+pub mod engine;
 pub mod load;
+pub mod metrics;
+pub mod model;
 pub mod output;
 pub mod problem;
 pub mod report;
+pub mod rng;
 pub mod scenario;
 pub mod spec;
 pub mod synth;

@@ -15,6 +15,8 @@ use faultsim::load::{self, Loaded};
 
 /// Exit code: a usage or input error.
 const EXIT_INPUT: u8 = 2;
+/// Exit code: no answer could be reached (a run stopped at one of its limits).
+const EXIT_INCONCLUSIVE: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +46,28 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Simulate one run of a scenario and summarise it.
+    Run {
+        /// A scenario file.
+        scenario: PathBuf,
+        /// The seed (default: the scenario's first seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Re-run one seed of a scenario and write every event as a JSON line (simulated time only).
+    Replay {
+        /// A scenario file.
+        scenario: PathBuf,
+        /// The seed to replay.
+        #[arg(long)]
+        seed: u64,
+        /// Where to write the trace (atomically).
+        #[arg(long)]
+        trace: PathBuf,
+    },
     /// Graphviz DOT of a topology (or a scenario's topology), zones as clusters.
     Graph {
         /// A topology or scenario file.
@@ -68,6 +92,8 @@ fn main() -> ExitCode {
         Command::Validate { files } => validate(&files),
         Command::Analyze { file, format } => analyze(&file, format),
         Command::Graph { file, out } => graph(&file, out),
+        Command::Run { scenario, seed, format } => run(&scenario, seed, format),
+        Command::Replay { scenario, seed, trace } => replay(&scenario, seed, &trace),
     }
 }
 
@@ -179,4 +205,110 @@ fn graph(file: &std::path::Path, out: Option<PathBuf>) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn load_scenario(path: &std::path::Path) -> Result<std::sync::Arc<faultsim::scenario::Scenario>, ExitCode> {
+    match load::load_scenario(path) {
+        Ok(s) => Ok(std::sync::Arc::new(s)),
+        Err(ds) => Err(fail(&ds)),
+    }
+}
+
+fn run(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCode {
+    let scenario = match load_scenario(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let seed = seed.unwrap_or(scenario.first_seed);
+    let gaps = faultsim::model::not_simulated(&scenario);
+    let (metrics, limit) = match faultsim::engine::Simulation::new(std::sync::Arc::clone(&scenario), seed).run() {
+        Ok(m) => (m, None),
+        Err(b) => {
+            let (limit, m) = *b;
+            (m, Some(limit))
+        }
+    };
+    let replay = format!("faultsim run {} --seed {seed}", path.display());
+    let limit_text = limit.map(|l| format!("{l}"));
+    let text = match format {
+        Format::Text => {
+            faultsim::report::summary::run_summary(&scenario, &metrics, limit_text.as_deref(), &gaps, &replay)
+        }
+        Format::Json => {
+            let report = faultsim::report::summary::RunReport {
+                schema_version: faultsim::report::summary::SCHEMA_VERSION,
+                tool_version: env!("CARGO_PKG_VERSION"),
+                scenario: &scenario.name,
+                topology: scenario.topology.name(),
+                limit: limit_text.clone(),
+                not_simulated: &gaps,
+                run: &metrics,
+            };
+            match serde_json::to_string(&report) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("error: cannot encode the result as JSON: {e}");
+                    return ExitCode::from(EXIT_INPUT);
+                }
+            }
+        }
+    };
+    if let Err(code) = write_stdout(&text) {
+        return code;
+    }
+    match limit {
+        None => ExitCode::SUCCESS,
+        Some(l) => {
+            eprintln!("error: the run stopped at a limit ({}): {l}", l.limit_name());
+            eprintln!("  seed {seed}; replay: {replay}");
+            ExitCode::from(EXIT_INCONCLUSIVE)
+        }
+    }
+}
+
+fn replay(path: &std::path::Path, seed: u64, trace: &std::path::Path) -> ExitCode {
+    let scenario = match load_scenario(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut file = match faultsim::output::AtomicFile::create(trace) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {}: cannot write: {e}", trace.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let mut write_error = None;
+    let result = faultsim::engine::Simulation::new(scenario, seed).run_observed(|t, e| {
+        if write_error.is_none() {
+            let line = serde_json::to_string(e).map(|ev| format!("{{\"t_ns\":{t},\"event\":{ev}}}\n"));
+            let r = line.map_err(std::io::Error::other).and_then(|l| file.write_all(l.as_bytes()));
+            if let Err(err) = r {
+                write_error = Some(err);
+            }
+        }
+    });
+    if let Some(e) = write_error {
+        eprintln!("error: {}: cannot write: {e}", trace.display());
+        return ExitCode::from(EXIT_INPUT);
+    }
+    if let Err(e) = file.commit() {
+        eprintln!("error: {}: cannot write: {e}", trace.display());
+        return ExitCode::from(EXIT_INPUT);
+    }
+    match result {
+        Ok(m) => {
+            eprintln!("wrote {} events to {} (fingerprint {})", m.events, trace.display(), m.fingerprint);
+            ExitCode::SUCCESS
+        }
+        Err(b) => {
+            eprintln!(
+                "error: the run stopped at a limit ({}): {}; the trace up to it is in {}",
+                b.0.limit_name(),
+                b.0,
+                trace.display()
+            );
+            ExitCode::from(EXIT_INCONCLUSIVE)
+        }
+    }
 }

@@ -5,3 +5,4 @@
 //! topology for Graphviz (`faultsim graph MODEL`).
 
 pub mod dot;
+pub mod summary;

@@ -3,6 +3,7 @@
 mod analyze;
 mod broken_inputs;
 mod cli;
+mod engine;
 mod examples;
 mod loader_fuzz;
 mod tidy;

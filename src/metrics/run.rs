@@ -1,0 +1,205 @@
+//! What one run measured: per endpoint, per service, the instance timeline, a time
+//! series in fixed buckets, and the trace fingerprint.
+//!
+//! Everything here is an integer count, an integer time or an HDR histogram, so results
+//! of many runs merge exactly. Only requests that arrive after the warm-up are counted.
+
+use serde::Serialize;
+
+use super::{Fingerprint, LatencyHistogram};
+use crate::engine::event::Cause;
+use crate::scenario::Scenario;
+
+/// Failed requests by cause.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Failures {
+    /// The client's timeout, or a lost message.
+    pub timeout: u64,
+    /// Turned away by a full backlog.
+    pub rejected: u64,
+    /// Nothing could serve it (crashed, partitioned, no instance in rotation).
+    pub unavailable: u64,
+    /// An error answer.
+    pub error: u64,
+    /// Unanswered when the run ended.
+    pub unfinished: u64,
+}
+
+impl Failures {
+    /// Adds one failure of `cause`.
+    pub fn add(&mut self, cause: Cause) {
+        match cause {
+            Cause::Timeout => self.timeout += 1,
+            Cause::Rejected => self.rejected += 1,
+            Cause::Unavailable => self.unavailable += 1,
+            Cause::Error => self.error += 1,
+            Cause::Unfinished => self.unfinished += 1,
+        }
+    }
+
+    /// All failures.
+    pub fn total(&self) -> u64 {
+        self.timeout + self.rejected + self.unavailable + self.error + self.unfinished
+    }
+}
+
+/// Completions in one time bucket (by completion time).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    /// Served (degraded included).
+    pub served: u64,
+    /// Failed.
+    pub failed: u64,
+}
+
+/// One endpoint's measurements.
+#[derive(Clone, Debug, Serialize)]
+pub struct EndpointMetrics {
+    /// Endpoint name.
+    pub name: String,
+    /// Requests that arrived after the warm-up.
+    pub requests: u64,
+    /// Served in full.
+    pub ok: u64,
+    /// Served degraded (an optional dependency failed).
+    pub degraded: u64,
+    /// Failed, by cause.
+    pub failed: Failures,
+    /// Latency of served requests (ns).
+    pub latency: LatencyHistogram,
+    /// Completions per bucket from time 0 (measured requests only).
+    pub series: Vec<Bucket>,
+}
+
+impl EndpointMetrics {
+    /// Served / requests (1 when there were none).
+    pub fn availability(&self) -> f64 {
+        let finished = self.ok + self.degraded + self.failed.total();
+        if finished == 0 {
+            return 1.0;
+        }
+        (self.ok + self.degraded) as f64 / finished as f64
+    }
+}
+
+/// One service's measurements (all its instances together).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ServiceMetrics {
+    /// Service name.
+    pub name: String,
+    /// Requests delivered to its instances (every attempt counts).
+    pub received: u64,
+    /// Downstream calls it made (first attempts).
+    pub calls: u64,
+    /// Retries it sent (attempts after the first) on its downstream calls.
+    pub retries: u64,
+    /// Requests its instances turned away (backlog full).
+    pub rejected: u64,
+    /// Service time spent on requests whose caller had already given up (ns).
+    pub wasted_ns: u64,
+    /// Busy worker time over the measured period (worker·ns).
+    pub busy_worker_ns: u128,
+    /// Available worker time over the measured period (worker·ns).
+    pub capacity_worker_ns: u128,
+    /// Longest backlog seen on one instance.
+    pub backlog_max: u32,
+}
+
+impl ServiceMetrics {
+    /// Busy / available worker time.
+    pub fn utilisation(&self) -> f64 {
+        if self.capacity_worker_ns == 0 {
+            return 0.0;
+        }
+        self.busy_worker_ns as f64 / self.capacity_worker_ns as f64
+    }
+
+    /// Attempts sent per downstream call (1 without retries).
+    pub fn amplification(&self) -> f64 {
+        if self.calls == 0 {
+            return 1.0;
+        }
+        (self.calls + self.retries) as f64 / self.calls as f64
+    }
+}
+
+/// An instance going down or coming up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct InstanceChange {
+    /// When (ns).
+    pub time_ns: u64,
+    /// Global instance index.
+    pub instance: u32,
+    /// Up after the change.
+    pub up: bool,
+}
+
+/// Everything one run measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunMetrics {
+    /// The seed.
+    pub seed: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Simulated time when the run ended (ns).
+    pub end_time_ns: u64,
+    /// Width of the series buckets (ns).
+    pub bucket_ns: u64,
+    /// Per endpoint, in topology order.
+    pub endpoints: Vec<EndpointMetrics>,
+    /// Per service, in topology order.
+    pub services: Vec<ServiceMetrics>,
+    /// Retries sent by clients (per workload).
+    pub client_retries: Vec<u64>,
+    /// Instance down/up changes in time order.
+    pub timeline: Vec<InstanceChange>,
+    /// Hash of every processed event (time, kind, ids): equal for equal runs.
+    #[serde(serialize_with = "as_hex")]
+    pub fingerprint: Fingerprint,
+}
+
+fn as_hex<S: serde::Serializer>(f: &Fingerprint, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(f)
+}
+
+impl RunMetrics {
+    /// Empty measurements for a run of `scenario`.
+    pub fn new(scenario: &Scenario, seed: u64) -> RunMetrics {
+        let t = &scenario.topology;
+        let bucket_ns = scenario.bucket.as_nanos().max(1);
+        let buckets = (scenario.limits.max_time.as_nanos() / bucket_ns + 1) as usize;
+        RunMetrics {
+            seed,
+            events: 0,
+            end_time_ns: 0,
+            bucket_ns,
+            endpoints: t
+                .endpoints()
+                .iter()
+                .map(|e| EndpointMetrics {
+                    name: e.name.clone(),
+                    requests: 0,
+                    ok: 0,
+                    degraded: 0,
+                    failed: Failures::default(),
+                    latency: LatencyHistogram::new(),
+                    series: vec![Bucket::default(); buckets],
+                })
+                .collect(),
+            services: t
+                .services()
+                .iter()
+                .map(|s| ServiceMetrics { name: s.name.clone(), ..ServiceMetrics::default() })
+                .collect(),
+            client_retries: vec![0; scenario.workloads.len()],
+            timeline: Vec::new(),
+            fingerprint: Fingerprint::new(),
+        }
+    }
+
+    /// Requests arrived = served + failed + in flight, per endpoint: the conservation law.
+    pub fn finished(&self, endpoint: usize) -> u64 {
+        let e = &self.endpoints[endpoint];
+        e.ok + e.degraded + e.failed.total()
+    }
+}

@@ -1,0 +1,126 @@
+//! Choosing the station that gets an attempt: load-balancing policies for services, and
+//! the obvious choice for other components.
+//!
+//! The balancer only knows what it can know: without health checks every instance stays
+//! in rotation, crashed or not, and callers find out by failing; with them, instances
+//! leave and rejoin rotation after consecutive failed and passed checks. Pinned
+//! connections (gRPC) notice a dead peer at once and reconnect to a random live instance.
+
+use crate::engine::calendar::Nanos;
+use crate::spec::Policy;
+use crate::topology::{ComponentId, ZoneId};
+
+use super::world::{unit, World, UNLIMITED};
+
+/// The station for an attempt at `target` from `from_zone`, or `None` if none is usable.
+pub fn pick_station(w: &mut World, target: ComponentId, from_zone: Option<ZoneId>, _now: Nanos) -> Option<u32> {
+    match target {
+        ComponentId::Service(s) => pick_instance(w, s.index(), from_zone),
+        ComponentId::Datastore(_) | ComponentId::External(_) => Some(w.stations_of(target).start),
+        ComponentId::Cache(_) | ComponentId::Queue(_) => {
+            // Nodes per zone: prefer the caller's zone, else the first node that is up.
+            let range = w.stations_of(target);
+            let local =
+                range.clone().find(|&i| w.stations[i as usize].zone == from_zone && !w.stations[i as usize].down);
+            local.or_else(|| range.clone().find(|&i| !w.stations[i as usize].down)).or(Some(range.start))
+        }
+    }
+}
+
+fn in_rotation(w: &World, station: u32) -> bool {
+    w.stations[station as usize].in_rotation
+}
+
+/// Outstanding work at a station (waiting plus working).
+fn load(w: &World, station: u32) -> usize {
+    w.stations[station as usize].present.len()
+}
+
+fn pick_instance(w: &mut World, s: usize, from_zone: Option<ZoneId>) -> Option<u32> {
+    let t = std::sync::Arc::clone(w.topology());
+    let range = w.service_states[s].stations.clone();
+    let n = range.end - range.start;
+    if n == 0 {
+        return None;
+    }
+    let policy = &t.services()[s].load_balancer.policy;
+    match policy {
+        Policy::RoundRobin => round_robin(w, s, |_| true),
+        Policy::Random => {
+            let start = (unit(&mut w.service_states[s].rng_route) * f64::from(n)) as u32 % n;
+            (0..n).map(|k| range.start + (start + k) % n).find(|&i| in_rotation(w, i))
+        }
+        Policy::LeastOutstanding => {
+            // Ties go round-robin so equal instances share the load.
+            let start = w.service_states[s].cursor;
+            w.service_states[s].cursor = (start + 1) % n;
+            (0..n).map(|k| range.start + (start + k) % n).filter(|&i| in_rotation(w, i)).min_by_key(|&i| load(w, i))
+        }
+        Policy::PowerOfTwo => {
+            let live: u32 = (0..n).filter(|&k| in_rotation(w, range.start + k)).count() as u32;
+            if live == 0 {
+                return None;
+            }
+            let rng = &mut w.service_states[s].rng_route;
+            let a = (unit(rng) * f64::from(live)) as u32 % live;
+            let b = (unit(rng) * f64::from(live)) as u32 % live;
+            let nth = |k: u32| (0..n).map(|j| range.start + j).filter(|&i| in_rotation(w, i)).nth(k as usize);
+            let (a, b) = (nth(a)?, nth(b)?);
+            Some(if load(w, b) < load(w, a) { b } else { a })
+        }
+        Policy::ZoneAffinity { spill_over } => {
+            let (local, busy, workers) = (0..n)
+                .map(|k| range.start + k)
+                .filter(|&i| in_rotation(w, i) && w.stations[i as usize].zone == from_zone)
+                .fold((0u32, 0u64, 0u64), |(n, b, c), i| {
+                    let st = &w.stations[i as usize];
+                    (n + 1, b + u64::from(st.busy), c + u64::from(st.effective_workers().min(UNLIMITED - 1)))
+                });
+            let hot = workers == 0 || busy as f64 >= *spill_over * workers as f64;
+            if local == 0 || hot {
+                round_robin(w, s, |_| true)
+            } else {
+                round_robin(w, s, |z| z == from_zone)
+            }
+        }
+        Policy::Pinned { .. } => {
+            let conns = w.service_states[s].connections.len() as u32;
+            if conns == 0 {
+                return None;
+            }
+            let c = w.service_states[s].cursor % conns;
+            w.service_states[s].cursor = (c + 1) % conns;
+            let pinned = w.service_states[s].connections[c as usize];
+            let st = &w.stations[pinned as usize];
+            if st.in_rotation && !st.down {
+                return Some(pinned);
+            }
+            // The connection broke: reconnect to a random live instance, which then carries it.
+            let live: Vec<u32> = (0..n)
+                .map(|k| range.start + k)
+                .filter(|&i| in_rotation(w, i) && !w.stations[i as usize].down)
+                .collect();
+            if live.is_empty() {
+                return None;
+            }
+            let pick = live[(unit(&mut w.service_states[s].rng_route) * live.len() as f64) as usize % live.len()];
+            w.service_states[s].connections[c as usize] = pick;
+            Some(pick)
+        }
+    }
+}
+
+/// The next instance in rotation (and in a zone accepted by `zone_ok`) after the cursor.
+fn round_robin(w: &mut World, s: usize, zone_ok: impl Fn(Option<ZoneId>) -> bool) -> Option<u32> {
+    let range = w.service_states[s].stations.clone();
+    let n = range.end - range.start;
+    let start = w.service_states[s].cursor;
+    for k in 0..n {
+        let i = range.start + (start + k) % n;
+        if in_rotation(w, i) && zone_ok(w.stations[i as usize].zone) {
+            w.service_states[s].cursor = (start + k + 1) % n;
+            return Some(i);
+        }
+    }
+    None
+}

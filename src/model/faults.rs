@@ -1,0 +1,330 @@
+//! Faults: scripted windows and random failure processes, and what they do to stations
+//! and messages.
+//!
+//! Station state derived from faults (down, slowed, erroring, capacity cut) is recomputed
+//! from the set of active faults whenever one starts or ends, so overlapping faults on the
+//! same target compose and revert exactly. Crashes kill the station's jobs: a crashed
+//! process (instance, service, datastore, cache, queue, external) refuses its callers at
+//! once; a lost zone or region leaves them to time out. Partitions, added latency and
+//! packet loss act on messages as they are sent.
+
+use crate::engine::calendar::{Calendar, Nanos};
+use crate::engine::event::{Cause, Event, Outcome};
+use crate::scenario::{Fault, Side, Target};
+use crate::spec;
+use crate::topology::{ComponentId, Place, ZoneId};
+
+use super::world::{StationKind, World};
+
+/// What happens to a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// It arrives.
+    Delivered,
+    /// It vanishes; the sender waits for its timeout.
+    Lost,
+    /// The connection is refused; the sender fails at once.
+    Refused,
+}
+
+/// Whether a zone or component lies on one side of a partition.
+fn on_side(w: &World, sides: &[Side], zone: Option<ZoneId>, component: Option<ComponentId>) -> bool {
+    let t = w.topology();
+    sides.iter().any(|s| match *s {
+        Side::Place(Place::Zone(z)) => zone == Some(z),
+        Side::Place(Place::Region(r)) => zone.is_some_and(|z| t.zones()[z.index()].region == r),
+        Side::Component(c) => component == Some(c),
+    })
+}
+
+/// Whether a link target covers a message from (zone a, component x) to (zone b, component y).
+fn link_covers(
+    w: &World,
+    target: &Target,
+    a: Option<ZoneId>,
+    x: Option<ComponentId>,
+    b: Option<ZoneId>,
+    y: Option<ComponentId>,
+) -> bool {
+    let t = w.topology();
+    let place_has = |p: Place, z: Option<ZoneId>| match p {
+        Place::Zone(pz) => z == Some(pz),
+        Place::Region(r) => z.is_some_and(|z| t.zones()[z.index()].region == r),
+    };
+    match *target {
+        Target::PlaceLink(p, q) => (place_has(p, a) && place_has(q, b)) || (place_has(q, a) && place_has(p, b)),
+        Target::ComponentLink(p, q) => (x == Some(p) && y == Some(q)) || (x == Some(q) && y == Some(p)),
+        Target::Service(s) => y == Some(ComponentId::Service(s)) || x == Some(ComponentId::Service(s)),
+        Target::Component(c) => y == Some(c) || x == Some(c),
+        _ => false,
+    }
+}
+
+/// The fate of a message from (zone, component) to (zone, component) under active
+/// partitions and packet loss.
+pub fn message_fate(
+    w: &mut World,
+    a: Option<ZoneId>,
+    x: Option<ComponentId>,
+    b: Option<ZoneId>,
+    y: Option<ComponentId>,
+    _now: Nanos,
+) -> Fate {
+    let scenario = std::sync::Arc::clone(&w.scenario);
+    let mut fate = Fate::Delivered;
+    for (i, f) in scenario.faults.iter().enumerate() {
+        if !w.fault_active[i] {
+            continue;
+        }
+        match &f.fault {
+            Fault::Partition { side_a, side_b, direction, mode } => {
+                let forward = on_side(w, side_a, a, x) && on_side(w, side_b, b, y);
+                let backward = on_side(w, side_b, a, x) && on_side(w, side_a, b, y);
+                let cut = forward || (*direction == spec::Direction::Both && backward);
+                if cut {
+                    return if *mode == spec::PartitionMode::Refuse { Fate::Refused } else { Fate::Lost };
+                }
+            }
+            Fault::PacketLoss { target, probability }
+                if link_covers(w, target, a, x, b, y) && super::world::unit(&mut w.fault_rngs[i]) < *probability =>
+            {
+                fate = Fate::Lost;
+            }
+            _ => {}
+        }
+    }
+    let loss = w.topology().network_loss();
+    if fate == Fate::Delivered && loss > 0.0 && a.is_some() && b.is_some() && super::world::unit(&mut w.rng_loss) < loss
+    {
+        fate = Fate::Lost;
+    }
+    fate
+}
+
+/// Extra delay on a message from active latency faults on its link or its endpoints.
+pub fn extra_latency(
+    w: &mut World,
+    a: Option<ZoneId>,
+    x: Option<ComponentId>,
+    b: Option<ZoneId>,
+    y: Option<ComponentId>,
+    _now: Nanos,
+) -> Nanos {
+    let scenario = std::sync::Arc::clone(&w.scenario);
+    let mut extra: Nanos = 0;
+    for (i, f) in scenario.faults.iter().enumerate() {
+        if !w.fault_active[i] {
+            continue;
+        }
+        if let Fault::Latency { target, add } = &f.fault {
+            // A component's latency fault delays its answers (messages it sends); a link's, both ways.
+            let hit = match target {
+                Target::Service(s) => x == Some(ComponentId::Service(*s)),
+                Target::Component(c) => x == Some(*c),
+                Target::Instance(_) => false,
+                other => link_covers(w, other, a, x, b, y),
+            };
+            if hit {
+                extra = extra.saturating_add(add.sample(&mut w.fault_rngs[i]));
+            }
+        }
+    }
+    extra
+}
+
+impl World {
+    /// Stations a target covers.
+    fn target_stations(&self, target: &Target) -> Vec<u32> {
+        let t = self.topology();
+        match *target {
+            Target::Instance(i) => {
+                let inst = &t.instances()[i.index()];
+                let first = self.service_states[inst.service.index()].stations.start;
+                vec![first + inst.ordinal]
+            }
+            Target::Service(s) => self.service_states[s.index()].stations.clone().collect(),
+            Target::Component(c) => self.stations_of(c).collect(),
+            Target::Zone(z) => {
+                (0..self.stations.len() as u32).filter(|&i| self.stations[i as usize].zone == Some(z)).collect()
+            }
+            Target::Region(r) => (0..self.stations.len() as u32)
+                .filter(|&i| self.stations[i as usize].zone.is_some_and(|z| t.zones()[z.index()].region == r))
+                .collect(),
+            Target::PlaceLink(..) | Target::ComponentLink(..) => Vec::new(),
+        }
+    }
+
+    /// Recomputes every station's fault-derived state and applies the changes: stations that
+    /// went down lose their jobs, stations that came back up start taking work again.
+    pub fn apply_faults(&mut self, cal: &mut Calendar<Event>, now: Nanos) {
+        let n = self.stations.len();
+        let mut down = vec![false; n];
+        let mut refuse = vec![true; n];
+        let mut slow = vec![1.0f64; n];
+        let mut errors = vec![0.0f64; n];
+        let mut cut = vec![0.0f64; n];
+        let scenario = std::sync::Arc::clone(&self.scenario);
+        let t = std::sync::Arc::clone(&scenario.topology);
+        let crash = |w: &World, target: &Target, down: &mut Vec<bool>, refuse: &mut Vec<bool>| {
+            let host_gone = matches!(target, Target::Zone(_) | Target::Region(_));
+            for s in w.target_stations(target) {
+                down[s as usize] = true;
+                if host_gone {
+                    refuse[s as usize] = false;
+                }
+            }
+        };
+        for (i, f) in scenario.faults.iter().enumerate() {
+            if !self.fault_active[i] {
+                continue;
+            }
+            match &f.fault {
+                Fault::Crash(target) => crash(self, target, &mut down, &mut refuse),
+                Fault::Outage(c) => crash(self, &Target::Component(*c), &mut down, &mut refuse),
+                Fault::Slowdown { target, factor } => {
+                    for s in self.target_stations(target) {
+                        slow[s as usize] *= factor;
+                    }
+                }
+                Fault::CapacityCut { target, fraction, of } => {
+                    for s in self.target_stations(target) {
+                        match of {
+                            spec::Capacity::Workers => {
+                                cut[s as usize] = 1.0 - (1.0 - cut[s as usize]) * (1.0 - fraction)
+                            }
+                            // A speed cut of f leaves 1 − f of the speed: service time ÷ (1 − f).
+                            spec::Capacity::Speed => slow[s as usize] /= (1.0 - fraction).max(1e-3),
+                        }
+                    }
+                }
+                Fault::Errors { target, probability } => {
+                    for s in self.target_stations(target) {
+                        errors[s as usize] = 1.0 - (1.0 - errors[s as usize]) * (1.0 - probability);
+                    }
+                }
+                Fault::BadDeploy { service, fraction, error_rate } => {
+                    let range = self.service_states[service.index()].stations.clone();
+                    let count = ((f64::from(range.end - range.start) * fraction).ceil() as u32).max(1);
+                    for s in range.start..(range.start + count).min(range.end) {
+                        errors[s as usize] = 1.0 - (1.0 - errors[s as usize]) * (1.0 - error_rate);
+                    }
+                }
+                Fault::Partition { .. }
+                | Fault::Latency { .. }
+                | Fault::PacketLoss { .. }
+                | Fault::CacheFlush(_)
+                | Fault::MemoryLeak { .. } => {}
+            }
+        }
+        for p in 0..self.processes.len() {
+            if self.processes[p].failed {
+                let target = self.processes[p].target.clone();
+                crash(self, &target, &mut down, &mut refuse);
+            }
+        }
+        let _ = &t;
+        for s in 0..n {
+            let was_down = self.stations[s].down;
+            self.account_busy(s as u32, now);
+            let st = &mut self.stations[s];
+            st.slow = slow[s];
+            st.injected_errors = errors[s];
+            st.workers_cut = cut[s];
+            st.down = down[s];
+            st.refuses = refuse[s];
+            if down[s] != was_down {
+                if let StationKind::Instance(i) = st.kind {
+                    self.metrics.timeline.push(crate::metrics::run::InstanceChange {
+                        time_ns: now,
+                        instance: i,
+                        up: !down[s],
+                    });
+                }
+            }
+            if down[s] && !was_down {
+                self.kill_jobs(cal, now, s as u32);
+            }
+            // Capacity may have grown (a cut ended, or the station is back): start waiting work.
+            self.fill_workers(cal, now, s as u32);
+        }
+    }
+
+    /// A station crashed: its jobs are lost; callers are refused at once if the process died
+    /// but the host is up, and otherwise left to time out.
+    fn kill_jobs(&mut self, cal: &mut Calendar<Event>, now: Nanos, station: u32) {
+        let present = std::mem::take(&mut self.stations[station as usize].present);
+        self.stations[station as usize].waiting.clear();
+        self.account_busy(station, now);
+        self.stations[station as usize].busy = 0;
+        let refuses = self.stations[station as usize].refuses;
+        for job_key in present {
+            let Some(job) = self.jobs.remove(job_key) else { continue };
+            if refuses && self.attempts.get(job.attempt).is_some() {
+                cal.schedule(
+                    now,
+                    Event::Response { attempt: job.attempt, outcome: Outcome::Failed(Cause::Unavailable) },
+                );
+            }
+        }
+    }
+
+    /// Starts waiting jobs while workers are free.
+    fn fill_workers(&mut self, cal: &mut Calendar<Event>, now: Nanos, station: u32) {
+        loop {
+            let st = &mut self.stations[station as usize];
+            if st.down || st.busy >= st.effective_workers() {
+                return;
+            }
+            let Some(next) = st.waiting.pop_front() else { return };
+            self.start_work(cal, now, next);
+        }
+    }
+
+    /// A scripted fault window opens or closes.
+    pub fn fault_edge(&mut self, cal: &mut Calendar<Event>, now: Nanos, fault: u32, active: bool) {
+        let f = fault as usize;
+        if let (true, Fault::CacheFlush(ComponentId::Cache(c))) = (active, &self.scenario.faults[f].fault) {
+            self.cache_flushed_at[c.index()] = Some(now);
+        }
+        self.fault_active[f] = active;
+        self.apply_faults(cal, now);
+    }
+
+    /// A failure process fails or is repaired; the next change is scheduled.
+    pub fn process_edge(&mut self, cal: &mut Calendar<Event>, now: Nanos, process: u32, failed: bool) {
+        let p = &mut self.processes[process as usize];
+        p.failed = failed;
+        let next =
+            if failed { p.failure.ttr.dist().sample(&mut p.rng) } else { p.failure.ttf.dist().sample(&mut p.rng) };
+        // A zero draw would make a same-instant flip; one nanosecond keeps time moving.
+        let at = now.saturating_add(next.max(1));
+        cal.schedule(at, if failed { Event::ProcessRepair { process } } else { Event::ProcessFail { process } });
+        self.apply_faults(cal, now);
+    }
+
+    /// A round of health checks for one service; the next round is scheduled.
+    pub fn health_check(&mut self, cal: &mut Calendar<Event>, now: Nanos, service: u32) {
+        let t = std::sync::Arc::clone(self.topology());
+        let Some(hc) = t.services()[service as usize].load_balancer.health_check.as_ref() else { return };
+        let range = self.service_states[service as usize].stations.clone();
+        for s in range {
+            let st = &mut self.stations[s as usize];
+            // A check fails when the instance is down or so backed up it cannot answer in time.
+            let healthy = !st.down && st.effective_workers() > 0;
+            if healthy {
+                st.checks_passed += 1;
+                st.checks_failed = 0;
+                if !st.in_rotation && st.checks_passed >= hc.healthy_after {
+                    st.in_rotation = true;
+                }
+            } else {
+                st.checks_failed += 1;
+                st.checks_passed = 0;
+                if st.in_rotation && st.checks_failed >= hc.unhealthy_after {
+                    st.in_rotation = false;
+                }
+            }
+        }
+        cal.schedule(now.saturating_add(hc.interval.as_nanos()), Event::HealthCheck { service });
+    }
+}

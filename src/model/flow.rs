@@ -1,0 +1,572 @@
+//! How requests move: client requests become calls, calls send attempts, attempts become
+//! jobs at stations, jobs work and make their own calls, answers travel back.
+//!
+//! Semantics (DOMAIN.md "Reference semantics"):
+//! - A job holds a worker from the moment it starts until it answers, downstream calls
+//!   included — a slow dependency ties up its callers' workers.
+//! - A full backlog rejects at once. A crashed station refuses at once when only its
+//!   process died, and silently drops work when its host or zone is gone (callers then
+//!   wait for their timeout, or forever without one).
+//! - Timeouts: the caller gives up at T; the callee keeps working, and the service time it
+//!   spends on work nobody waits for is counted as wasted.
+//! - Retries: attempt n + 1 follows a failure of attempt n after the backoff delay of
+//!   DOMAIN.md; every failure cause is retried.
+//! - An optional call's failure degrades the answer; a required one's fails it, with the
+//!   dependency's cause.
+
+use crate::backoff::backoff_delay;
+use crate::engine::calendar::{Calendar, Nanos};
+use crate::engine::event::{Cause, Event, Outcome};
+use crate::engine::slab::Key;
+use crate::spec;
+use crate::topology::{ComponentId, EndpointId, ZoneId};
+
+use super::balance::pick_station;
+use super::faults::{extra_latency, message_fate, Fate};
+use super::world::{served, unit, Attempt, CallExec, Job, Origin, Policy, Root, StationKind, World};
+
+impl World {
+    /// A client request of workload `w` arrives now.
+    pub fn client_request(&mut self, cal: &mut Calendar<Event>, now: Nanos, w: u32, client: Option<u32>) {
+        let endpoint = self.scenario.workloads[w as usize].endpoint;
+        let root = self.roots.insert(Root { workload: w, endpoint, arrived: now, client });
+        self.roots_created += 1;
+        if now >= self.scenario.warmup.as_nanos() {
+            self.metrics.endpoints[endpoint.index()].requests += 1;
+        }
+        let target = ComponentId::Service(self.topology().endpoints()[endpoint.index()].service);
+        self.start_call(cal, now, Origin::Root(root), Policy::Client(w), target, true, false, None, None, endpoint);
+    }
+
+    /// Starts a call and sends its first attempt.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_call(
+        &mut self,
+        cal: &mut Calendar<Event>,
+        now: Nanos,
+        origin: Origin,
+        policy: Policy,
+        target: ComponentId,
+        required: bool,
+        write: bool,
+        from_zone: Option<ZoneId>,
+        from_component: Option<ComponentId>,
+        endpoint: EndpointId,
+    ) {
+        let exec = self.execs.insert(CallExec {
+            origin,
+            policy,
+            target,
+            required,
+            write,
+            attempts: 0,
+            previous_backoff: 0,
+            from_zone,
+            from_component,
+            endpoint,
+        });
+        if let Some(ComponentId::Service(s)) = from_component {
+            self.metrics.services[s.index()].calls += 1;
+        }
+        self.send_attempt(cal, now, exec);
+    }
+
+    fn timeout_of(&self, policy: Policy) -> Option<Nanos> {
+        match policy {
+            Policy::Call(c) => self.topology().call(c).timeout.map(|d| d.as_nanos()),
+            Policy::Client(w) => self.scenario.workloads[w as usize].timeout.map(|d| d.as_nanos()),
+            Policy::CacheMiss(_) => None,
+        }
+    }
+
+    fn retry_of(&self, policy: Policy) -> Option<&spec::Retry> {
+        match policy {
+            Policy::Call(c) => self.topology().call(c).retry.as_ref(),
+            Policy::Client(w) => self.scenario.workloads[w as usize].retry.as_ref(),
+            Policy::CacheMiss(_) => None,
+        }
+    }
+
+    /// Sends the next attempt of a call.
+    pub fn send_attempt(&mut self, cal: &mut Calendar<Event>, now: Nanos, exec_key: Key) {
+        let Some(exec) = self.execs.get_mut(exec_key) else { return };
+        exec.attempts += 1;
+        let (target, from_zone, from_component, endpoint, write, policy) =
+            (exec.target, exec.from_zone, exec.from_component, exec.endpoint, exec.write, exec.policy);
+        let attempt = self.attempts.insert(Attempt { exec: exec_key });
+        if let Some(t) = self.timeout_of(policy) {
+            cal.schedule(now.saturating_add(t), Event::Timeout { attempt });
+        }
+        let Some(station) = pick_station(self, target, from_zone, now) else {
+            // Nothing in rotation: the caller's client library fails at once.
+            cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
+            return;
+        };
+        let job = self.jobs.insert(Job {
+            attempt,
+            station,
+            endpoint,
+            write,
+            admitted: false,
+            present_index: 0,
+            working: false,
+            work_ns: 0,
+            next_call: 0,
+            pending: 0,
+            degraded: false,
+        });
+        let to_zone = self.stations[station as usize].zone;
+        let to_component = self.stations[station as usize].component;
+        match message_fate(self, from_zone, from_component, to_zone, Some(to_component), now) {
+            Fate::Lost => {
+                self.jobs.remove(job);
+            }
+            Fate::Refused => {
+                self.jobs.remove(job);
+                cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
+            }
+            Fate::Delivered => {
+                let delay = self.network_delay(from_zone, station, now)
+                    + extra_latency(self, from_zone, from_component, to_zone, Some(to_component), now);
+                cal.schedule(now.saturating_add(delay), Event::Deliver { job });
+            }
+        }
+    }
+
+    /// One-way network delay from a zone to a station (0 for clients and externals, whose
+    /// latency is part of their own response time).
+    fn network_delay(&mut self, from: Option<ZoneId>, station: u32, _now: Nanos) -> Nanos {
+        let st = &mut self.stations[station as usize];
+        match (from, st.zone) {
+            (Some(a), Some(b)) => self.scenario.topology.latency(a, b).sample(&mut st.rng_net),
+            _ => 0,
+        }
+    }
+
+    /// A request message reaches its station.
+    pub fn deliver(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
+        let Some(job) = self.jobs.get(job_key) else { return };
+        let (station, attempt) = (job.station, job.attempt);
+        let st = &self.stations[station as usize];
+        if st.down {
+            let refuses = st.refuses;
+            self.jobs.remove(job_key);
+            if refuses {
+                cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
+            }
+            return;
+        }
+        if let ComponentId::Service(s) = st.component {
+            self.metrics.services[s.index()].received += 1;
+        }
+        let st = &self.stations[station as usize];
+        if st.busy < st.effective_workers() {
+            self.admit(job_key, station);
+            self.start_work(cal, now, job_key);
+        } else if (st.waiting.len() as u64) < u64::from(st.backlog) {
+            self.admit(job_key, station);
+            let st = &mut self.stations[station as usize];
+            st.waiting.push_back(job_key);
+            let len = st.waiting.len() as u32;
+            if let ComponentId::Service(s) = st.component {
+                let m = &mut self.metrics.services[s.index()];
+                m.backlog_max = m.backlog_max.max(len);
+            }
+        } else {
+            if let ComponentId::Service(s) = st.component {
+                self.metrics.services[s.index()].rejected += 1;
+            }
+            self.jobs.remove(job_key);
+            self.answer(cal, now, station, attempt, Outcome::Failed(Cause::Rejected));
+        }
+    }
+
+    fn admit(&mut self, job_key: Key, station: u32) {
+        let present = &mut self.stations[station as usize].present;
+        if let Some(job) = self.jobs.get_mut(job_key) {
+            job.admitted = true;
+            job.present_index = present.len() as u32;
+        }
+        present.push(job_key);
+    }
+
+    /// A job takes a worker and starts its service time.
+    pub(super) fn start_work(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
+        let Some(job) = self.jobs.get_mut(job_key) else { return };
+        job.working = true;
+        let (station, write) = (job.station, job.write);
+        self.account_busy(station, now);
+        let t = &self.scenario.topology;
+        let st = &mut self.stations[station as usize];
+        st.busy += 1;
+        let base = match st.kind {
+            StationKind::Instance(i) => {
+                t.service(t.instances()[i as usize].service).service_time.sample(&mut st.rng_work)
+            }
+            StationKind::Datastore(d) => {
+                let ds = &t.datastores()[d as usize];
+                if write {
+                    ds.write_time.sample(&mut st.rng_work)
+                } else {
+                    ds.read_time.sample(&mut st.rng_work)
+                }
+            }
+            StationKind::Cache(c) => t.caches()[c as usize].lookup_time.sample(&mut st.rng_work),
+            StationKind::Queue(q) => t.queues()[q as usize].enqueue_time.sample(&mut st.rng_work),
+            StationKind::External(e) => t.externals()[e as usize].latency.sample(&mut st.rng_work),
+        };
+        let work = (base as f64 * st.slow).round().min(1e18) as Nanos;
+        if let Some(job) = self.jobs.get_mut(job_key) {
+            job.work_ns = job.work_ns.saturating_add(work);
+        }
+        cal.schedule(now.saturating_add(work), Event::WorkDone { job: job_key });
+    }
+
+    /// A job's service time is over: fail it by chance, or go on to its calls.
+    pub fn work_done(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
+        let Some(job) = self.jobs.get(job_key) else { return };
+        let station = job.station;
+        let t = std::sync::Arc::clone(&self.scenario.topology);
+        let st = &mut self.stations[station as usize];
+        let own = match st.kind {
+            StationKind::Instance(i) => t.service(t.instances()[i as usize].service).error_rate,
+            StationKind::External(e) => t.externals()[e as usize].error_rate,
+            _ => 0.0,
+        };
+        let p = 1.0 - (1.0 - own) * (1.0 - st.injected_errors);
+        if p > 0.0 && unit(&mut st.rng_chance) < p {
+            self.finish_job(cal, now, job_key, Outcome::Failed(Cause::Error));
+            return;
+        }
+        match st.kind {
+            StationKind::Instance(_) => self.next_calls(cal, now, job_key),
+            StationKind::Cache(c) => {
+                let cache = &t.caches()[c as usize];
+                let warmth = match self.cache_flushed_at[c as usize] {
+                    Some(at) if cache.warmup.as_nanos() > 0 => {
+                        ((now - at) as f64 / cache.warmup.as_nanos() as f64).min(1.0)
+                    }
+                    _ => 1.0,
+                };
+                if unit(&mut st.rng_chance) < cache.hit_ratio * warmth {
+                    self.finish_job(cal, now, job_key, Outcome::Ok);
+                } else {
+                    let (zone, component, endpoint) = (st.zone, st.component, job.endpoint);
+                    if let Some(j) = self.jobs.get_mut(job_key) {
+                        j.pending = 1;
+                    }
+                    self.start_call(
+                        cal,
+                        now,
+                        Origin::Job(job_key),
+                        Policy::CacheMiss(c),
+                        cache.backend,
+                        true,
+                        false,
+                        zone,
+                        Some(component),
+                        endpoint,
+                    );
+                }
+            }
+            _ => self.finish_job(cal, now, job_key, Outcome::Ok),
+        }
+    }
+
+    /// Starts the job's next downstream call(s), or answers when there are none left.
+    fn next_calls(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
+        let t = std::sync::Arc::clone(&self.scenario.topology);
+        let Some(job) = self.jobs.get(job_key) else { return };
+        let station = job.station;
+        let StationKind::Instance(inst) = self.stations[station as usize].kind else { return };
+        let sid = t.instances()[inst as usize].service;
+        let service = t.service(sid);
+        let (zone, endpoint) = (self.stations[station as usize].zone, job.endpoint);
+        let parallel = service.fan_out == spec::FanOut::Parallel;
+        let mut index = job.next_call as usize;
+        let mut started = 0u32;
+        while index < service.calls.len() {
+            let cid = service.calls[index];
+            index += 1;
+            let call = t.call(cid);
+            if call.only_for.as_ref().is_some_and(|l| !l.contains(&endpoint)) {
+                continue;
+            }
+            if call.probability < 1.0 && unit(&mut self.service_states[sid.index()].rng_branch) >= call.probability {
+                continue;
+            }
+            if let Some(j) = self.jobs.get_mut(job_key) {
+                j.next_call = index as u32;
+                j.pending += 1;
+            }
+            started += 1;
+            let write = call.operation == spec::Operation::Write;
+            if call.mode == spec::CallMode::Async {
+                // Fire and forget: the job does not wait, a failure only degrades nothing.
+                self.start_call(
+                    cal,
+                    now,
+                    Origin::Job(job_key),
+                    Policy::Call(cid),
+                    call.to,
+                    false,
+                    write,
+                    zone,
+                    Some(ComponentId::Service(sid)),
+                    endpoint,
+                );
+                if let Some(j) = self.jobs.get_mut(job_key) {
+                    j.pending -= 1;
+                }
+                started -= 1;
+                continue;
+            }
+            self.start_call(
+                cal,
+                now,
+                Origin::Job(job_key),
+                Policy::Call(cid),
+                call.to,
+                call.required,
+                write,
+                zone,
+                Some(ComponentId::Service(sid)),
+                endpoint,
+            );
+            if !parallel {
+                return;
+            }
+            if self.jobs.get(job_key).is_none() {
+                return;
+            }
+        }
+        if let Some(j) = self.jobs.get_mut(job_key) {
+            j.next_call = index as u32;
+        }
+        if started == 0 && self.jobs.get(job_key).is_some_and(|j| j.pending == 0) {
+            let degraded = self.jobs.get(job_key).is_some_and(|j| j.degraded);
+            self.finish_job(cal, now, job_key, if degraded { Outcome::Degraded } else { Outcome::Ok });
+        }
+    }
+
+    /// A downstream call of a job has its final outcome.
+    fn call_done(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key, required: bool, outcome: Outcome) {
+        let Some(job) = self.jobs.get_mut(job_key) else { return };
+        job.pending = job.pending.saturating_sub(1);
+        match outcome {
+            Outcome::Failed(cause) if required => {
+                self.finish_job(cal, now, job_key, Outcome::Failed(cause));
+                return;
+            }
+            Outcome::Failed(_) | Outcome::Degraded => job.degraded = true,
+            Outcome::Ok => {}
+        }
+        if job.pending == 0 {
+            let is_cache = matches!(self.stations[job.station as usize].kind, StationKind::Cache(_));
+            if is_cache {
+                let o = if job.degraded { Outcome::Degraded } else { Outcome::Ok };
+                self.finish_job(cal, now, job_key, o);
+            } else {
+                self.next_calls(cal, now, job_key);
+            }
+        }
+    }
+
+    /// A job answers: it frees its worker, leaves its station, and its answer travels back.
+    pub fn finish_job(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key, outcome: Outcome) {
+        let Some(job) = self.jobs.remove(job_key) else { return };
+        let station = job.station;
+        self.leave_station(cal, now, job_key, &job);
+        if self.attempts.get(job.attempt).is_none() {
+            // The caller gave up (or vanished): the work was wasted.
+            if let ComponentId::Service(s) = self.stations[station as usize].component {
+                self.metrics.services[s.index()].wasted_ns += job.work_ns;
+            }
+            return;
+        }
+        self.answer(cal, now, station, job.attempt, outcome);
+    }
+
+    /// Removes a job from its station, freeing its worker for the next waiting job.
+    pub fn leave_station(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key, job: &Job) {
+        let station = job.station;
+        if job.admitted {
+            // Swap-remove by the job's own index, then tell the moved job its new place.
+            let st = &mut self.stations[station as usize];
+            let i = job.present_index as usize;
+            debug_assert_eq!(st.present.get(i), Some(&job_key), "present index out of date");
+            if st.present.get(i) == Some(&job_key) {
+                st.present.swap_remove(i);
+                if let Some(&moved) = st.present.get(i) {
+                    if let Some(m) = self.jobs.get_mut(moved) {
+                        m.present_index = i as u32;
+                    }
+                }
+            }
+        }
+        if job.working {
+            self.account_busy(station, now);
+            let st = &mut self.stations[station as usize];
+            st.busy -= 1;
+            if !st.down && st.busy < st.effective_workers() {
+                if let Some(next) = st.waiting.pop_front() {
+                    self.start_work(cal, now, next);
+                }
+            }
+        } else if job.admitted {
+            let st = &mut self.stations[station as usize];
+            if let Some(pos) = st.waiting.iter().position(|k| *k == job_key) {
+                st.waiting.remove(pos);
+            }
+        }
+    }
+
+    /// Sends an answer from a station back to the caller of `attempt`.
+    fn answer(&mut self, cal: &mut Calendar<Event>, now: Nanos, station: u32, attempt: Key, outcome: Outcome) {
+        let Some(a) = self.attempts.get(attempt) else { return };
+        let Some(exec) = self.execs.get(a.exec) else { return };
+        let (to_zone, to_component) = (exec.from_zone, exec.from_component);
+        let st = &self.stations[station as usize];
+        let (from_zone, from_component) = (st.zone, st.component);
+        match message_fate(self, from_zone, Some(from_component), to_zone, to_component, now) {
+            Fate::Lost => {}
+            Fate::Refused => cal.schedule_now_response(now, attempt, Outcome::Failed(Cause::Unavailable)),
+            Fate::Delivered => {
+                let delay = match (from_zone, to_zone) {
+                    (Some(a), Some(b)) => {
+                        let t = std::sync::Arc::clone(&self.scenario.topology);
+                        t.latency(a, b).sample(&mut self.stations[station as usize].rng_net)
+                    }
+                    _ => 0,
+                };
+                let extra = extra_latency(self, from_zone, Some(from_component), to_zone, to_component, now);
+                cal.schedule(now.saturating_add(delay).saturating_add(extra), Event::Response { attempt, outcome });
+            }
+        }
+    }
+
+    /// An answer reaches the caller of an attempt.
+    pub fn response(&mut self, cal: &mut Calendar<Event>, now: Nanos, attempt: Key, outcome: Outcome) {
+        let Some(a) = self.attempts.remove(attempt) else { return };
+        self.attempt_over(cal, now, a.exec, outcome);
+    }
+
+    /// An attempt timed out (unless it was answered first, which makes the key stale).
+    pub fn timeout(&mut self, cal: &mut Calendar<Event>, now: Nanos, attempt: Key) {
+        let Some(a) = self.attempts.remove(attempt) else { return };
+        self.attempt_over(cal, now, a.exec, Outcome::Failed(Cause::Timeout));
+    }
+
+    /// An attempt ended: finish the call, or retry after its backoff.
+    fn attempt_over(&mut self, cal: &mut Calendar<Event>, now: Nanos, exec_key: Key, outcome: Outcome) {
+        let Some(exec) = self.execs.get(exec_key) else { return };
+        if served(outcome) {
+            self.call_over(cal, now, exec_key, outcome);
+            return;
+        }
+        let (policy, attempts, previous) = (exec.policy, exec.attempts, exec.previous_backoff);
+        let from_component = exec.from_component;
+        let max_attempts = self.retry_of(policy).map_or(1, |r| r.max_attempts);
+        if attempts >= max_attempts {
+            self.call_over(cal, now, exec_key, outcome);
+            return;
+        }
+        let backoff = self.retry_of(policy).and_then(|r| r.backoff.clone());
+        let delay = match backoff {
+            None => 0,
+            Some(b) => {
+                let rng = match (policy, from_component) {
+                    (Policy::Client(w), _) => &mut self.workloads[w as usize].rng_retry,
+                    (_, Some(ComponentId::Service(s))) => &mut self.service_states[s.index()].rng_retry,
+                    _ => &mut self.workloads[0].rng_retry,
+                };
+                backoff_delay(&b, attempts, previous, rng)
+            }
+        };
+        match (policy, from_component) {
+            (Policy::Client(w), _) => self.metrics.client_retries[w as usize] += 1,
+            (_, Some(ComponentId::Service(s))) => self.metrics.services[s.index()].retries += 1,
+            _ => {}
+        }
+        if let Some(e) = self.execs.get_mut(exec_key) {
+            e.previous_backoff = delay;
+        }
+        if delay == 0 {
+            self.send_attempt(cal, now, exec_key);
+        } else {
+            cal.schedule(now.saturating_add(delay), Event::Retry { call: exec_key });
+        }
+    }
+
+    /// A call's backoff is over.
+    pub fn retry(&mut self, cal: &mut Calendar<Event>, now: Nanos, exec_key: Key) {
+        if self.execs.get(exec_key).is_some() {
+            self.send_attempt(cal, now, exec_key);
+        }
+    }
+
+    /// A call has its final outcome: tell whoever waits for it.
+    fn call_over(&mut self, cal: &mut Calendar<Event>, now: Nanos, exec_key: Key, outcome: Outcome) {
+        let Some(exec) = self.execs.remove(exec_key) else { return };
+        match exec.origin {
+            Origin::Root(root) => self.root_over(cal, now, root, outcome),
+            Origin::Job(job) => {
+                let async_call =
+                    matches!(exec.policy, Policy::Call(c) if self.topology().call(c).mode == spec::CallMode::Async);
+                if !async_call {
+                    self.call_done(cal, now, job, exec.required, outcome);
+                }
+            }
+        }
+    }
+
+    /// A client request has its answer: measure it.
+    pub fn root_over(&mut self, cal: &mut Calendar<Event>, now: Nanos, root_key: Key, outcome: Outcome) {
+        let Some(root) = self.roots.remove(root_key) else { return };
+        self.roots_finished += 1;
+        self.record(now, &root, outcome);
+        if let (Some(client), false) = (root.client, self.arrivals_over) {
+            self.client_thinks(cal, now, root.workload, client);
+        }
+    }
+
+    /// Counts a finished client request (if it arrived after the warm-up).
+    pub fn record(&mut self, now: Nanos, root: &Root, outcome: Outcome) {
+        if root.arrived < self.scenario.warmup.as_nanos() {
+            return;
+        }
+        let bucket_ns = self.metrics.bucket_ns;
+        let m = &mut self.metrics.endpoints[root.endpoint.index()];
+        let b = ((now / bucket_ns) as usize).min(m.series.len().saturating_sub(1));
+        match outcome {
+            Outcome::Ok | Outcome::Degraded => {
+                if outcome == Outcome::Ok {
+                    m.ok += 1;
+                } else {
+                    m.degraded += 1;
+                }
+                m.latency.record(now - root.arrived);
+                if let Some(s) = m.series.get_mut(b) {
+                    s.served += 1;
+                }
+            }
+            Outcome::Failed(cause) => {
+                m.failed.add(cause);
+                if let Some(s) = m.series.get_mut(b) {
+                    s.failed += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Scheduling helpers for the calendar of this model.
+trait ScheduleExt {
+    fn schedule_now_response(&mut self, now: Nanos, attempt: Key, outcome: Outcome);
+}
+
+impl ScheduleExt for Calendar<Event> {
+    fn schedule_now_response(&mut self, now: Nanos, attempt: Key, outcome: Outcome) {
+        self.schedule(now, Event::Response { attempt, outcome });
+    }
+}

@@ -1,0 +1,176 @@
+//! How the modelled system reacts to each event: a function of (state, event).
+//!
+//! [`World`] holds the state of one run; [`World::handle`] is the single entry point the
+//! engine calls for every event it pops. The submodules each own one concern: the state
+//! itself ([`world`]), request flow ([`flow`]), instance choice ([`balance`]), faults and
+//! health checks ([`faults`]) and client arrivals ([`arrivals`]).
+
+pub mod arrivals;
+pub mod balance;
+pub mod faults;
+pub mod flow;
+pub mod world;
+
+pub use world::World;
+
+use crate::engine::calendar::{Calendar, Nanos};
+use crate::engine::event::Event;
+
+impl World {
+    /// Schedules what happens by itself: first arrivals, fault windows, failure processes,
+    /// health checks and the end of arrivals.
+    pub fn start(&mut self, cal: &mut Calendar<Event>) {
+        for w in 0..self.scenario.workloads.len() as u32 {
+            self.first_arrival(cal, w);
+        }
+        for (i, f) in self.scenario.faults.iter().enumerate() {
+            cal.schedule(f.start.as_nanos(), Event::FaultStart { fault: i as u32 });
+            if let Some(end) = f.end {
+                cal.schedule(end.as_nanos(), Event::FaultEnd { fault: i as u32 });
+            }
+        }
+        for p in 0..self.processes.len() {
+            let proc = &mut self.processes[p];
+            let first = proc.failure.ttf.dist().sample(&mut proc.rng).max(1);
+            cal.schedule(first, Event::ProcessFail { process: p as u32 });
+        }
+        let t = std::sync::Arc::clone(self.topology());
+        for (s, svc) in t.services().iter().enumerate() {
+            if let Some(hc) = &svc.load_balancer.health_check {
+                cal.schedule(hc.interval.as_nanos(), Event::HealthCheck { service: s as u32 });
+            }
+        }
+        cal.schedule(self.scenario.duration.as_nanos(), Event::EndOfArrivals);
+    }
+
+    /// Reacts to one event at time `now`.
+    pub fn handle(&mut self, cal: &mut Calendar<Event>, now: Nanos, event: Event) {
+        match event {
+            Event::Arrival { workload } => self.arrival(cal, now, workload),
+            Event::Think { workload, client } => {
+                if !self.arrivals_over {
+                    self.client_request(cal, now, workload, Some(client));
+                }
+            }
+            Event::Deliver { job } => self.deliver(cal, now, job),
+            Event::WorkDone { job } => self.work_done(cal, now, job),
+            Event::Response { attempt, outcome } => self.response(cal, now, attempt, outcome),
+            Event::Timeout { attempt } => self.timeout(cal, now, attempt),
+            Event::Retry { call } => self.retry(cal, now, call),
+            Event::FaultStart { fault } => self.fault_edge(cal, now, fault, true),
+            Event::FaultEnd { fault } => self.fault_edge(cal, now, fault, false),
+            Event::ProcessFail { process } => self.process_edge(cal, now, process, true),
+            Event::ProcessRepair { process } => self.process_edge(cal, now, process, false),
+            Event::HealthCheck { service } => self.health_check(cal, now, service),
+            Event::EndOfArrivals => self.arrivals_over = true,
+        }
+    }
+
+    /// Client requests still unanswered.
+    pub fn in_flight(&self) -> usize {
+        self.roots.len()
+    }
+
+    /// Ends the run at `now`: unanswered measured requests count as failed (`unfinished`),
+    /// and the utilisation integrals are closed.
+    pub fn finish(&mut self, now: Nanos) {
+        let keys: Vec<crate::engine::slab::Key> = self.roots.keys().collect();
+        for k in keys {
+            if let Some(root) = self.roots.remove(k) {
+                self.roots_finished += 1;
+                self.record(now, &root, crate::engine::event::Outcome::Failed(crate::engine::event::Cause::Unfinished));
+            }
+        }
+        for s in 0..self.stations.len() as u32 {
+            self.account_busy(s, now);
+        }
+        let t = std::sync::Arc::clone(self.topology());
+        for (si, svc) in t.services().iter().enumerate() {
+            let range = self.service_states[si].stations.clone();
+            let (busy, cap) = range.fold((0u128, 0u128), |(b, c), i| {
+                let st = &self.stations[i as usize];
+                (b + st.busy_area, c + st.capacity_area)
+            });
+            let m = &mut self.metrics.services[si];
+            debug_assert_eq!(m.name, svc.name);
+            m.busy_worker_ns = busy;
+            m.capacity_worker_ns = cap;
+        }
+        self.metrics.end_time_ns = now;
+        // Conservation: every measured request was counted exactly once as served or failed.
+        for (i, e) in self.metrics.endpoints.iter().enumerate() {
+            assert_eq!(e.requests, self.metrics.finished(i), "endpoint `{}`: requests not conserved", e.name);
+        }
+        assert_eq!(self.roots_created, self.roots_finished, "client requests not conserved");
+    }
+
+    /// Conservation during the run: created = finished + in flight.
+    pub fn conserved(&self) -> bool {
+        self.roots_created == self.roots_finished + self.roots.len() as u64
+    }
+}
+
+/// Settings in a scenario or its topology that this engine does not simulate yet (they
+/// arrive with the resilience patterns), named so a summary can say so instead of
+/// silently ignoring them.
+pub fn not_simulated(scenario: &crate::scenario::Scenario) -> Vec<String> {
+    use crate::spec;
+    let t = &scenario.topology;
+    let mut out = Vec::new();
+    for s in t.services() {
+        let mut add = |what: &str| out.push(format!("service `{}`: {what}", s.name));
+        if s.memory.is_some() {
+            add("memory model (OOM)");
+        }
+        if s.rate_limit.is_some() {
+            add("rate limit");
+        }
+        if s.shedding.is_some() {
+            add("load shedding");
+        }
+        if s.autoscaler.is_some() {
+            add("autoscaler");
+        }
+        for c in s.calls.iter().map(|c| t.call(*c)) {
+            let to = t.component_name(c.to);
+            let mut add = |what: &str| out.push(format!("call `{}` → `{to}`: {what}", s.name));
+            if c.breaker.is_some() {
+                add("circuit breaker");
+            }
+            if c.bulkhead.is_some() {
+                add("bulkhead");
+            }
+            if c.retry.as_ref().is_some_and(|r| r.budget.is_some()) {
+                add("retry budget");
+            }
+            if c.throttle.is_some() {
+                add("adaptive throttling");
+            }
+            if c.propagate_deadline {
+                add("deadline propagation");
+            }
+            if matches!(c.fallback, Some(spec::Fallback::Cached { .. })) {
+                add("cached fallback (treated as a default response)");
+            }
+        }
+    }
+    for q in t.queues() {
+        out.push(format!("queue `{}`: delivery to its consumer (enqueues are simulated)", q.name));
+    }
+    for d in t.datastores() {
+        if !d.replicas.is_empty() {
+            out.push(format!("datastore `{}`: replicas, replication and failover (the primary is simulated)", d.name));
+        }
+    }
+    for w in &scenario.workloads {
+        if w.retry.as_ref().is_some_and(|r| r.budget.is_some()) {
+            out.push(format!("workload on `{}`: client retry budget", t.endpoints()[w.endpoint.index()].name));
+        }
+    }
+    for f in &scenario.faults {
+        if matches!(f.fault, crate::scenario::Fault::MemoryLeak { .. }) {
+            out.push(format!("fault `{}`: memory leak (needs the memory model)", f.name));
+        }
+    }
+    out
+}

@@ -1,0 +1,253 @@
+//! The result of one run, for people (a text summary) and programs (JSON).
+//!
+//! Every percentile is printed with the number of samples behind it and flagged when
+//! there are too few to trust: a p99 needs about 1,000 samples before it means anything.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::metrics::run::RunMetrics;
+use crate::scenario::Scenario;
+use crate::units::Duration;
+
+/// Version of the JSON layout below; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON document of one run.
+#[derive(Debug, Serialize)]
+pub struct RunReport<'a> {
+    /// Layout version.
+    pub schema_version: u32,
+    /// faultsim version.
+    pub tool_version: &'static str,
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Topology name.
+    pub topology: &'a str,
+    /// Which limit stopped the run early, if one did.
+    pub limit: Option<String>,
+    /// Settings present but not simulated yet.
+    pub not_simulated: &'a [String],
+    /// The measurements.
+    pub run: &'a RunMetrics,
+}
+
+/// Samples a percentile needs before it is more than noise: ten beyond it.
+pub fn samples_needed(percentile: f64) -> u64 {
+    (10.0 / (1.0 - percentile / 100.0)).round() as u64
+}
+
+fn ms(ns: u64) -> String {
+    let v = ns as f64 / 1e6;
+    if v >= 100.0 {
+        format!("{v:.0}ms")
+    } else if v >= 10.0 {
+        format!("{v:.1}ms")
+    } else {
+        format!("{v:.2}ms")
+    }
+}
+
+fn pct(x: f64) -> String {
+    if (0.9999..1.0).contains(&x) {
+        format!("{:.4}%", x * 100.0)
+    } else {
+        format!("{:.2}%", x * 100.0)
+    }
+}
+
+fn table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from(" ");
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                let _ = write!(line, " {cell}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(line, "  {}{cell}", " ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A readable summary of one run.
+pub fn run_summary(
+    s: &Scenario,
+    m: &RunMetrics,
+    limit: Option<&str>,
+    not_simulated: &[String],
+    replay: &str,
+) -> String {
+    let t = &s.topology;
+    let mut o = String::new();
+    let _ = writeln!(o, "scenario: {} (topology {}), seed {}", s.name, t.name(), m.seed);
+    let drain = m.end_time_ns.saturating_sub(s.duration.as_nanos());
+    let _ = writeln!(
+        o,
+        "simulated {} of load + {} draining, {} events, fingerprint {}",
+        s.duration,
+        Duration::from_nanos(drain - drain % 1_000_000),
+        m.events,
+        m.fingerprint
+    );
+    let _ = writeln!(o, "measured: requests arriving after the {} warm-up\n", s.warmup);
+    if let Some(l) = limit {
+        let _ = writeln!(o, "STOPPED EARLY: {l}\n");
+    }
+
+    let _ = writeln!(o, "endpoints");
+    let mut rows = vec![[
+        "endpoint",
+        "requests",
+        "availability",
+        "degraded",
+        "timeout",
+        "rejected",
+        "unavail.",
+        "error",
+        "unfinished",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for e in &m.endpoints {
+        rows.push(vec![
+            e.name.clone(),
+            e.requests.to_string(),
+            if e.requests == 0 { "-".into() } else { pct(e.availability()) },
+            e.degraded.to_string(),
+            e.failed.timeout.to_string(),
+            e.failed.rejected.to_string(),
+            e.failed.unavailable.to_string(),
+            e.failed.error.to_string(),
+            e.failed.unfinished.to_string(),
+        ]);
+    }
+    o.push_str(&table(&rows));
+
+    let _ = writeln!(o, "\nlatency of served requests");
+    let mut rows =
+        vec![["endpoint", "samples", "mean", "p50", "p90", "p99", "p99.9", "max"].map(String::from).to_vec()];
+    let mut thin = Vec::new();
+    for e in &m.endpoints {
+        let h = &e.latency;
+        let n = h.count();
+        let p = |q: f64| {
+            if n == 0 {
+                "-".to_owned()
+            } else if n < samples_needed(q) {
+                format!("{}*", ms(h.percentile_ns(q)))
+            } else {
+                ms(h.percentile_ns(q))
+            }
+        };
+        if n > 0 && n < samples_needed(99.9) {
+            thin.push(e.name.clone());
+        }
+        rows.push(vec![
+            e.name.clone(),
+            n.to_string(),
+            if n == 0 { "-".into() } else { ms(h.mean_ns().round() as u64) },
+            p(50.0),
+            p(90.0),
+            p(99.0),
+            p(99.9),
+            if n == 0 { "-".into() } else { ms(h.max_ns()) },
+        ]);
+    }
+    o.push_str(&table(&rows));
+    if !thin.is_empty() {
+        let _ = writeln!(
+            o,
+            "  * too few samples to trust: a p99 needs ≥ {} samples, a p99.9 ≥ {} (run more seeds or a longer duration)",
+            samples_needed(99.0),
+            samples_needed(99.9)
+        );
+    }
+
+    if !s.faults.is_empty() {
+        let _ = writeln!(o, "\nfaults (availability of each endpoint while the fault was on)");
+        let mut header = vec!["fault".to_owned(), "from".to_owned(), "to".to_owned()];
+        header.extend(m.endpoints.iter().map(|e| e.name.clone()));
+        let mut rows = vec![header];
+        for f in &s.faults {
+            let end = f.end.unwrap_or(s.duration);
+            let mut row = vec![f.name.clone(), f.start.to_string(), end.to_string()];
+            for e in &m.endpoints {
+                let first = (f.start.as_nanos() / m.bucket_ns) as usize;
+                let last = (end.as_nanos().div_ceil(m.bucket_ns) as usize).min(e.series.len());
+                let (ok, bad) = e
+                    .series
+                    .get(first..last)
+                    .unwrap_or(&[])
+                    .iter()
+                    .fold((0u64, 0u64), |(a, b), x| (a + x.served, b + x.failed));
+                row.push(if ok + bad == 0 { "-".into() } else { pct(ok as f64 / (ok + bad) as f64) });
+            }
+            rows.push(row);
+        }
+        o.push_str(&table(&rows));
+        let downs = m.timeline.iter().filter(|c| !c.up).count();
+        let _ = writeln!(o, "  instance crashes over the run: {downs}");
+    }
+
+    let _ = writeln!(o, "\nservices");
+    let mut rows = vec![[
+        "service",
+        "utilisation",
+        "received",
+        "rejected",
+        "calls",
+        "retries",
+        "attempts/call",
+        "wasted work",
+        "max backlog",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for sm in &m.services {
+        rows.push(vec![
+            sm.name.clone(),
+            pct(sm.utilisation()),
+            sm.received.to_string(),
+            sm.rejected.to_string(),
+            sm.calls.to_string(),
+            sm.retries.to_string(),
+            format!("{:.2}", sm.amplification()),
+            format!("{:.1}s", sm.wasted_ns as f64 / 1e9),
+            sm.backlog_max.to_string(),
+        ]);
+    }
+    o.push_str(&table(&rows));
+    let client_retries: u64 = m.client_retries.iter().sum();
+    if client_retries > 0 {
+        let _ = writeln!(o, "  client retries: {client_retries}");
+    }
+
+    if !not_simulated.is_empty() {
+        let _ = writeln!(o, "\nnot simulated yet (present in the files, no effect in this version):");
+        for n in not_simulated {
+            let _ = writeln!(o, "  - {n}");
+        }
+    }
+    let _ = writeln!(o, "\nreplay: {replay}");
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_need_ten_samples_beyond_them() {
+        assert_eq!(samples_needed(99.0), 1000);
+        assert_eq!(samples_needed(50.0), 20);
+    }
+}
