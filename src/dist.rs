@@ -1,6 +1,6 @@
 //! Validated distributions: the parameters a sampler needs, fitted from what users wrote.
 //!
-//! A [`spec::Dist`](crate::spec::Dist) says "median 20ms, p99 120ms"; a [`Dist`] holds the
+//! A [`spec::Dist`] says "median 20ms, p99 120ms"; a [`Dist`] holds the
 //! log-normal's μ and σ. Failure and repair times are [`Lifetime`]s: a mean plus a family.
 //! Values are in nanoseconds as `f64` here because they are distribution *parameters*;
 //! sampled times are rounded to integer nanoseconds by the engine.

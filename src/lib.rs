@@ -4,8 +4,18 @@
 //! externals and the calls between them) and what happens to it (a *scenario*: load,
 //! faults, hypotheses) in RON files. faultsim checks them, analyses the topology
 //! statically (single points of failure, retry amplification, analytic availability),
-//! and — as later parts land — simulates it as a discrete-event model with injected
-//! faults, in seeded runs that replay bit for bit.
+//! and simulates it as a discrete-event model with injected faults, in seeded runs that
+//! replay bit for bit.
+//!
+//! ```text
+//! RON files ──load──▶ spec ──validate──▶ Topology, Scenario ──▶ analysis (static)
+//!                                              │
+//!                                              ▼
+//!                      engine (calendar, step, limits) ◀──▶ model::World (requests, faults)
+//!                                              │
+//!                                              ▼
+//!                                  metrics::run::RunMetrics ──▶ report (text, JSON, DOT)
+//! ```
 //!
 //! # Architecture
 //!
@@ -24,9 +34,11 @@
 //! | [`backoff`] | retry backoff delays: capped exponential with none, full, equal or decorrelated jitter |
 //! | [`topology`] | spec → validated, frozen [`topology::Topology`]: typed ids, petgraph dependency graph, precomputed latency |
 //! | [`scenario`] | spec → validated [`scenario::Scenario`] whose references are typed ids of its topology |
-//! | [`metrics`] | measurement building blocks: exactly mergeable latency histograms, trace fingerprint |
+//! | [`metrics`] | measurement building blocks (exactly mergeable latency histograms, trace fingerprint) and what one run measured |
+//! | [`engine`] | the discrete-event core: calendar ordered by (time, seq), closed `Event` enum, slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] |
+//! | [`model`] | the request-level model: stations, requests, calls, retries, timeouts, load balancing, faults, arrivals — a function of (state, event) |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
-//! | [`report`] | output formats (Graphviz DOT) |
+//! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT |
 //! | [`output`] | atomic file writes |
 //! | [`synth`] | generated topologies of any size, for benchmarks and scale tests |
 //!
@@ -40,7 +52,14 @@
 //!   `Vec`s directly.
 //! - No input file can panic or hang the loader: files are bounded in size and nesting
 //!   before the parser sees them (a property test feeds mutated examples and random bytes).
-//! - Outputs are deterministic: no `HashMap` iteration, no clocks.
+//! - Outputs are deterministic: no `HashMap` iteration, no clocks. A run is a pure
+//!   function of (scenario, seed): time is integer nanoseconds, ties go by scheduling
+//!   order, and every random draw comes from a stream derived from (seed, component name,
+//!   purpose), so adding a component or a fault leaves every other stream unchanged.
+//! - The engine knows nothing of files, formats, threads or printing, and nothing of the
+//!   model beyond the [`engine::Model`] trait; the model never prints.
+//! - A warmed-up run allocates nothing per event: payloads live in slabs whose slots are
+//!   reused, and events cancelled by a timeout or crash are dropped lazily when they pop.
 
 pub mod analysis;
 pub mod backoff;

@@ -7,43 +7,7 @@
 use serde::Serialize;
 
 use super::slab::Key;
-
-/// Why a call, or a client request, failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Cause {
-    /// The caller gave up waiting (its timeout), or the message was lost.
-    Timeout,
-    /// The callee was full (backlog) and turned the request away at once.
-    Rejected,
-    /// Nothing could take the request: no instance in rotation, crashed, partitioned away.
-    Unavailable,
-    /// The callee answered with an error (its own, injected, or a failed dependency's).
-    Error,
-    /// Still unanswered when the run ended.
-    Unfinished,
-}
-
-impl Cause {
-    /// Every cause, in report order.
-    pub const ALL: [Cause; 5] = [Cause::Timeout, Cause::Rejected, Cause::Unavailable, Cause::Error, Cause::Unfinished];
-
-    /// Position in [`Cause::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// Lowercase name for reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Cause::Timeout => "timeout",
-            Cause::Rejected => "rejected",
-            Cause::Unavailable => "unavailable",
-            Cause::Error => "error",
-            Cause::Unfinished => "unfinished",
-        }
-    }
-}
+pub use crate::metrics::run::Cause;
 
 /// How a response answers its request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

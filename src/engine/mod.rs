@@ -6,22 +6,38 @@
 //! derived from (seed, component, purpose). So a run is a pure function of (scenario,
 //! seed), and its fingerprint — a hash over every processed event — proves it.
 //!
-//! A run has two phases: until the scenario's duration, clients send requests; after it,
-//! arrivals stop and requests in flight drain, until none is left or `max_time` is
-//! reached, when the rest count as failed (`unfinished`).
+//! The engine drives any [`Model`]: the request-level model of [`crate::model`] is one;
+//! the engine decides when a run ends (the model says it is done, the calendar runs dry,
+//! or `max_time` is reached) and enforces the limits.
 
 pub mod calendar;
 pub mod event;
 pub mod slab;
 
-use std::sync::Arc;
-
 use calendar::{Calendar, Nanos, MAX_PENDING};
 use event::Event;
 
-use crate::metrics::run::RunMetrics;
-use crate::model::World;
-use crate::scenario::Scenario;
+use crate::metrics::Fingerprint;
+use crate::scenario::Limits;
+
+/// What the engine drives: state plus a reaction to each event.
+pub trait Model {
+    /// Schedules the events that start the run.
+    fn start(&mut self, calendar: &mut Calendar<Event>);
+    /// Reacts to one event at time `now`.
+    fn handle(&mut self, calendar: &mut Calendar<Event>, now: Nanos, event: Event);
+    /// Whether the run is over (before the calendar runs dry or `max_time` is reached).
+    fn done(&self) -> bool;
+    /// Work in flight, bounded by `max_in_flight`.
+    fn in_flight(&self) -> u64;
+    /// Called once when the run ends at `now`, with the events processed and the trace's
+    /// fingerprint.
+    fn finish(&mut self, now: Nanos, events: u64, fingerprint: Fingerprint);
+    /// An invariant checked after every event in debug builds.
+    fn invariant(&self) -> bool {
+        true
+    }
+}
 
 /// A bound on a run was reached; the run stops and says which.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -63,22 +79,23 @@ impl LimitError {
     }
 }
 
-/// One run of a scenario with one seed.
+/// One run: a model, its calendar and its limits.
 #[derive(Debug)]
-pub struct Simulation {
-    world: World,
+pub struct Simulation<M> {
+    model: M,
     calendar: Calendar<Event>,
+    limits: Limits,
     events: u64,
+    fingerprint: Fingerprint,
     done: bool,
 }
 
-impl Simulation {
-    /// Prepares the run of `scenario` with `seed`; nothing happens until it is stepped.
-    pub fn new(scenario: Arc<Scenario>, seed: u64) -> Simulation {
-        let mut world = World::new(scenario, seed);
+impl<M: Model> Simulation<M> {
+    /// Prepares a run of `model` under `limits`; the model schedules its first events now.
+    pub fn with_model(mut model: M, limits: Limits) -> Simulation<M> {
         let mut calendar = Calendar::new();
-        world.start(&mut calendar);
-        Simulation { world, calendar, events: 0, done: false }
+        model.start(&mut calendar);
+        Simulation { model, calendar, limits, events: 0, fingerprint: Fingerprint::new(), done: false }
     }
 
     /// Simulated time now.
@@ -86,9 +103,9 @@ impl Simulation {
         self.calendar.now()
     }
 
-    /// The model state (read-only), for tests and observers.
-    pub fn world(&self) -> &World {
-        &self.world
+    /// The model (read-only), for tests and observers.
+    pub fn model(&self) -> &M {
+        &self.model
     }
 
     /// Processes the next event. Returns it, or `None` when the run is over.
@@ -96,15 +113,14 @@ impl Simulation {
         if self.done {
             return Ok(None);
         }
-        let limits = self.world.scenario.limits;
+        let limits = self.limits;
         let max_time = limits.max_time.as_nanos();
         let at = |t: Nanos| crate::units::Duration::from_nanos(t);
-        let over = self.world.arrivals_over && self.world.in_flight() == 0;
+        let over = self.model.done();
         let next = self.calendar.peek_time();
         if over || next.is_none_or(|t| t > max_time) {
             let end = if over { self.calendar.now() } else { max_time.max(self.calendar.now()) };
-            self.world.finish(end);
-            self.world.metrics.events = self.events;
+            self.model.finish(end, self.events, self.fingerprint);
             self.done = true;
             return Ok(None);
         }
@@ -114,10 +130,10 @@ impl Simulation {
         let Some((now, event)) = self.calendar.pop() else { return Ok(None) };
         self.events += 1;
         let [a, b, c, d] = event.words();
-        self.world.metrics.fingerprint.mix(&[now, a, b, c, d]);
-        self.world.handle(&mut self.calendar, now, event);
-        debug_assert!(self.world.conserved(), "requests not conserved after {event:?} at {now}");
-        if self.world.in_flight() as u64 > limits.max_in_flight {
+        self.fingerprint.mix(&[now, a, b, c, d]);
+        self.model.handle(&mut self.calendar, now, event);
+        debug_assert!(self.model.invariant(), "the model's invariant broke after {event:?} at {now}");
+        if self.model.in_flight() > limits.max_in_flight {
             return Err(LimitError::MaxInFlight { limit: limits.max_in_flight, at: at(now) });
         }
         if self.calendar.len() >= MAX_PENDING - 1024 {
@@ -126,27 +142,19 @@ impl Simulation {
         Ok(Some((now, event)))
     }
 
-    /// Runs to the end, calling `observe` after every processed event.
-    pub fn run_observed(
-        mut self,
-        mut observe: impl FnMut(Nanos, &Event),
-    ) -> Result<RunMetrics, Box<(LimitError, RunMetrics)>> {
+    /// Steps to the end, calling `observe` after every processed event. Returns the model,
+    /// with the limit that stopped the run early, if one did.
+    pub fn run_model(mut self, mut observe: impl FnMut(Nanos, &Event)) -> (M, Option<LimitError>) {
         loop {
             match self.step() {
                 Ok(Some((t, e))) => observe(t, &e),
-                Ok(None) => return Ok(self.world.metrics),
+                Ok(None) => return (self.model, None),
                 Err(limit) => {
                     let now = self.calendar.now();
-                    self.world.finish(now);
-                    self.world.metrics.events = self.events;
-                    return Err(Box::new((limit, self.world.metrics)));
+                    self.model.finish(now, self.events, self.fingerprint);
+                    return (self.model, Some(limit));
                 }
             }
         }
-    }
-
-    /// Runs to the end.
-    pub fn run(self) -> Result<RunMetrics, Box<(LimitError, RunMetrics)>> {
-        self.run_observed(|_, _| {})
     }
 }

@@ -2,13 +2,51 @@
 //! series in fixed buckets, and the trace fingerprint.
 //!
 //! Everything here is an integer count, an integer time or an HDR histogram, so results
-//! of many runs merge exactly. Only requests that arrive after the warm-up are counted.
+//! of many runs merge exactly. Nothing before the warm-up counts: endpoint figures count
+//! the client requests that *arrive* after it; service figures (calls, retries, rejects,
+//! wasted work, utilisation) count what *happens* after it.
 
 use serde::Serialize;
 
 use super::{Fingerprint, LatencyHistogram};
-use crate::engine::event::Cause;
 use crate::scenario::Scenario;
+
+/// Why a call, or a client request, failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cause {
+    /// The caller gave up waiting (its timeout), or the message was lost.
+    Timeout,
+    /// The callee was full (backlog) and turned the request away at once.
+    Rejected,
+    /// Nothing could take the request: no instance in rotation, crashed, partitioned away.
+    Unavailable,
+    /// The callee answered with an error (its own, injected, or a failed dependency's).
+    Error,
+    /// Still unanswered when the run ended.
+    Unfinished,
+}
+
+impl Cause {
+    /// Every cause, in report order.
+    pub const ALL: [Cause; 5] = [Cause::Timeout, Cause::Rejected, Cause::Unavailable, Cause::Error, Cause::Unfinished];
+
+    /// Position in [`Cause::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Lowercase name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cause::Timeout => "timeout",
+            Cause::Rejected => "rejected",
+            Cause::Unavailable => "unavailable",
+            Cause::Error => "error",
+            Cause::Unfinished => "unfinished",
+        }
+    }
+}
 
 /// Failed requests by cause.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

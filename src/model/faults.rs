@@ -27,50 +27,81 @@ pub enum Fate {
     Refused,
 }
 
+/// One end of a message: a station, or a client (outside every zone and component).
+#[derive(Clone, Copy)]
+struct End {
+    station: Option<u32>,
+    zone: Option<ZoneId>,
+    component: Option<ComponentId>,
+}
+
+fn end_of(w: &World, station: Option<u32>) -> End {
+    match station {
+        Some(s) => {
+            let st = &w.stations[s as usize];
+            End { station, zone: st.zone, component: Some(st.component) }
+        }
+        None => End { station: None, zone: None, component: None },
+    }
+}
+
 /// Whether a zone or component lies on one side of a partition.
-fn on_side(w: &World, sides: &[Side], zone: Option<ZoneId>, component: Option<ComponentId>) -> bool {
+fn on_side(w: &World, sides: &[Side], e: End) -> bool {
     let t = w.topology();
     sides.iter().any(|s| match *s {
-        Side::Place(Place::Zone(z)) => zone == Some(z),
-        Side::Place(Place::Region(r)) => zone.is_some_and(|z| t.zones()[z.index()].region == r),
-        Side::Component(c) => component == Some(c),
+        Side::Place(Place::Zone(z)) => e.zone == Some(z),
+        Side::Place(Place::Region(r)) => e.zone.is_some_and(|z| t.zones()[z.index()].region == r),
+        Side::Component(c) => e.component == Some(c),
     })
 }
 
-/// Whether a link target covers a message from (zone a, component x) to (zone b, component y).
-fn link_covers(
-    w: &World,
-    target: &Target,
-    a: Option<ZoneId>,
-    x: Option<ComponentId>,
-    b: Option<ZoneId>,
-    y: Option<ComponentId>,
-) -> bool {
+/// Whether a message end is the component or instance a fault targets.
+fn is_target(w: &World, target: &Target, e: End) -> bool {
+    match *target {
+        Target::Instance(i) => {
+            let inst = &w.topology().instances()[i.index()];
+            e.station == Some(w.service_states[inst.service.index()].stations.start + inst.ordinal)
+        }
+        Target::Service(s) => e.component == Some(ComponentId::Service(s)),
+        Target::Component(c) => e.component == Some(c),
+        _ => false,
+    }
+}
+
+/// Whether a link target covers a message between two ends (either way).
+fn link_covers(w: &World, target: &Target, a: End, b: End) -> bool {
     let t = w.topology();
     let place_has = |p: Place, z: Option<ZoneId>| match p {
         Place::Zone(pz) => z == Some(pz),
         Place::Region(r) => z.is_some_and(|z| t.zones()[z.index()].region == r),
     };
     match *target {
-        Target::PlaceLink(p, q) => (place_has(p, a) && place_has(q, b)) || (place_has(q, a) && place_has(p, b)),
-        Target::ComponentLink(p, q) => (x == Some(p) && y == Some(q)) || (x == Some(q) && y == Some(p)),
-        Target::Service(s) => y == Some(ComponentId::Service(s)) || x == Some(ComponentId::Service(s)),
-        Target::Component(c) => y == Some(c) || x == Some(c),
+        Target::PlaceLink(p, q) => {
+            (place_has(p, a.zone) && place_has(q, b.zone)) || (place_has(q, a.zone) && place_has(p, b.zone))
+        }
+        Target::ComponentLink(p, q) => {
+            (a.component == Some(p) && b.component == Some(q)) || (a.component == Some(q) && b.component == Some(p))
+        }
         _ => false,
     }
 }
 
-/// The fate of a message from (zone, component) to (zone, component) under active
-/// partitions and packet loss.
-pub fn message_fate(
-    w: &mut World,
-    a: Option<ZoneId>,
-    x: Option<ComponentId>,
-    b: Option<ZoneId>,
-    y: Option<ComponentId>,
-    _now: Nanos,
-) -> Fate {
+/// Whether a fault on a component or instance touches this message: it acts on the target
+/// as a callee — on the requests it receives and the answers it sends — never on the calls
+/// it makes itself.
+fn touches_callee(w: &World, target: &Target, from: End, to: End, answer: bool) -> bool {
+    if answer {
+        is_target(w, target, from)
+    } else {
+        is_target(w, target, to)
+    }
+}
+
+/// The fate of a message from station `from` to station `to` (`None`: a client) under
+/// active partitions and packet loss; `answer` says whether it is a response.
+pub fn message_fate(w: &mut World, from: Option<u32>, to: Option<u32>, answer: bool) -> Fate {
     let scenario = std::sync::Arc::clone(&w.scenario);
+    let (a, b) = (end_of(w, from), end_of(w, to));
     let mut fate = Fate::Delivered;
     for (i, f) in scenario.faults.iter().enumerate() {
         if !w.fault_active[i] {
@@ -78,15 +109,15 @@ pub fn message_fate(
         }
         match &f.fault {
             Fault::Partition { side_a, side_b, direction, mode } => {
-                let forward = on_side(w, side_a, a, x) && on_side(w, side_b, b, y);
-                let backward = on_side(w, side_b, a, x) && on_side(w, side_a, b, y);
-                let cut = forward || (*direction == spec::Direction::Both && backward);
-                if cut {
+                let forward = on_side(w, side_a, a) && on_side(w, side_b, b);
+                let backward = on_side(w, side_b, a) && on_side(w, side_a, b);
+                if forward || (*direction == spec::Direction::Both && backward) {
                     return if *mode == spec::PartitionMode::Refuse { Fate::Refused } else { Fate::Lost };
                 }
             }
             Fault::PacketLoss { target, probability }
-                if link_covers(w, target, a, x, b, y) && super::world::unit(&mut w.fault_rngs[i]) < *probability =>
+                if (link_covers(w, target, a, b) || touches_callee(w, target, a, b, answer))
+                    && super::world::unit(&mut w.fault_rngs[i]) < *probability =>
             {
                 fate = Fate::Lost;
             }
@@ -94,36 +125,29 @@ pub fn message_fate(
         }
     }
     let loss = w.topology().network_loss();
-    if fate == Fate::Delivered && loss > 0.0 && a.is_some() && b.is_some() && super::world::unit(&mut w.rng_loss) < loss
+    if fate == Fate::Delivered
+        && loss > 0.0
+        && a.zone.is_some()
+        && b.zone.is_some()
+        && super::world::unit(&mut w.rng_loss) < loss
     {
         fate = Fate::Lost;
     }
     fate
 }
 
-/// Extra delay on a message from active latency faults on its link or its endpoints.
-pub fn extra_latency(
-    w: &mut World,
-    a: Option<ZoneId>,
-    x: Option<ComponentId>,
-    b: Option<ZoneId>,
-    y: Option<ComponentId>,
-    _now: Nanos,
-) -> Nanos {
+/// Extra delay on a message from active latency faults: on a link, both ways; on a
+/// component or instance, its answers only.
+pub fn extra_latency(w: &mut World, from: Option<u32>, to: Option<u32>, answer: bool) -> Nanos {
     let scenario = std::sync::Arc::clone(&w.scenario);
+    let (a, b) = (end_of(w, from), end_of(w, to));
     let mut extra: Nanos = 0;
     for (i, f) in scenario.faults.iter().enumerate() {
         if !w.fault_active[i] {
             continue;
         }
         if let Fault::Latency { target, add } = &f.fault {
-            // A component's latency fault delays its answers (messages it sends); a link's, both ways.
-            let hit = match target {
-                Target::Service(s) => x == Some(ComponentId::Service(*s)),
-                Target::Component(c) => x == Some(*c),
-                Target::Instance(_) => false,
-                other => link_covers(w, other, a, x, b, y),
-            };
+            let hit = link_covers(w, target, a, b) || (answer && is_target(w, target, a));
             if hit {
                 extra = extra.saturating_add(add.sample(&mut w.fault_rngs[i]));
             }

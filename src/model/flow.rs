@@ -35,7 +35,7 @@ impl World {
             self.metrics.endpoints[endpoint.index()].requests += 1;
         }
         let target = ComponentId::Service(self.topology().endpoints()[endpoint.index()].service);
-        self.start_call(cal, now, Origin::Root(root), Policy::Client(w), target, true, false, None, None, endpoint);
+        self.start_call(cal, now, Origin::Root(root), Policy::Client(w), target, true, false, None, endpoint);
     }
 
     /// Starts a call and sends its first attempt.
@@ -49,10 +49,13 @@ impl World {
         target: ComponentId,
         required: bool,
         write: bool,
-        from_zone: Option<ZoneId>,
-        from_component: Option<ComponentId>,
+        from_station: Option<u32>,
         endpoint: EndpointId,
     ) {
+        let (from_zone, from_component) = match from_station {
+            Some(s) => (self.stations[s as usize].zone, Some(self.stations[s as usize].component)),
+            None => (None, None),
+        };
         let exec = self.execs.insert(CallExec {
             origin,
             policy,
@@ -61,11 +64,12 @@ impl World {
             write,
             attempts: 0,
             previous_backoff: 0,
+            from_station,
             from_zone,
             from_component,
             endpoint,
         });
-        if let Some(ComponentId::Service(s)) = from_component {
+        if let (Some(ComponentId::Service(s)), true) = (from_component, self.measuring(now)) {
             self.metrics.services[s.index()].calls += 1;
         }
         self.send_attempt(cal, now, exec);
@@ -91,8 +95,8 @@ impl World {
     pub fn send_attempt(&mut self, cal: &mut Calendar<Event>, now: Nanos, exec_key: Key) {
         let Some(exec) = self.execs.get_mut(exec_key) else { return };
         exec.attempts += 1;
-        let (target, from_zone, from_component, endpoint, write, policy) =
-            (exec.target, exec.from_zone, exec.from_component, exec.endpoint, exec.write, exec.policy);
+        let (target, from_zone, from_station, endpoint, write, policy) =
+            (exec.target, exec.from_zone, exec.from_station, exec.endpoint, exec.write, exec.policy);
         let attempt = self.attempts.insert(Attempt { exec: exec_key });
         if let Some(t) = self.timeout_of(policy) {
             cal.schedule(now.saturating_add(t), Event::Timeout { attempt });
@@ -115,9 +119,7 @@ impl World {
             pending: 0,
             degraded: false,
         });
-        let to_zone = self.stations[station as usize].zone;
-        let to_component = self.stations[station as usize].component;
-        match message_fate(self, from_zone, from_component, to_zone, Some(to_component), now) {
+        match message_fate(self, from_station, Some(station), false) {
             Fate::Lost => {
                 self.jobs.remove(job);
             }
@@ -127,7 +129,7 @@ impl World {
             }
             Fate::Delivered => {
                 let delay = self.network_delay(from_zone, station, now)
-                    + extra_latency(self, from_zone, from_component, to_zone, Some(to_component), now);
+                    + extra_latency(self, from_station, Some(station), false);
                 cal.schedule(now.saturating_add(delay), Event::Deliver { job });
             }
         }
@@ -156,7 +158,8 @@ impl World {
             }
             return;
         }
-        if let ComponentId::Service(s) = st.component {
+        let measuring = self.measuring(now);
+        if let (ComponentId::Service(s), true) = (st.component, measuring) {
             self.metrics.services[s.index()].received += 1;
         }
         let st = &self.stations[station as usize];
@@ -168,12 +171,12 @@ impl World {
             let st = &mut self.stations[station as usize];
             st.waiting.push_back(job_key);
             let len = st.waiting.len() as u32;
-            if let ComponentId::Service(s) = st.component {
+            if let (ComponentId::Service(s), true) = (st.component, measuring) {
                 let m = &mut self.metrics.services[s.index()];
                 m.backlog_max = m.backlog_max.max(len);
             }
         } else {
-            if let ComponentId::Service(s) = st.component {
+            if let (ComponentId::Service(s), true) = (st.component, measuring) {
                 self.metrics.services[s.index()].rejected += 1;
             }
             self.jobs.remove(job_key);
@@ -251,7 +254,7 @@ impl World {
                 if unit(&mut st.rng_chance) < cache.hit_ratio * warmth {
                     self.finish_job(cal, now, job_key, Outcome::Ok);
                 } else {
-                    let (zone, component, endpoint) = (st.zone, st.component, job.endpoint);
+                    let endpoint = job.endpoint;
                     if let Some(j) = self.jobs.get_mut(job_key) {
                         j.pending = 1;
                     }
@@ -263,8 +266,7 @@ impl World {
                         cache.backend,
                         true,
                         false,
-                        zone,
-                        Some(component),
+                        Some(station),
                         endpoint,
                     );
                 }
@@ -281,7 +283,7 @@ impl World {
         let StationKind::Instance(inst) = self.stations[station as usize].kind else { return };
         let sid = t.instances()[inst as usize].service;
         let service = t.service(sid);
-        let (zone, endpoint) = (self.stations[station as usize].zone, job.endpoint);
+        let endpoint = job.endpoint;
         let parallel = service.fan_out == spec::FanOut::Parallel;
         let mut index = job.next_call as usize;
         let mut started = 0u32;
@@ -302,7 +304,7 @@ impl World {
             started += 1;
             let write = call.operation == spec::Operation::Write;
             if call.mode == spec::CallMode::Async {
-                // Fire and forget: the job does not wait, a failure only degrades nothing.
+                // Fire and forget: the job does not wait, and the call's outcome changes nothing.
                 self.start_call(
                     cal,
                     now,
@@ -311,8 +313,7 @@ impl World {
                     call.to,
                     false,
                     write,
-                    zone,
-                    Some(ComponentId::Service(sid)),
+                    Some(station),
                     endpoint,
                 );
                 if let Some(j) = self.jobs.get_mut(job_key) {
@@ -329,8 +330,7 @@ impl World {
                 call.to,
                 call.required,
                 write,
-                zone,
-                Some(ComponentId::Service(sid)),
+                Some(station),
                 endpoint,
             );
             if !parallel {
@@ -379,7 +379,7 @@ impl World {
         self.leave_station(cal, now, job_key, &job);
         if self.attempts.get(job.attempt).is_none() {
             // The caller gave up (or vanished): the work was wasted.
-            if let ComponentId::Service(s) = self.stations[station as usize].component {
+            if let (ComponentId::Service(s), true) = (self.stations[station as usize].component, self.measuring(now)) {
                 self.metrics.services[s.index()].wasted_ns += job.work_ns;
             }
             return;
@@ -425,10 +425,9 @@ impl World {
     fn answer(&mut self, cal: &mut Calendar<Event>, now: Nanos, station: u32, attempt: Key, outcome: Outcome) {
         let Some(a) = self.attempts.get(attempt) else { return };
         let Some(exec) = self.execs.get(a.exec) else { return };
-        let (to_zone, to_component) = (exec.from_zone, exec.from_component);
-        let st = &self.stations[station as usize];
-        let (from_zone, from_component) = (st.zone, st.component);
-        match message_fate(self, from_zone, Some(from_component), to_zone, to_component, now) {
+        let (to_station, to_zone) = (exec.from_station, exec.from_zone);
+        let from_zone = self.stations[station as usize].zone;
+        match message_fate(self, Some(station), to_station, true) {
             Fate::Lost => {}
             Fate::Refused => cal.schedule_now_response(now, attempt, Outcome::Failed(Cause::Unavailable)),
             Fate::Delivered => {
@@ -439,7 +438,7 @@ impl World {
                     }
                     _ => 0,
                 };
-                let extra = extra_latency(self, from_zone, Some(from_component), to_zone, to_component, now);
+                let extra = extra_latency(self, Some(station), to_station, true);
                 cal.schedule(now.saturating_add(delay).saturating_add(extra), Event::Response { attempt, outcome });
             }
         }
@@ -483,9 +482,9 @@ impl World {
                 backoff_delay(&b, attempts, previous, rng)
             }
         };
-        match (policy, from_component) {
-            (Policy::Client(w), _) => self.metrics.client_retries[w as usize] += 1,
-            (_, Some(ComponentId::Service(s))) => self.metrics.services[s.index()].retries += 1,
+        match (policy, from_component, self.measuring(now)) {
+            (Policy::Client(w), _, true) => self.metrics.client_retries[w as usize] += 1,
+            (_, Some(ComponentId::Service(s)), true) => self.metrics.services[s.index()].retries += 1,
             _ => {}
         }
         if let Some(e) = self.execs.get_mut(exec_key) {
@@ -518,6 +517,11 @@ impl World {
                 }
             }
         }
+    }
+
+    /// Whether events at `now` count: after the warm-up.
+    pub fn measuring(&self, now: Nanos) -> bool {
+        now >= self.scenario.warmup.as_nanos()
     }
 
     /// A client request has its answer: measure it.

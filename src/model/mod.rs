@@ -13,13 +13,69 @@ pub mod world;
 
 pub use world::World;
 
+use std::sync::Arc;
+
 use crate::engine::calendar::{Calendar, Nanos};
 use crate::engine::event::Event;
+use crate::engine::{LimitError, Model, Simulation};
+use crate::metrics::run::RunMetrics;
+use crate::metrics::Fingerprint;
+use crate::scenario::Scenario;
+
+/// A run stopped early by a limit, with what it measured until then.
+pub type Stopped = Box<(LimitError, RunMetrics)>;
+
+impl Simulation<World> {
+    /// Prepares the run of `scenario` with `seed`.
+    pub fn new(scenario: Arc<Scenario>, seed: u64) -> Simulation<World> {
+        let limits = scenario.limits;
+        Simulation::with_model(World::new(scenario, seed), limits)
+    }
+
+    /// Runs to the end, calling `observe` after every processed event.
+    pub fn run_observed(self, observe: impl FnMut(Nanos, &Event)) -> Result<RunMetrics, Stopped> {
+        match self.run_model(observe) {
+            (world, None) => Ok(world.metrics),
+            (world, Some(limit)) => Err(Box::new((limit, world.metrics))),
+        }
+    }
+
+    /// Runs to the end.
+    pub fn run(self) -> Result<RunMetrics, Stopped> {
+        self.run_observed(|_, _| {})
+    }
+}
+
+/// A run of the request-level model: until the scenario's duration clients send requests;
+/// after it arrivals stop and requests in flight drain, until none is left or `max_time`
+/// is reached, when the rest count as failed (`unfinished`).
+impl Model for World {
+    fn start(&mut self, calendar: &mut Calendar<Event>) {
+        self.schedule_start(calendar);
+    }
+    fn handle(&mut self, calendar: &mut Calendar<Event>, now: Nanos, event: Event) {
+        self.dispatch(calendar, now, event);
+    }
+    fn done(&self) -> bool {
+        self.arrivals_over && self.roots.is_empty()
+    }
+    fn in_flight(&self) -> u64 {
+        self.roots.len() as u64
+    }
+    fn finish(&mut self, now: Nanos, events: u64, fingerprint: Fingerprint) {
+        self.metrics.events = events;
+        self.metrics.fingerprint = fingerprint;
+        self.end(now);
+    }
+    fn invariant(&self) -> bool {
+        self.conserved()
+    }
+}
 
 impl World {
     /// Schedules what happens by itself: first arrivals, fault windows, failure processes,
     /// health checks and the end of arrivals.
-    pub fn start(&mut self, cal: &mut Calendar<Event>) {
+    pub fn schedule_start(&mut self, cal: &mut Calendar<Event>) {
         for w in 0..self.scenario.workloads.len() as u32 {
             self.first_arrival(cal, w);
         }
@@ -34,7 +90,7 @@ impl World {
             let first = proc.failure.ttf.dist().sample(&mut proc.rng).max(1);
             cal.schedule(first, Event::ProcessFail { process: p as u32 });
         }
-        let t = std::sync::Arc::clone(self.topology());
+        let t = Arc::clone(self.topology());
         for (s, svc) in t.services().iter().enumerate() {
             if let Some(hc) = &svc.load_balancer.health_check {
                 cal.schedule(hc.interval.as_nanos(), Event::HealthCheck { service: s as u32 });
@@ -44,7 +100,7 @@ impl World {
     }
 
     /// Reacts to one event at time `now`.
-    pub fn handle(&mut self, cal: &mut Calendar<Event>, now: Nanos, event: Event) {
+    pub fn dispatch(&mut self, cal: &mut Calendar<Event>, now: Nanos, event: Event) {
         match event {
             Event::Arrival { workload } => self.arrival(cal, now, workload),
             Event::Think { workload, client } => {
@@ -66,25 +122,20 @@ impl World {
         }
     }
 
-    /// Client requests still unanswered.
-    pub fn in_flight(&self) -> usize {
-        self.roots.len()
-    }
-
     /// Ends the run at `now`: unanswered measured requests count as failed (`unfinished`),
     /// and the utilisation integrals are closed.
-    pub fn finish(&mut self, now: Nanos) {
+    pub fn end(&mut self, now: Nanos) {
         let keys: Vec<crate::engine::slab::Key> = self.roots.keys().collect();
         for k in keys {
             if let Some(root) = self.roots.remove(k) {
                 self.roots_finished += 1;
-                self.record(now, &root, crate::engine::event::Outcome::Failed(crate::engine::event::Cause::Unfinished));
+                self.record(now, &root, crate::engine::event::Outcome::Failed(crate::metrics::run::Cause::Unfinished));
             }
         }
         for s in 0..self.stations.len() as u32 {
             self.account_busy(s, now);
         }
-        let t = std::sync::Arc::clone(self.topology());
+        let t = Arc::clone(self.topology());
         for (si, svc) in t.services().iter().enumerate() {
             let range = self.service_states[si].stations.clone();
             let (busy, cap) = range.fold((0u128, 0u128), |(b, c), i| {
@@ -113,7 +164,7 @@ impl World {
 /// Settings in a scenario or its topology that this engine does not simulate yet (they
 /// arrive with the resilience patterns), named so a summary can say so instead of
 /// silently ignoring them.
-pub fn not_simulated(scenario: &crate::scenario::Scenario) -> Vec<String> {
+pub fn not_simulated(scenario: &Scenario) -> Vec<String> {
     use crate::spec;
     let t = &scenario.topology;
     let mut out = Vec::new();

@@ -138,6 +138,8 @@ pub struct CallExec {
     pub attempts: u32,
     /// The previous backoff delay (for decorrelated jitter).
     pub previous_backoff: Nanos,
+    /// The caller's station (`None` for clients).
+    pub from_station: Option<u32>,
     /// The caller's zone (`None` for clients).
     pub from_zone: Option<ZoneId>,
     /// The caller's component (`None` for clients).

@@ -5,5 +5,7 @@ mod broken_inputs;
 mod cli;
 mod engine;
 mod examples;
+mod faults;
+mod fidelity;
 mod loader_fuzz;
 mod tidy;
