@@ -141,6 +141,10 @@ pub struct ServiceMetrics {
     pub capacity_worker_ns: u128,
     /// Longest backlog seen on one instance.
     pub backlog_max: u32,
+    /// Time integral of the backlog length over all instances (request·ns).
+    pub backlog_area: u128,
+    /// Measured time (ns), for time averages.
+    pub measured_ns: u64,
 }
 
 impl ServiceMetrics {
@@ -150,6 +154,14 @@ impl ServiceMetrics {
             return 0.0;
         }
         self.busy_worker_ns as f64 / self.capacity_worker_ns as f64
+    }
+
+    /// Mean backlog length per instance over the measured time.
+    pub fn mean_backlog(&self, instances: u32) -> f64 {
+        if self.measured_ns == 0 || instances == 0 {
+            return 0.0;
+        }
+        self.backlog_area as f64 / self.measured_ns as f64 / f64::from(instances)
     }
 
     /// Attempts sent per downstream call (1 without retries).

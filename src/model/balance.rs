@@ -12,10 +12,12 @@ use crate::topology::{ComponentId, ZoneId};
 
 use super::world::{unit, World, UNLIMITED};
 
-/// The station for an attempt at `target` from `from_zone`, or `None` if none is usable.
-pub fn pick_station(w: &mut World, target: ComponentId, from_zone: Option<ZoneId>, _now: Nanos) -> Option<u32> {
+/// The station for an attempt at `target` from station `from` (`None`: a client), or
+/// `None` if no station is usable.
+pub fn pick_station(w: &mut World, target: ComponentId, from: Option<u32>, _now: Nanos) -> Option<u32> {
+    let from_zone = from.and_then(|s| w.stations[s as usize].zone);
     match target {
-        ComponentId::Service(s) => pick_instance(w, s.index(), from_zone),
+        ComponentId::Service(s) => pick_instance(w, s.index(), from, from_zone),
         ComponentId::Datastore(_) | ComponentId::External(_) => Some(w.stations_of(target).start),
         ComponentId::Cache(_) | ComponentId::Queue(_) => {
             // Nodes per zone: prefer the caller's zone, else the first node that is up.
@@ -36,7 +38,22 @@ fn load(w: &World, station: u32) -> usize {
     w.stations[station as usize].present.len()
 }
 
-fn pick_instance(w: &mut World, s: usize, from_zone: Option<ZoneId>) -> Option<u32> {
+/// The round-robin cursor of caller `from` for service `s` (clients share the service's).
+fn cursor(w: &mut World, from: Option<u32>, s: usize, n: u32) -> &mut u32 {
+    let Some(station) = from else { return &mut w.service_states[s].cursor };
+    let cursors = &mut w.stations[station as usize].cursors;
+    let i = match cursors.iter().position(|(svc, _)| *svc == s as u32) {
+        Some(i) => i,
+        None => {
+            // Callers start at different instances so they do not all hit the first one.
+            cursors.push((s as u32, station % n.max(1)));
+            cursors.len() - 1
+        }
+    };
+    &mut cursors[i].1
+}
+
+fn pick_instance(w: &mut World, s: usize, from: Option<u32>, from_zone: Option<ZoneId>) -> Option<u32> {
     let t = std::sync::Arc::clone(w.topology());
     let range = w.service_states[s].stations.clone();
     let n = range.end - range.start;
@@ -45,15 +62,16 @@ fn pick_instance(w: &mut World, s: usize, from_zone: Option<ZoneId>) -> Option<u
     }
     let policy = &t.services()[s].load_balancer.policy;
     match policy {
-        Policy::RoundRobin => round_robin(w, s, |_| true),
+        Policy::RoundRobin => round_robin(w, s, from, |_| true),
         Policy::Random => {
             let start = (unit(&mut w.service_states[s].rng_route) * f64::from(n)) as u32 % n;
             (0..n).map(|k| range.start + (start + k) % n).find(|&i| in_rotation(w, i))
         }
         Policy::LeastOutstanding => {
             // Ties go round-robin so equal instances share the load.
-            let start = w.service_states[s].cursor;
-            w.service_states[s].cursor = (start + 1) % n;
+            let c = cursor(w, from, s, n);
+            let start = *c % n;
+            *c = (start + 1) % n;
             (0..n).map(|k| range.start + (start + k) % n).filter(|&i| in_rotation(w, i)).min_by_key(|&i| load(w, i))
         }
         Policy::PowerOfTwo => {
@@ -78,9 +96,9 @@ fn pick_instance(w: &mut World, s: usize, from_zone: Option<ZoneId>) -> Option<u
                 });
             let hot = workers == 0 || busy as f64 >= *spill_over * workers as f64;
             if local == 0 || hot {
-                round_robin(w, s, |_| true)
+                round_robin(w, s, from, |_| true)
             } else {
-                round_robin(w, s, |z| z == from_zone)
+                round_robin(w, s, from, |z| z == from_zone)
             }
         }
         Policy::Pinned { .. } => {
@@ -111,14 +129,14 @@ fn pick_instance(w: &mut World, s: usize, from_zone: Option<ZoneId>) -> Option<u
 }
 
 /// The next instance in rotation (and in a zone accepted by `zone_ok`) after the cursor.
-fn round_robin(w: &mut World, s: usize, zone_ok: impl Fn(Option<ZoneId>) -> bool) -> Option<u32> {
+fn round_robin(w: &mut World, s: usize, from: Option<u32>, zone_ok: impl Fn(Option<ZoneId>) -> bool) -> Option<u32> {
     let range = w.service_states[s].stations.clone();
     let n = range.end - range.start;
-    let start = w.service_states[s].cursor;
+    let start = *cursor(w, from, s, n) % n.max(1);
     for k in 0..n {
         let i = range.start + (start + k) % n;
         if in_rotation(w, i) && zone_ok(w.stations[i as usize].zone) {
-            w.service_states[s].cursor = (start + k + 1) % n;
+            *cursor(w, from, s, n) = (start + k + 1) % n;
             return Some(i);
         }
     }

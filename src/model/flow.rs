@@ -101,7 +101,7 @@ impl World {
         if let Some(t) = self.timeout_of(policy) {
             cal.schedule(now.saturating_add(t), Event::Timeout { attempt });
         }
-        let Some(station) = pick_station(self, target, from_zone, now) else {
+        let Some(station) = pick_station(self, target, from_station, now) else {
             // Nothing in rotation: the caller's client library fails at once.
             cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
             return;
@@ -167,6 +167,7 @@ impl World {
             self.admit(job_key, station);
             self.start_work(cal, now, job_key);
         } else if (st.waiting.len() as u64) < u64::from(st.backlog) {
+            self.account_busy(station, now);
             self.admit(job_key, station);
             let st = &mut self.stations[station as usize];
             st.waiting.push_back(job_key);

@@ -138,14 +138,16 @@ impl World {
         let t = Arc::clone(self.topology());
         for (si, svc) in t.services().iter().enumerate() {
             let range = self.service_states[si].stations.clone();
-            let (busy, cap) = range.fold((0u128, 0u128), |(b, c), i| {
+            let (busy, cap, backlog) = range.fold((0u128, 0u128, 0u128), |(b, c, q), i| {
                 let st = &self.stations[i as usize];
-                (b + st.busy_area, c + st.capacity_area)
+                (b + st.busy_area, c + st.capacity_area, q + st.backlog_area)
             });
             let m = &mut self.metrics.services[si];
             debug_assert_eq!(m.name, svc.name);
             m.busy_worker_ns = busy;
             m.capacity_worker_ns = cap;
+            m.backlog_area = backlog;
+            m.measured_ns = now.saturating_sub(self.scenario.warmup.as_nanos());
         }
         self.metrics.end_time_ns = now;
         // Conservation: every measured request was counted exactly once as served or failed.

@@ -76,12 +76,18 @@ pub struct Station {
     pub checks_failed: u32,
     /// Consecutive passed health checks.
     pub checks_passed: u32,
+    /// Round-robin positions of this station's own load balancers: (service, cursor).
+    /// Client-side balancing keeps state per caller; a shared cursor would make callers
+    /// and callees step in lockstep.
+    pub cursors: Vec<(u32, u32)>,
     /// Time of the last change of `busy`, for the utilisation integral.
     pub busy_since: Nanos,
     /// Integral of busy workers over measured time (worker·ns).
     pub busy_area: u128,
     /// Integral of workers over measured time while up (worker·ns), the utilisation denominator.
     pub capacity_area: u128,
+    /// Integral of the backlog length over measured time (request·ns).
+    pub backlog_area: u128,
     /// Service-time draws.
     pub rng_work: Rng,
     /// Error and hit-ratio draws.
@@ -200,7 +206,7 @@ pub struct Root {
 pub struct ServiceState {
     /// Its instances' stations.
     pub stations: Range<u32>,
-    /// Round-robin position.
+    /// Round-robin position for callers without a station (clients) and for pinned connections.
     pub cursor: u32,
     /// Pinned connections: connection → station (policy `Pinned`).
     pub connections: Vec<u32>,
@@ -312,9 +318,11 @@ impl World {
             in_rotation: true,
             checks_failed: 0,
             checks_passed: 0,
+            cursors: Vec::new(),
             busy_since: 0,
             busy_area: 0,
             capacity_area: 0,
+            backlog_area: 0,
             rng_work: stream(seed, name, Purpose::ServiceTime),
             rng_chance: stream(seed, name, Purpose::Errors),
             rng_net: stream(seed, name, Purpose::Network),
@@ -469,6 +477,7 @@ impl World {
         if now > from {
             let dt = u128::from(now - from);
             st.busy_area += u128::from(st.busy) * dt;
+            st.backlog_area += st.waiting.len() as u128 * dt;
             if !st.down && st.workers != UNLIMITED {
                 st.capacity_area += u128::from(st.effective_workers()) * dt;
             }

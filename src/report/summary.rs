@@ -208,11 +208,12 @@ pub fn run_summary(
         "retries",
         "attempts/call",
         "wasted work",
+        "mean backlog",
         "max backlog",
     ]
     .map(String::from)
     .to_vec()];
-    for sm in &m.services {
+    for (sm, svc) in m.services.iter().zip(t.services()) {
         rows.push(vec![
             sm.name.clone(),
             pct(sm.utilisation()),
@@ -222,6 +223,7 @@ pub fn run_summary(
             sm.retries.to_string(),
             format!("{:.2}", sm.amplification()),
             format!("{:.1}s", sm.wasted_ns as f64 / 1e9),
+            format!("{:.2}", sm.mean_backlog(svc.instance_count())),
             sm.backlog_max.to_string(),
         ]);
     }

@@ -179,6 +179,10 @@ fn mm1_sojourn_is_exponential_with_rate_mu_minus_lambda() {
     check("M/M/1", "median sojourn (s)", &percentile_latency_s(&runs, 50.0), 2f64.ln() / (mu - lambda), 0.05);
     check("M/M/1", "p99 sojourn (s)", &percentile_latency_s(&runs, 99.0), 100f64.ln() / (mu - lambda), 0.05);
     check("M/M/1", "utilisation", &utilisation(&runs, 0), lambda / mu, 0.05);
+    // The waiting line (excluding the one in service) averages Lq = ρ² / (1 − ρ).
+    let rho = lambda / mu;
+    let lq: Vec<f64> = runs.iter().map(|r| r.services[0].mean_backlog(1)).collect();
+    check("M/M/1", "mean backlog", &lq, rho * rho / (1.0 - rho), 0.05);
 }
 
 /// M/M/3 at ρ = 0.8: the mean wait is Erlang C over (cμ − λ), the mean sojourn adds 1/μ.

@@ -8,4 +8,5 @@ mod examples;
 mod faults;
 mod fidelity;
 mod loader_fuzz;
+mod semantics;
 mod tidy;
