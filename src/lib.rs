@@ -35,8 +35,10 @@
 //! | [`topology`] | spec → validated, frozen [`topology::Topology`]: typed ids, petgraph dependency graph, precomputed latency |
 //! | [`scenario`] | spec → validated [`scenario::Scenario`] whose references are typed ids of its topology |
 //! | [`metrics`] | measurement building blocks (exactly mergeable latency histograms, trace fingerprint) and what one run measured |
+//! | [`stats`] | confidence intervals over seeds: Student-t for means, Wilson and Clopper–Pearson for proportions of seeds, nines of intervals, per-seed quantiles |
 //! | [`engine`] | the discrete-event core: calendar ordered by (time, seq), closed `Event` enum, slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] |
 //! | [`model`] | the request-level model: stations, requests, calls, retries, timeouts, load balancing, faults, arrivals — a function of (state, event) |
+//! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT |
 //! | [`output`] | atomic file writes |
@@ -70,12 +72,14 @@ pub mod engine;
 pub mod load;
 pub mod metrics;
 pub mod model;
+pub mod montecarlo;
 pub mod output;
 pub mod problem;
 pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod spec;
+pub mod stats;
 pub mod synth;
 pub mod topology;
 pub mod units;

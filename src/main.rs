@@ -46,13 +46,38 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Simulate one run of a scenario and summarise it.
+    /// Simulate a scenario: one seed (`--seed S`), or many in parallel with 95% intervals.
     Run {
         /// A scenario file.
         scenario: PathBuf,
-        /// The seed (default: the scenario's first seed).
-        #[arg(long)]
+        /// Run this one seed and show that run in detail.
+        #[arg(long, conflicts_with_all = ["seeds", "shard"])]
         seed: Option<u64>,
+        /// Run this many seeds, from the scenario's first (default: the scenario's `seeds`).
+        #[arg(long)]
+        seeds: Option<u64>,
+        /// Worker threads (default: one per core). Results never depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only shard K of N (`K/N`, or `auto` / `auto/N` from JOB_COMPLETION_INDEX or
+        /// SLURM_ARRAY_TASK_ID) and write `shard-K-of-N.json` into `--out` (default: .).
+        #[arg(long)]
+        shard: Option<String>,
+        /// Also write `results.json` and `summary.md` into this folder (atomically).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Merge shard files from `run --shard` into the results of the whole seed range.
+    Merge {
+        /// Shard files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also write `results.json` and `summary.md` into this folder (atomically).
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -92,7 +117,11 @@ fn main() -> ExitCode {
         Command::Validate { files } => validate(&files),
         Command::Analyze { file, format } => analyze(&file, format),
         Command::Graph { file, out } => graph(&file, out),
-        Command::Run { scenario, seed, format } => run(&scenario, seed, format),
+        Command::Run { scenario, seed: Some(seed), format, .. } => run(&scenario, Some(seed), format),
+        Command::Run { scenario, seed: None, seeds, threads, shard, out, format } => {
+            run_seeds(&scenario, seeds, threads, shard.as_deref(), out.as_deref(), format)
+        }
+        Command::Merge { files, out, format } => merge(&files, out.as_deref(), format),
         Command::Replay { scenario, seed, trace } => replay(&scenario, seed, &trace),
     }
 }
@@ -310,5 +339,220 @@ fn replay(path: &std::path::Path, seed: u64, trace: &std::path::Path) -> ExitCod
             );
             ExitCode::from(EXIT_INCONCLUSIVE)
         }
+    }
+}
+
+/// Prints many-seed results, and writes them into `out` when asked.
+fn emit_results(
+    results: &faultsim::montecarlo::summary::Results,
+    replay: &str,
+    out: Option<&std::path::Path>,
+    format: Format,
+) -> ExitCode {
+    let json = match serde_json::to_string(results) {
+        Ok(s) => s + "\n",
+        Err(e) => {
+            eprintln!("error: cannot encode the results as JSON: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let text = faultsim::report::seeds::seeds_summary(results, replay);
+    if let Some(dir) = out {
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| faultsim::output::write_atomic(&dir.join("results.json"), json.as_bytes()))
+            .and_then(|()| {
+                faultsim::output::write_atomic(&dir.join("summary.md"), format!("```text\n{text}```\n").as_bytes())
+            });
+        if let Err(e) = written {
+            eprintln!("error: {}: cannot write: {e}", dir.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+        eprintln!("wrote {} and {}", dir.join("results.json").display(), dir.join("summary.md").display());
+    }
+    if let Err(code) = write_stdout(match format {
+        Format::Text => &text,
+        Format::Json => &json,
+    }) {
+        return code;
+    }
+    if results.stopped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        let s = &results.stopped[0];
+        eprintln!(
+            "error: {} of {} seeds stopped at a limit; first: seed {}: {}",
+            results.stopped.len(),
+            results.seeds,
+            s.seed,
+            s.limit
+        );
+        eprintln!("  replay: {replay} --seed {}", s.seed);
+        ExitCode::from(EXIT_INCONCLUSIVE)
+    }
+}
+
+fn run_seeds(
+    path: &std::path::Path,
+    seeds: Option<u64>,
+    threads: Option<usize>,
+    shard: Option<&str>,
+    out: Option<&std::path::Path>,
+    format: Format,
+) -> ExitCode {
+    use faultsim::montecarlo::{self, summary, Shard};
+    let scenario = match load_scenario(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let shard = match shard.map(|s| Shard::parse(s, |v| std::env::var(v).ok())).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let count = seeds.unwrap_or(scenario.seed_count);
+    if count == 0 {
+        eprintln!("error: --seeds must be at least 1");
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let first = scenario.first_seed;
+    let list: Vec<u64> = match shard {
+        Some(s) => s.seeds(first, count),
+        None => (0..count).map(|i| first + i).collect(),
+    };
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
+    let bar = progress_bar(list.len() as u64);
+    let data = montecarlo::run_seeds(&scenario, &list, threads, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let results = summary::Results::build(summary::Meta::of(&scenario, first, count, shard), data);
+    let replay = format!("faultsim run {}", path.display());
+    if let Some(s) = shard {
+        let dir = out.unwrap_or(std::path::Path::new("."));
+        let file = dir.join(format!("shard-{}-of-{}.json", s.index, s.count));
+        let written = serde_json::to_string(&results).map_err(std::io::Error::other).and_then(|json| {
+            std::fs::create_dir_all(dir).and_then(|()| faultsim::output::write_atomic(&file, (json + "\n").as_bytes()))
+        });
+        if let Err(e) = written {
+            eprintln!("error: {}: cannot write: {e}", file.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+        eprintln!(
+            "wrote {} ({} seeds); merge all shards with: faultsim merge {}/shard-*-of-{}.json",
+            file.display(),
+            list.len(),
+            dir.display(),
+            s.count
+        );
+        return emit_results(&results, &replay, None, format);
+    }
+    emit_results(&results, &replay, out, format)
+}
+
+/// A progress bar with an ETA on a terminal; nothing when standard error is not one.
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {elapsed} elapsed, ETA {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn merge(files: &[PathBuf], out: Option<&std::path::Path>, format: Format) -> ExitCode {
+    use faultsim::montecarlo::summary::{Results, Stored, SCHEMA_VERSION};
+    use faultsim::montecarlo::Partial;
+    let mut stored: Vec<(String, Stored)> = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        let text = match std::fs::metadata(f) {
+            Ok(m) if m.is_dir() => Err("is a directory, not a shard file".to_owned()),
+            Ok(m) if m.len() > 1 << 30 => Err(format!("is {} bytes; the limit is 1 GiB", m.len())),
+            Ok(_) => std::fs::read_to_string(f).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let parsed = text
+            .and_then(|t| serde_json::from_str::<Stored>(&t).map_err(|e| format!("not a faultsim shard file: {e}")));
+        match parsed {
+            Ok(s) => stored.push((name, s)),
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    let (first_name, first) = (&stored[0].0, &stored[0].1);
+    for (name, s) in &stored {
+        if s.schema_version != SCHEMA_VERSION {
+            problems
+                .push(format!("{name}: schema version {} (this faultsim reads {SCHEMA_VERSION})", s.schema_version));
+        }
+        let mut a = s.meta.clone();
+        let mut b = first.meta.clone();
+        a.shard = None;
+        b.shard = None;
+        if a.tool_version != b.tool_version {
+            problems
+                .push(format!("{name}: made by faultsim {}, but {first_name} by {}", a.tool_version, b.tool_version));
+        } else if a.inputs != b.inputs {
+            problems
+                .push(format!("{name}: made from other input files than {first_name} (their content hashes differ)"));
+        } else if a != b {
+            problems.push(format!("{name}: a different run than {first_name} (scenario, seeds or settings differ)"));
+        }
+        if s.meta.shard.map(|x| x.count) != first.meta.shard.map(|x| x.count) {
+            problems.push(format!("{name}: not a shard of the same split as {first_name}"));
+        }
+    }
+    if let Some(n) = first.meta.shard.map(|s| s.count) {
+        let mut have: Vec<u32> = stored.iter().filter_map(|(_, s)| s.meta.shard.map(|x| x.index)).collect();
+        have.sort_unstable();
+        let dup: Vec<String> = have.windows(2).filter(|w| w[0] == w[1]).map(|w| format!("{}/{n}", w[0])).collect();
+        let missing: Vec<String> = (1..=n).filter(|k| !have.contains(k)).map(|k| format!("{k}/{n}")).collect();
+        if !dup.is_empty() {
+            problems.push(format!("shards given twice: {}", dup.join(", ")));
+        }
+        if !missing.is_empty() {
+            problems.push(format!("missing shards: {}", missing.join(", ")));
+        }
+    }
+    let mut meta = first.meta.clone();
+    meta.shard = None;
+    let data = stored.iter().fold(Partial::empty(meta.endpoints.len()), |acc, (_, s)| acc.merge(s.data.clone()));
+    let dups = data.duplicate_seeds();
+    if !dups.is_empty() {
+        problems.push(format!("seeds present twice: {}", short_list(&dups)));
+    }
+    let missing: Vec<u64> = (0..meta.seed_count)
+        .map(|i| meta.first_seed + i)
+        .filter(|s| data.records.binary_search_by_key(s, |r| r.seed).is_err())
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!("missing seeds: {}", short_list(&missing)));
+    }
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+        eprintln!("nothing merged: {} problem{}", problems.len(), if problems.len() == 1 { "" } else { "s" });
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let replay = format!("faultsim run <the scenario `{}`>", meta.scenario);
+    emit_results(&Results::build(meta, data), &replay, out, format)
+}
+
+/// Up to ten numbers, then how many more.
+fn short_list(xs: &[u64]) -> String {
+    let shown: Vec<String> = xs.iter().take(10).map(u64::to_string).collect();
+    if xs.len() > 10 {
+        format!("{} and {} more", shown.join(", "), xs.len() - 10)
+    } else {
+        shown.join(", ")
     }
 }

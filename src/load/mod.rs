@@ -105,12 +105,27 @@ pub fn parse_scenario(name: &str, text: Arc<str>, base: &FsPath) -> Result<Scena
             return Err(problems(name, &text, vec![problem]));
         }
     };
+    let topology_hash = sha256(&topo_text);
     let topology = parse_topology(&topo_name, topo_text)?;
+    let traces = std::cell::RefCell::new(Vec::new());
     let read_trace = |file: &str| -> Result<String, String> {
         let p = base.join(file);
-        read_text(&p, &display(&p)).map(|t| t.to_string()).map_err(|d| d.message)
+        let t = read_text(&p, &display(&p)).map(|t| t.to_string()).map_err(|d| d.message)?;
+        traces.borrow_mut().push(sha256(&t));
+        Ok(t)
     };
-    Scenario::from_spec(&spec, Arc::new(topology), &read_trace).map_err(|ps| problems(name, &text, ps))
+    let mut scenario =
+        Scenario::from_spec(&spec, Arc::new(topology), &read_trace).map_err(|ps| problems(name, &text, ps))?;
+    scenario.inputs =
+        crate::scenario::Inputs { scenario: sha256(&text), topology: topology_hash, traces: traces.into_inner() };
+    Ok(scenario)
+}
+
+/// SHA-256 of a text, as lowercase hex.
+fn sha256(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Lexically tidies a path for display (`scenarios/../models/a.ron` → `models/a.ron`).

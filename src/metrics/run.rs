@@ -6,7 +6,7 @@
 //! the client requests that *arrive* after it; service figures (calls, retries, rejects,
 //! wasted work, utilisation) count what *happens* after it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Fingerprint, LatencyHistogram};
 use crate::scenario::Scenario;
@@ -49,7 +49,7 @@ impl Cause {
 }
 
 /// Failed requests by cause.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failures {
     /// The client's timeout, or a lost message.
     pub timeout: u64,
@@ -82,7 +82,7 @@ impl Failures {
 }
 
 /// Completions in one time bucket (by completion time).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bucket {
     /// Served (degraded included).
     pub served: u64,

@@ -299,6 +299,11 @@ impl World {
 
     /// Builds the initial state of a run of `scenario` with `seed`.
     pub fn new(scenario: Arc<Scenario>, seed: u64) -> World {
+        // The run works on its own copy: the hot path clones these `Arc`s to lend them
+        // past `&mut self`, and reference counts shared with runs on other threads would
+        // make every core fight over one cache line.
+        let private = Scenario { topology: Arc::new((*scenario.topology).clone()), ..(*scenario).clone() };
+        let scenario = Arc::new(private);
         let t = Arc::clone(&scenario.topology);
         let mut stations = Vec::new();
         let station = |kind, component, zone, workers, backlog, name: &str| Station {

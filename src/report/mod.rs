@@ -5,4 +5,5 @@
 //! topology for Graphviz (`faultsim graph MODEL`).
 
 pub mod dot;
+pub mod seeds;
 pub mod summary;

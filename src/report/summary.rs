@@ -33,11 +33,6 @@ pub struct RunReport<'a> {
     pub run: &'a RunMetrics,
 }
 
-/// Samples a percentile needs before it is more than noise: ten beyond it.
-pub fn samples_needed(percentile: f64) -> u64 {
-    (10.0 / (1.0 - percentile / 100.0)).round() as u64
-}
-
 fn ms(ns: u64) -> String {
     let v = ns as f64 / 1e6;
     if v >= 100.0 {
@@ -142,13 +137,13 @@ pub fn run_summary(
         let p = |q: f64| {
             if n == 0 {
                 "-".to_owned()
-            } else if n < samples_needed(q) {
+            } else if n < crate::stats::samples_needed(q / 100.0) {
                 format!("{}*", ms(h.percentile_ns(q)))
             } else {
                 ms(h.percentile_ns(q))
             }
         };
-        if n > 0 && n < samples_needed(99.9) {
+        if n > 0 && n < crate::stats::samples_needed(0.999) {
             thin.push(e.name.clone());
         }
         rows.push(vec![
@@ -167,8 +162,8 @@ pub fn run_summary(
         let _ = writeln!(
             o,
             "  * too few samples to trust: a p99 needs ≥ {} samples, a p99.9 ≥ {} (run more seeds or a longer duration)",
-            samples_needed(99.0),
-            samples_needed(99.9)
+            crate::stats::samples_needed(0.99),
+            crate::stats::samples_needed(0.999)
         );
     }
 
@@ -241,15 +236,4 @@ pub fn run_summary(
     }
     let _ = writeln!(o, "\nreplay: {replay}");
     o
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentiles_need_ten_samples_beyond_them() {
-        assert_eq!(samples_needed(99.0), 1000);
-        assert_eq!(samples_needed(50.0), 20);
-    }
 }

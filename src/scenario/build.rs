@@ -273,6 +273,7 @@ impl Scenario {
             return Err(b.p.into_vec());
         }
         Ok(Scenario {
+            inputs: Inputs::default(),
             name: s.name.clone(),
             description: s.description.clone(),
             topology,

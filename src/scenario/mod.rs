@@ -263,9 +263,23 @@ pub struct Limits {
     pub max_in_flight: u64,
 }
 
+/// Content hashes (SHA-256, hex) of the files a scenario was loaded from, so results from
+/// different machines can be checked to come from the same inputs before they are merged.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Inputs {
+    /// The scenario file.
+    pub scenario: String,
+    /// The topology file.
+    pub topology: String,
+    /// Trace files, in workload order.
+    pub traces: Vec<String>,
+}
+
 /// The validated scenario. See the module docs.
 #[derive(Clone, Debug)]
 pub struct Scenario {
+    /// Hashes of the input files (filled in by the loader).
+    pub inputs: Inputs,
     /// Name.
     pub name: String,
     /// Description.

@@ -8,5 +8,6 @@ mod examples;
 mod faults;
 mod fidelity;
 mod loader_fuzz;
+mod montecarlo;
 mod semantics;
 mod tidy;

@@ -1,0 +1,148 @@
+//! Many seeds: independent runs in parallel, folded into one exactly mergeable result,
+//! and split into shards for when one machine is not enough.
+//!
+//! This is the only user of rayon. Each seed is a whole run on one thread (never
+//! parallelism inside a run); results merge by integer sums and sorting by seed (see
+//! [`partial`]), so the output does not depend on the thread count, on which thread ran
+//! which seed, or on how seeds were sharded.
+
+pub mod partial;
+pub mod summary;
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use partial::Partial;
+
+use crate::engine::Simulation;
+use crate::scenario::Scenario;
+
+/// A slice of a seed range: shard `index` (1-based) of `count`, taking every `count`-th seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    /// Which shard, from 1.
+    pub index: u32,
+    /// How many shards.
+    pub count: u32,
+}
+
+/// Why a shard could not be worked out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    /// The text is not `K/N`, `auto` or `auto/N`.
+    #[error("`{0}` is not a shard: write K/N (e.g. 2/8), auto/N, or auto")]
+    Syntax(String),
+    /// K is outside 1..=N, or N is 0.
+    #[error("shard {index}/{count} is out of range: K must be between 1 and N")]
+    Range {
+        /// K.
+        index: u64,
+        /// N.
+        count: u64,
+    },
+    /// `auto` found no index in the environment.
+    #[error("--shard auto needs JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array) to be set")]
+    NoIndex,
+    /// `auto` found no shard count.
+    #[error("--shard auto needs the number of shards: write auto/N, or set FAULTSIM_SHARDS or SLURM_ARRAY_TASK_COUNT")]
+    NoCount,
+}
+
+impl Shard {
+    /// Parses `K/N`, `auto/N` or `auto`. `env` looks up environment variables (so tests can
+    /// pass their own). For `auto`, the index comes from `JOB_COMPLETION_INDEX` (Kubernetes,
+    /// 0-based) or `SLURM_ARRAY_TASK_ID` (Slurm, made 0-based by `SLURM_ARRAY_TASK_MIN`), and
+    /// the count from `/N`, `FAULTSIM_SHARDS` or `SLURM_ARRAY_TASK_COUNT`.
+    pub fn parse(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
+        let (k, n) = text.split_once('/').map_or((text, None), |(k, n)| (k, Some(n)));
+        let number = |s: &str| s.trim().parse::<u64>().map_err(|_| ShardError::Syntax(text.to_owned()));
+        let count = match n {
+            Some(n) => number(n)?,
+            None if k.trim() == "auto" => {
+                let v = env("FAULTSIM_SHARDS").or_else(|| env("SLURM_ARRAY_TASK_COUNT")).ok_or(ShardError::NoCount)?;
+                number(&v)?
+            }
+            None => return Err(ShardError::Syntax(text.to_owned())),
+        };
+        let index = if k.trim() == "auto" {
+            if let Some(i) = env("JOB_COMPLETION_INDEX") {
+                number(&i)? + 1
+            } else if let Some(i) = env("SLURM_ARRAY_TASK_ID") {
+                let min = env("SLURM_ARRAY_TASK_MIN").map(|m| number(&m)).transpose()?.unwrap_or(0);
+                number(&i)?.saturating_sub(min) + 1
+            } else {
+                return Err(ShardError::NoIndex);
+            }
+        } else {
+            number(k)?
+        };
+        if count == 0 || index == 0 || index > count || count > u64::from(u32::MAX) {
+            return Err(ShardError::Range { index, count });
+        }
+        Ok(Shard { index: index as u32, count: count as u32 })
+    }
+
+    /// The seeds of this shard out of `first, first + 1, …, first + count − 1`.
+    pub fn seeds(&self, first: u64, count: u64) -> Vec<u64> {
+        (0..count).filter(|i| i % u64::from(self.count) == u64::from(self.index - 1)).map(|i| first + i).collect()
+    }
+}
+
+/// Runs every seed of `seeds` (one run per seed, `threads` at a time) and folds the results.
+/// `progress` is called once per finished seed, from whichever thread ran it.
+pub fn run_seeds(scenario: &Arc<Scenario>, seeds: &[u64], threads: usize, progress: &(dyn Fn() + Sync)) -> Partial {
+    let endpoints = scenario.topology.endpoints().len();
+    let one = |seed: u64| {
+        let (metrics, limit) = match Simulation::new(Arc::clone(scenario), seed).run() {
+            Ok(m) => (m, None),
+            Err(stopped) => {
+                let (limit, m) = *stopped;
+                (m, Some(limit.to_string()))
+            }
+        };
+        progress();
+        Partial::of_run(&metrics, limit)
+    };
+    let fold = || seeds.par_iter().map(|&s| one(s)).reduce(|| Partial::empty(endpoints), Partial::merge);
+    match rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build() {
+        Ok(pool) => pool.install(fold),
+        // Without a pool (the OS refused threads) the same fold runs on this thread.
+        Err(_) => seeds.iter().map(|&s| one(s)).fold(Partial::empty(endpoints), Partial::merge),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_split_seeds_round_robin_and_cover_them_once() {
+        let none = |_: &str| None;
+        let shards: Vec<Shard> = (1..=3).map(|k| Shard::parse(&format!("{k}/3"), none).expect("valid")).collect();
+        let mut all: Vec<u64> = shards.iter().flat_map(|s| s.seeds(10, 8)).collect();
+        assert_eq!(shards[0].seeds(10, 8), vec![10, 13, 16]);
+        all.sort_unstable();
+        assert_eq!(all, (10..18).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn auto_shards_read_kubernetes_and_slurm() {
+        let k8s = |v: &str| match v {
+            "JOB_COMPLETION_INDEX" => Some("2".to_owned()),
+            _ => None,
+        };
+        assert_eq!(Shard::parse("auto/4", k8s), Ok(Shard { index: 3, count: 4 }));
+        let slurm = |v: &str| match v {
+            "SLURM_ARRAY_TASK_ID" => Some("5".to_owned()),
+            "SLURM_ARRAY_TASK_MIN" => Some("1".to_owned()),
+            "SLURM_ARRAY_TASK_COUNT" => Some("8".to_owned()),
+            _ => None,
+        };
+        assert_eq!(Shard::parse("auto", slurm), Ok(Shard { index: 5, count: 8 }));
+        assert_eq!(Shard::parse("auto", |_| None), Err(ShardError::NoCount));
+        assert_eq!(Shard::parse("auto/2", |_| None), Err(ShardError::NoIndex));
+        assert!(matches!(Shard::parse("4/3", |_| None), Err(ShardError::Range { .. })));
+        assert!(matches!(Shard::parse("x", |_| None), Err(ShardError::Syntax(_))));
+    }
+}

@@ -1,0 +1,173 @@
+//! What a set of seeds produced, in a form that merges exactly: one small record per seed
+//! (kept in seed order) plus latency histograms and time series summed over the seeds.
+//!
+//! Histograms and series are integer counts, so summing them in any grouping gives the
+//! same result; records are sorted by seed. A run split over threads, or over machines as
+//! shards, therefore merges into exactly the bytes of a single run.
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::run::{Bucket, Failures, RunMetrics};
+use crate::metrics::LatencyHistogram;
+
+/// One seed's endpoint figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeedEndpoint {
+    /// Requests after the warm-up.
+    pub requests: u64,
+    /// Served in full.
+    pub ok: u64,
+    /// Served degraded.
+    pub degraded: u64,
+    /// Failed, by cause.
+    pub failed: Failures,
+    /// Latency samples (served requests).
+    pub samples: u64,
+    /// Mean latency of this seed (ns; 0 without samples).
+    pub mean_ns: u64,
+    /// Median latency of this seed (ns; 0 without samples).
+    pub p50_ns: u64,
+    /// p99 latency of this seed (ns; 0 without samples).
+    pub p99_ns: u64,
+}
+
+impl SeedEndpoint {
+    /// Served / finished for this seed (1 without requests).
+    pub fn availability(&self) -> f64 {
+        let finished = self.ok + self.degraded + self.failed.total();
+        if finished == 0 {
+            1.0
+        } else {
+            (self.ok + self.degraded) as f64 / finished as f64
+        }
+    }
+}
+
+/// One seed's service figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeedService {
+    /// Requests delivered.
+    pub received: u64,
+    /// Downstream calls made.
+    pub calls: u64,
+    /// Retries sent.
+    pub retries: u64,
+    /// Requests turned away.
+    pub rejected: u64,
+    /// Wasted service time (ns).
+    pub wasted_ns: u64,
+    /// Busy / available worker time of this seed.
+    pub utilisation: f64,
+}
+
+/// Everything kept of one seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeedRecord {
+    /// The seed.
+    pub seed: u64,
+    /// The run's trace fingerprint.
+    pub fingerprint: String,
+    /// Events processed.
+    pub events: u64,
+    /// The limit that stopped the run early, if one did.
+    pub limit: Option<String>,
+    /// Per endpoint, in topology order.
+    pub endpoints: Vec<SeedEndpoint>,
+    /// Per service, in topology order.
+    pub services: Vec<SeedService>,
+}
+
+/// The mergeable result of some seeds. See the module docs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    /// One record per seed, ascending by seed.
+    pub records: Vec<SeedRecord>,
+    /// Latency of served requests per endpoint, summed over the seeds.
+    pub latency: Vec<LatencyHistogram>,
+    /// Completions per time bucket per endpoint, summed over the seeds.
+    pub series: Vec<Vec<Bucket>>,
+}
+
+impl Partial {
+    /// Nothing yet, for `endpoints` endpoints.
+    pub fn empty(endpoints: usize) -> Partial {
+        Partial {
+            records: Vec::new(),
+            latency: vec![LatencyHistogram::new(); endpoints],
+            series: vec![Vec::new(); endpoints],
+        }
+    }
+
+    /// The result of one seed's run.
+    pub fn of_run(m: &RunMetrics, limit: Option<String>) -> Partial {
+        let endpoints = m
+            .endpoints
+            .iter()
+            .map(|e| SeedEndpoint {
+                requests: e.requests,
+                ok: e.ok,
+                degraded: e.degraded,
+                failed: e.failed.clone(),
+                samples: e.latency.count(),
+                mean_ns: e.latency.mean_ns().round() as u64,
+                p50_ns: e.latency.percentile_ns(50.0),
+                p99_ns: e.latency.percentile_ns(99.0),
+            })
+            .collect();
+        let services = m
+            .services
+            .iter()
+            .map(|s| SeedService {
+                received: s.received,
+                calls: s.calls,
+                retries: s.retries,
+                rejected: s.rejected,
+                wasted_ns: s.wasted_ns,
+                utilisation: s.utilisation(),
+            })
+            .collect();
+        Partial {
+            records: vec![SeedRecord {
+                seed: m.seed,
+                fingerprint: m.fingerprint.to_string(),
+                events: m.events,
+                limit,
+                endpoints,
+                services,
+            }],
+            latency: m.endpoints.iter().map(|e| e.latency.clone()).collect(),
+            series: m.endpoints.iter().map(|e| e.series.clone()).collect(),
+        }
+    }
+
+    /// Adds another partial result: records merged by seed, histograms and series summed.
+    pub fn merge(mut self, other: Partial) -> Partial {
+        if self.latency.len() < other.latency.len() {
+            self.latency.resize(other.latency.len(), LatencyHistogram::new());
+            self.series.resize(other.series.len(), Vec::new());
+        }
+        for (mine, theirs) in self.latency.iter_mut().zip(&other.latency) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.series.iter_mut().zip(other.series) {
+            if mine.len() < theirs.len() {
+                mine.resize(theirs.len(), Bucket::default());
+            }
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                m.served += t.served;
+                m.failed += t.failed;
+            }
+        }
+        self.records.extend(other.records);
+        // Sorting by seed makes the order independent of how the seeds were split.
+        self.records.sort_by_key(|r| r.seed);
+        self
+    }
+
+    /// Seeds present more than once.
+    pub fn duplicate_seeds(&self) -> Vec<u64> {
+        let mut d: Vec<u64> = self.records.windows(2).filter(|w| w[0].seed == w[1].seed).map(|w| w[0].seed).collect();
+        d.dedup();
+        d
+    }
+}

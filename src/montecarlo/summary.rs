@@ -1,0 +1,320 @@
+//! The results of many seeds: what was run ([`Meta`]), what it produced ([`Partial`]), and
+//! the statistics derived from those two alone ([`Results::build`]).
+//!
+//! Because the statistics are a pure function of (meta, data), a merged set of shards
+//! recomputes exactly the bytes of an unsharded run. Intervals come from between-seed
+//! variation (each seed is one independent replication) or, for the fraction of seeds
+//! meeting an SLO, from the Wilson interval; percentiles come from the merged HDR
+//! histograms and say how many samples they rest on.
+
+use serde::{Deserialize, Serialize};
+
+use super::partial::Partial;
+use super::Shard;
+use crate::metrics::run::Failures;
+use crate::scenario::{Inputs, Scenario};
+use crate::spec;
+use crate::stats::{self, Estimate};
+
+/// Version of the results layout; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Confidence level of every interval.
+pub const LEVEL: f64 = 0.95;
+
+/// An endpoint as the results need it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EndpointMeta {
+    /// Name.
+    pub name: String,
+    /// Its SLO, if any.
+    pub slo: Option<spec::Slo>,
+}
+
+/// What was run: enough to check that shards belong together and to derive statistics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// faultsim version that produced the data.
+    pub tool_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Topology name.
+    pub topology: String,
+    /// Content hashes of the input files.
+    pub inputs: Inputs,
+    /// First seed of the whole range.
+    pub first_seed: u64,
+    /// Seeds in the whole range.
+    pub seed_count: u64,
+    /// This file's shard, if it holds one.
+    pub shard: Option<Shard>,
+    /// Warm-up (ns).
+    pub warmup_ns: u64,
+    /// Scenario duration (ns).
+    pub duration_ns: u64,
+    /// Series bucket width (ns).
+    pub bucket_ns: u64,
+    /// Endpoints, in topology order.
+    pub endpoints: Vec<EndpointMeta>,
+    /// Service names, in topology order.
+    pub services: Vec<String>,
+}
+
+impl Meta {
+    /// The metadata of running `seed_count` seeds from `first_seed` of `scenario`.
+    pub fn of(scenario: &Scenario, first_seed: u64, seed_count: u64, shard: Option<Shard>) -> Meta {
+        let t = &scenario.topology;
+        Meta {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            scenario: scenario.name.clone(),
+            topology: t.name().to_owned(),
+            inputs: scenario.inputs.clone(),
+            first_seed,
+            seed_count,
+            shard,
+            warmup_ns: scenario.warmup.as_nanos(),
+            duration_ns: scenario.duration.as_nanos(),
+            bucket_ns: scenario.bucket.as_nanos(),
+            endpoints: t
+                .endpoints()
+                .iter()
+                .map(|e| EndpointMeta { name: e.name.clone(), slo: e.slo.clone() })
+                .collect(),
+            services: t.services().iter().map(|s| s.name.clone()).collect(),
+        }
+    }
+}
+
+/// The fraction of seeds meeting an endpoint's SLO.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SloStats {
+    /// Seeds whose availability and latency met the SLO.
+    pub seeds_meeting: u64,
+    /// Their fraction with its Wilson interval.
+    pub fraction: Estimate,
+}
+
+/// Latency of served requests over all seeds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LatencyStats {
+    /// Samples the percentiles rest on.
+    pub samples: u64,
+    /// Mean (ns).
+    pub mean_ns: u64,
+    /// The mean of the per-seed mean latencies (ms), with its interval.
+    pub mean_ms_per_seed: Estimate,
+    /// Median (ns).
+    pub p50_ns: u64,
+    /// 90th percentile (ns).
+    pub p90_ns: u64,
+    /// 99th percentile (ns).
+    pub p99_ns: u64,
+    /// 99.9th percentile (ns).
+    pub p999_ns: u64,
+    /// Percentiles resting on too few samples to trust (e.g. "p99.9").
+    pub too_few_samples: Vec<String>,
+    /// The spread of the per-seed p99: smallest, median, largest (ns).
+    pub p99_per_seed: [u64; 3],
+}
+
+/// One endpoint's statistics.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EndpointStats {
+    /// Name.
+    pub name: String,
+    /// Requests over all seeds.
+    pub requests: u64,
+    /// Served in full.
+    pub ok: u64,
+    /// Served degraded.
+    pub degraded: u64,
+    /// Failed, by cause.
+    pub failed: Failures,
+    /// Request availability: the mean of the per-seed availabilities, with its interval.
+    pub availability: Estimate,
+    /// Nines of the availability, with the interval mapped through −log10(1 − a).
+    pub nines: Estimate,
+    /// SLO attainment, when the endpoint has an SLO.
+    pub slo: Option<SloStats>,
+    /// Latency.
+    pub latency: LatencyStats,
+}
+
+/// One service's statistics (each a per-seed mean with its interval).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceStats {
+    /// Name.
+    pub name: String,
+    /// Busy / available worker time.
+    pub utilisation: Estimate,
+    /// Attempts per downstream call (retry amplification).
+    pub attempts_per_call: Estimate,
+    /// Retries sent per seed.
+    pub retries: Estimate,
+    /// Wasted service time per seed (s).
+    pub wasted_s: Estimate,
+    /// Requests rejected per seed.
+    pub rejected: Estimate,
+}
+
+/// A seed that stopped at a limit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoppedSeed {
+    /// The seed.
+    pub seed: u64,
+    /// Which limit, and when.
+    pub limit: String,
+}
+
+/// The results document. See the module docs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Results {
+    /// Layout version.
+    pub schema_version: u32,
+    /// What was run.
+    pub meta: Meta,
+    /// Seeds in the data.
+    pub seeds: u64,
+    /// Seeds that stopped at a limit (their data is included up to the stop).
+    pub stopped: Vec<StoppedSeed>,
+    /// Per endpoint.
+    pub endpoints: Vec<EndpointStats>,
+    /// Per service.
+    pub services: Vec<ServiceStats>,
+    /// The mergeable data everything above is derived from.
+    pub data: Partial,
+}
+
+/// A results or shard file as read back: only what cannot be recomputed.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Stored {
+    /// Layout version.
+    pub schema_version: u32,
+    /// What was run.
+    pub meta: Meta,
+    /// The data.
+    pub data: Partial,
+}
+
+/// The percentiles reported, with their names.
+const PERCENTILES: [(f64, &str); 4] = [(50.0, "p50"), (90.0, "p90"), (99.0, "p99"), (99.9, "p99.9")];
+
+impl Results {
+    /// Derives every statistic from `meta` and `data`.
+    pub fn build(meta: Meta, data: Partial) -> Results {
+        let records = &data.records;
+        let n = records.len() as u64;
+        let endpoints = meta
+            .endpoints
+            .iter()
+            .enumerate()
+            .map(|(i, em)| {
+                let per_seed: Vec<&crate::montecarlo::partial::SeedEndpoint> =
+                    records.iter().filter_map(|r| r.endpoints.get(i)).collect();
+                let mut failed = Failures::default();
+                let (mut requests, mut ok, mut degraded) = (0, 0, 0);
+                for e in &per_seed {
+                    requests += e.requests;
+                    ok += e.ok;
+                    degraded += e.degraded;
+                    failed.timeout += e.failed.timeout;
+                    failed.rejected += e.failed.rejected;
+                    failed.unavailable += e.failed.unavailable;
+                    failed.error += e.failed.error;
+                    failed.unfinished += e.failed.unfinished;
+                }
+                let avail: Vec<f64> = per_seed.iter().map(|e| e.availability()).collect();
+                let availability = stats::mean_interval(&avail, LEVEL);
+                let h = data.latency.get(i).cloned().unwrap_or_default();
+                let samples = h.count();
+                let too_few_samples = PERCENTILES
+                    .into_iter()
+                    .filter(|(p, _)| samples < stats::samples_needed(*p / 100.0))
+                    .map(|(_, name)| name.to_owned())
+                    .collect();
+                let mut p99s: Vec<f64> = per_seed.iter().filter(|e| e.samples > 0).map(|e| e.p99_ns as f64).collect();
+                p99s.sort_by(f64::total_cmp);
+                let spread = if p99s.is_empty() {
+                    [0, 0, 0]
+                } else {
+                    [p99s[0] as u64, stats::quantile(&p99s, 0.5).round() as u64, p99s[p99s.len() - 1] as u64]
+                };
+                let slo = em.slo.as_ref().map(|slo| {
+                    let meets = per_seed
+                        .iter()
+                        .filter(|e| {
+                            let a_ok = slo.availability.is_none_or(|t| e.availability() >= t);
+                            // Per-seed percentiles other than p50 and p99 are not kept; the
+                            // p99 is used for any latency objective at or below the 99th.
+                            let l_ok = slo.latency.as_ref().is_none_or(|l| {
+                                let v = if l.percentile <= 50.0 { e.p50_ns } else { e.p99_ns };
+                                v <= l.max.as_nanos()
+                            });
+                            a_ok && l_ok
+                        })
+                        .count() as u64;
+                    SloStats { seeds_meeting: meets, fraction: stats::wilson(meets, n, LEVEL) }
+                });
+                EndpointStats {
+                    name: em.name.clone(),
+                    requests,
+                    ok,
+                    degraded,
+                    failed,
+                    nines: stats::nines_of(&availability),
+                    availability,
+                    slo,
+                    latency: LatencyStats {
+                        samples,
+                        mean_ns: h.mean_ns().round() as u64,
+                        mean_ms_per_seed: stats::mean_interval(
+                            &per_seed
+                                .iter()
+                                .filter(|e| e.samples > 0)
+                                .map(|e| e.mean_ns as f64 / 1e6)
+                                .collect::<Vec<_>>(),
+                            LEVEL,
+                        ),
+                        p50_ns: h.percentile_ns(50.0),
+                        p90_ns: h.percentile_ns(90.0),
+                        p99_ns: h.percentile_ns(99.0),
+                        p999_ns: h.percentile_ns(99.9),
+                        too_few_samples,
+                        p99_per_seed: spread,
+                    },
+                }
+            })
+            .collect();
+        let services = meta
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let per_seed: Vec<&crate::montecarlo::partial::SeedService> =
+                    records.iter().filter_map(|r| r.services.get(i)).collect();
+                let of = |f: &dyn Fn(&crate::montecarlo::partial::SeedService) -> f64| {
+                    let xs: Vec<f64> = per_seed.iter().map(|s| f(s)).collect();
+                    stats::mean_interval(&xs, LEVEL)
+                };
+                ServiceStats {
+                    name: name.clone(),
+                    utilisation: of(&|s| s.utilisation),
+                    attempts_per_call: of(&|s| {
+                        if s.calls == 0 {
+                            1.0
+                        } else {
+                            (s.calls + s.retries) as f64 / s.calls as f64
+                        }
+                    }),
+                    retries: of(&|s| s.retries as f64),
+                    wasted_s: of(&|s| s.wasted_ns as f64 / 1e9),
+                    rejected: of(&|s| s.rejected as f64),
+                }
+            })
+            .collect();
+        let stopped = records
+            .iter()
+            .filter_map(|r| r.limit.as_ref().map(|l| StoppedSeed { seed: r.seed, limit: l.clone() }))
+            .collect();
+        Results { schema_version: SCHEMA_VERSION, meta, seeds: n, stopped, endpoints, services, data }
+    }
+}

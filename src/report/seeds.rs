@@ -1,0 +1,219 @@
+//! The results of many seeds for people: every figure with its 95% interval, every
+//! percentile with the samples behind it, and a warning where there are too few.
+
+use std::fmt::Write;
+
+use crate::montecarlo::summary::Results;
+use crate::stats::Estimate;
+
+fn pct(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".to_owned();
+    }
+    if x >= 0.999 {
+        format!("{:.3}%", x * 100.0)
+    } else {
+        format!("{:.2}%", x * 100.0)
+    }
+}
+
+fn pct_ci(e: &Estimate) -> String {
+    if e.has_interval() {
+        format!("{} [{}, {}]", pct(e.value), pct(e.low), pct(e.high))
+    } else {
+        format!("{} [n/a]", pct(e.value))
+    }
+}
+
+fn num_ci(e: &Estimate, digits: usize) -> String {
+    let f = |x: f64| {
+        if x.is_infinite() {
+            "∞".to_owned()
+        } else if x.is_nan() {
+            "n/a".to_owned()
+        } else {
+            // Adding 0.0 turns −0.0 into 0.0, so a bound that rounds to zero prints as "0".
+            let s = format!("{x:.digits$}");
+            if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+                format!("{:.digits$}", 0.0)
+            } else {
+                s
+            }
+        }
+    };
+    if e.has_interval() {
+        format!("{} [{}, {}]", f(e.value), f(e.low), f(e.high))
+    } else {
+        format!("{} [n/a]", f(e.value))
+    }
+}
+
+fn ms(ns: u64) -> String {
+    let v = ns as f64 / 1e6;
+    if v >= 100.0 {
+        format!("{v:.0}ms")
+    } else if v >= 10.0 {
+        format!("{v:.1}ms")
+    } else {
+        format!("{v:.2}ms")
+    }
+}
+
+fn table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from(" ");
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                let _ = write!(line, " {cell}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(line, "  {}{cell}", " ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A readable summary of many seeds; `replay` is the command prefix to rerun one seed.
+pub fn seeds_summary(r: &Results, replay: &str) -> String {
+    let m = &r.meta;
+    let mut o = String::new();
+    let last = m.first_seed + m.seed_count.saturating_sub(1);
+    let _ = writeln!(o, "scenario: {} (topology {})", m.scenario, m.topology);
+    let shard = m.shard.map(|s| format!(", shard {}/{}", s.index, s.count)).unwrap_or_default();
+    let _ = writeln!(
+        o,
+        "{} seeds of {}..={}{shard}; intervals are 95%, from the spread between seeds",
+        r.seeds, m.first_seed, last
+    );
+    let _ = writeln!(o, "measured: requests arriving after the {} warm-up\n", crate::units::Duration(m.warmup_ns));
+
+    let _ = writeln!(o, "endpoints");
+    let mut rows = vec![[
+        "endpoint",
+        "requests",
+        "availability [95% CI]",
+        "nines [95% CI]",
+        "degraded",
+        "timeout",
+        "rejected",
+        "unavail.",
+        "error",
+        "unfinished",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for e in &r.endpoints {
+        rows.push(vec![
+            e.name.clone(),
+            e.requests.to_string(),
+            pct_ci(&e.availability),
+            num_ci(&e.nines, 2),
+            e.degraded.to_string(),
+            e.failed.timeout.to_string(),
+            e.failed.rejected.to_string(),
+            e.failed.unavailable.to_string(),
+            e.failed.error.to_string(),
+            e.failed.unfinished.to_string(),
+        ]);
+    }
+    o.push_str(&table(&rows));
+
+    let slos: Vec<_> = r
+        .endpoints
+        .iter()
+        .zip(&m.endpoints)
+        .filter_map(|(e, em)| Some((e, em.slo.as_ref()?, e.slo.as_ref()?)))
+        .collect();
+    if !slos.is_empty() {
+        let _ = writeln!(o, "\nSLOs (a seed meets its SLO when its own availability and latency do)");
+        let mut rows =
+            vec![["endpoint", "objective", "seeds meeting", "fraction [95% Wilson CI]"].map(String::from).to_vec()];
+        for (e, slo, st) in slos {
+            let mut objective = Vec::new();
+            if let Some(a) = slo.availability {
+                objective.push(format!("availability ≥ {}", pct(a)));
+            }
+            if let Some(l) = &slo.latency {
+                objective.push(format!("p{} ≤ {}", l.percentile, l.max));
+            }
+            rows.push(vec![
+                e.name.clone(),
+                objective.join(", "),
+                format!("{}/{}", st.seeds_meeting, r.seeds),
+                pct_ci(&st.fraction),
+            ]);
+        }
+        o.push_str(&table(&rows));
+    }
+
+    let _ = writeln!(o, "\nlatency of served requests (all seeds merged)");
+    let mut rows =
+        vec![["endpoint", "samples", "mean", "p50", "p90", "p99", "p99.9", "per-seed p99: min / median / max"]
+            .map(String::from)
+            .to_vec()];
+    let mut warned = false;
+    for e in &r.endpoints {
+        let l = &e.latency;
+        let mark = |name: &str, v: u64| {
+            if l.samples == 0 {
+                "-".to_owned()
+            } else if l.too_few_samples.iter().any(|n| n == name) {
+                format!("{}*", ms(v))
+            } else {
+                ms(v)
+            }
+        };
+        warned |= !l.too_few_samples.is_empty() && l.samples > 0;
+        rows.push(vec![
+            e.name.clone(),
+            l.samples.to_string(),
+            if l.samples == 0 { "-".into() } else { ms(l.mean_ns) },
+            mark("p50", l.p50_ns),
+            mark("p90", l.p90_ns),
+            mark("p99", l.p99_ns),
+            mark("p99.9", l.p999_ns),
+            format!("{} / {} / {}", ms(l.p99_per_seed[0]), ms(l.p99_per_seed[1]), ms(l.p99_per_seed[2])),
+        ]);
+    }
+    o.push_str(&table(&rows));
+    if warned {
+        let _ =
+            writeln!(o, "  * too few samples to trust: a p99 needs ≥ 1000 samples, a p99.9 ≥ 10000 (run more seeds)");
+    }
+
+    let _ = writeln!(o, "\nservices (per-seed means with 95% intervals)");
+    let mut rows = vec![["service", "utilisation", "attempts/call", "retries/seed", "wasted s/seed", "rejected/seed"]
+        .map(String::from)
+        .to_vec()];
+    for s in &r.services {
+        rows.push(vec![
+            s.name.clone(),
+            pct_ci(&s.utilisation),
+            num_ci(&s.attempts_per_call, 2),
+            num_ci(&s.retries, 0),
+            num_ci(&s.wasted_s, 1),
+            num_ci(&s.rejected, 0),
+        ]);
+    }
+    o.push_str(&table(&rows));
+
+    if !r.stopped.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nSTOPPED EARLY: {} seeds hit a limit; their figures cover the run up to the stop",
+            r.stopped.len()
+        );
+        for s in r.stopped.iter().take(5) {
+            let _ = writeln!(o, "  seed {}: {} — replay: {replay} --seed {}", s.seed, s.limit, s.seed);
+        }
+    }
+    let _ = writeln!(o, "\nreplay one seed: {replay} --seed N");
+    o
+}
