@@ -153,3 +153,25 @@ fn intervals_cover_the_truth_about_95_percent_of_the_time() {
     eprintln!("coverage of the 95% interval: {hits}/{batches}");
     assert!((50..=60).contains(&hits), "95% intervals covered the true mean in {hits} of {batches} batches");
 }
+
+#[test]
+fn out_writes_results_and_summary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenario = root.join("scenarios/minimal.ron").to_string_lossy().into_owned();
+    let o = run_in(
+        dir.path(),
+        &["run", &scenario, "--seeds", "3", "--out", "res", "--format", "json"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let json = std::fs::read_to_string(dir.path().join("res/results.json")).expect("results.json");
+    assert_eq!(json, o.stdout, "results.json holds what --format json prints");
+    let md = std::fs::read_to_string(dir.path().join("res/summary.md")).expect("summary.md");
+    assert!(md.contains("availability [95% CI]"), "{md}");
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("res"))
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary files are left: {names:?}");
+}
