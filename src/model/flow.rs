@@ -298,42 +298,30 @@ impl World {
             if call.probability < 1.0 && unit(&mut self.service_states[sid.index()].rng_branch) >= call.probability {
                 continue;
             }
+            let write = call.operation == spec::Operation::Write;
+            // An async call is fire and forget: the job does not wait for it, and its
+            // outcome changes nothing; a sync call is waited for.
+            let waits = call.mode == spec::CallMode::Sync;
             if let Some(j) = self.jobs.get_mut(job_key) {
                 j.next_call = index as u32;
-                j.pending += 1;
+                j.pending += u32::from(waits);
             }
-            started += 1;
-            let write = call.operation == spec::Operation::Write;
-            if call.mode == spec::CallMode::Async {
-                // Fire and forget: the job does not wait, and the call's outcome changes nothing.
-                self.start_call(
-                    cal,
-                    now,
-                    Origin::Job(job_key),
-                    Policy::Call(cid),
-                    call.to,
-                    false,
-                    write,
-                    Some(station),
-                    endpoint,
-                );
-                if let Some(j) = self.jobs.get_mut(job_key) {
-                    j.pending -= 1;
-                }
-                started -= 1;
-                continue;
-            }
+            started += u32::from(waits);
+            let required = waits && call.required;
             self.start_call(
                 cal,
                 now,
                 Origin::Job(job_key),
                 Policy::Call(cid),
                 call.to,
-                call.required,
+                required,
                 write,
                 Some(station),
                 endpoint,
             );
+            if !waits {
+                continue;
+            }
             if !parallel {
                 return;
             }

@@ -7,3 +7,4 @@
 pub mod dot;
 pub mod seeds;
 pub mod summary;
+pub mod text;

@@ -3,19 +3,10 @@
 
 use std::fmt::Write;
 
+use super::text::{ms, pct, table};
+
 use crate::montecarlo::summary::Results;
 use crate::stats::Estimate;
-
-fn pct(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".to_owned();
-    }
-    if x >= 0.999 {
-        format!("{:.3}%", x * 100.0)
-    } else {
-        format!("{:.2}%", x * 100.0)
-    }
-}
 
 fn pct_ci(e: &Estimate) -> String {
     if e.has_interval() {
@@ -46,38 +37,6 @@ fn num_ci(e: &Estimate, digits: usize) -> String {
     } else {
         format!("{} [n/a]", f(e.value))
     }
-}
-
-fn ms(ns: u64) -> String {
-    let v = ns as f64 / 1e6;
-    if v >= 100.0 {
-        format!("{v:.0}ms")
-    } else if v >= 10.0 {
-        format!("{v:.1}ms")
-    } else {
-        format!("{v:.2}ms")
-    }
-}
-
-fn table(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::from(" ");
-        for (c, cell) in r.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c == 0 {
-                let _ = write!(line, " {cell}{}", " ".repeat(pad));
-            } else {
-                let _ = write!(line, "  {}{cell}", " ".repeat(pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 /// A readable summary of many seeds; `replay` is the command prefix to rerun one seed.

@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use super::text::{ms, pct, table};
+
 use serde::Serialize;
 
 use crate::metrics::run::RunMetrics;
@@ -31,46 +33,6 @@ pub struct RunReport<'a> {
     pub not_simulated: &'a [String],
     /// The measurements.
     pub run: &'a RunMetrics,
-}
-
-fn ms(ns: u64) -> String {
-    let v = ns as f64 / 1e6;
-    if v >= 100.0 {
-        format!("{v:.0}ms")
-    } else if v >= 10.0 {
-        format!("{v:.1}ms")
-    } else {
-        format!("{v:.2}ms")
-    }
-}
-
-fn pct(x: f64) -> String {
-    if (0.9999..1.0).contains(&x) {
-        format!("{:.4}%", x * 100.0)
-    } else {
-        format!("{:.2}%", x * 100.0)
-    }
-}
-
-fn table(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::from(" ");
-        for (c, cell) in r.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c == 0 {
-                let _ = write!(line, " {cell}{}", " ".repeat(pad));
-            } else {
-                let _ = write!(line, "  {}{cell}", " ".repeat(pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 /// A readable summary of one run.

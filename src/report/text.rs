@@ -1,0 +1,63 @@
+//! Plain-text building blocks shared by the summaries: aligned tables and the way numbers
+//! are printed, so every report reads the same.
+
+use std::fmt::Write;
+
+/// A table: the first column left-aligned, the others right-aligned, two spaces apart.
+pub fn table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from(" ");
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                let _ = write!(line, " {cell}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(line, "  {}{cell}", " ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Nanoseconds as milliseconds with three significant digits.
+pub fn ms(ns: u64) -> String {
+    let v = ns as f64 / 1e6;
+    if v >= 100.0 {
+        format!("{v:.0}ms")
+    } else if v >= 10.0 {
+        format!("{v:.1}ms")
+    } else {
+        format!("{v:.2}ms")
+    }
+}
+
+/// A fraction as a percentage, with a third decimal once it is above 99.9%.
+pub fn pct(x: f64) -> String {
+    if !x.is_finite() {
+        "n/a".to_owned()
+    } else if x >= 0.999 {
+        format!("{:.3}%", x * 100.0)
+    } else {
+        format!("{:.2}%", x * 100.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_and_numbers_read_well() {
+        let t = table(&[vec!["a".into(), "1".into()], vec!["long".into(), "100".into()]]);
+        assert_eq!(t, "  a       1\n  long  100\n");
+        assert_eq!(ms(1_234_567), "1.23ms");
+        assert_eq!(pct(0.99951), "99.951%");
+        assert_eq!(pct(0.5), "50.00%");
+    }
+}
