@@ -88,6 +88,8 @@ pub struct Bucket {
     pub served: u64,
     /// Failed.
     pub failed: u64,
+    /// Sum of the latencies of the served requests (ns), for the mean latency over time.
+    pub served_latency_ns: u64,
 }
 
 /// One endpoint's measurements.

@@ -156,6 +156,7 @@ impl Partial {
             for (m, t) in mine.iter_mut().zip(theirs) {
                 m.served += t.served;
                 m.failed += t.failed;
+                m.served_latency_ns = m.served_latency_ns.saturating_add(t.served_latency_ns);
             }
         }
         self.records.extend(other.records);
