@@ -93,6 +93,12 @@ impl Shard {
 /// `progress` is called once per finished seed, from whichever thread ran it.
 pub fn run_seeds(scenario: &Arc<Scenario>, seeds: &[u64], threads: usize, progress: &(dyn Fn() + Sync)) -> Partial {
     let endpoints = scenario.topology.endpoints().len();
+    let slo_percentiles: Vec<Option<f64>> = scenario
+        .topology
+        .endpoints()
+        .iter()
+        .map(|e| e.slo.as_ref().and_then(|s| s.latency.as_ref()).map(|l| l.percentile))
+        .collect();
     let one = |seed: u64| {
         let (metrics, limit) = match Simulation::new(Arc::clone(scenario), seed).run() {
             Ok(m) => (m, None),
@@ -102,7 +108,7 @@ pub fn run_seeds(scenario: &Arc<Scenario>, seeds: &[u64], threads: usize, progre
             }
         };
         progress();
-        Partial::of_run(&metrics, limit)
+        Partial::of_run(&metrics, limit, &slo_percentiles)
     };
     let fold = || seeds.par_iter().map(|&s| one(s)).reduce(|| Partial::empty(endpoints), Partial::merge);
     match rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build() {

@@ -29,6 +29,8 @@ pub struct SeedEndpoint {
     pub p50_ns: u64,
     /// p99 latency of this seed (ns; 0 without samples).
     pub p99_ns: u64,
+    /// Latency at the percentile of the endpoint's latency SLO, if it has one (ns).
+    pub slo_latency_ns: Option<u64>,
 }
 
 impl SeedEndpoint {
@@ -98,12 +100,14 @@ impl Partial {
         }
     }
 
-    /// The result of one seed's run.
-    pub fn of_run(m: &RunMetrics, limit: Option<String>) -> Partial {
+    /// The result of one seed's run; `slo_percentiles` gives, per endpoint, the percentile of
+    /// its latency SLO (if any), whose per-seed value decides whether the seed met it.
+    pub fn of_run(m: &RunMetrics, limit: Option<String>, slo_percentiles: &[Option<f64>]) -> Partial {
         let endpoints = m
             .endpoints
             .iter()
-            .map(|e| SeedEndpoint {
+            .enumerate()
+            .map(|(i, e)| SeedEndpoint {
                 requests: e.requests,
                 ok: e.ok,
                 degraded: e.degraded,
@@ -112,6 +116,7 @@ impl Partial {
                 mean_ns: e.latency.mean_ns().round() as u64,
                 p50_ns: e.latency.percentile_ns(50.0),
                 p99_ns: e.latency.percentile_ns(99.0),
+                slo_latency_ns: slo_percentiles.get(i).copied().flatten().map(|p| e.latency.percentile_ns(p)),
             })
             .collect();
         let services = m

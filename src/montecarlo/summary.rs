@@ -243,11 +243,9 @@ impl Results {
                         .iter()
                         .filter(|e| {
                             let a_ok = slo.availability.is_none_or(|t| e.availability() >= t);
-                            // Per-seed percentiles other than p50 and p99 are not kept; the
-                            // p99 is used for any latency objective at or below the 99th.
+                            // A seed without served requests has no latency to meet the SLO with.
                             let l_ok = slo.latency.as_ref().is_none_or(|l| {
-                                let v = if l.percentile <= 50.0 { e.p50_ns } else { e.p99_ns };
-                                v <= l.max.as_nanos()
+                                e.samples > 0 && e.slo_latency_ns.is_some_and(|v| v <= l.max.as_nanos())
                             });
                             a_ok && l_ok
                         })
