@@ -63,7 +63,8 @@ enum Command {
         /// SLURM_ARRAY_TASK_ID) and write `shard-K-of-N.json` into `--out` (default: .).
         #[arg(long)]
         shard: Option<String>,
-        /// Also write `results.json` and `summary.md` into this folder (atomically).
+        /// Also write `results.json`, `summary.md`, the plots (`*.svg`) and `index.html` into
+        /// this folder (atomically).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Output format.
@@ -75,12 +76,28 @@ enum Command {
         /// Shard files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Also write `results.json` and `summary.md` into this folder (atomically).
+        /// Also write `results.json`, `summary.md`, the plots (`*.svg`) and `index.html` into
+        /// this folder (atomically).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Write a self-contained HTML report (`index.html`) with its plots (`*.svg`) into a folder:
+    /// from a scenario (its seeds are run first) or from a results file (`results.json`).
+    Report {
+        /// A scenario file, or a results file written by `run --out`, `merge --out` or `report`.
+        input: PathBuf,
+        /// The folder to write `index.html`, the plots, `results.json` and `summary.md` into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Run this many seeds of a scenario, from its first (default: the scenario's `seeds`).
+        #[arg(long)]
+        seeds: Option<u64>,
+        /// Worker threads for a scenario (default: one per core). Results never depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Re-run one seed of a scenario and write every event as a JSON line (simulated time only).
     Replay {
@@ -123,6 +140,7 @@ fn main() -> ExitCode {
         }
         Command::Merge { files, out, format } => merge(&files, out.as_deref(), format),
         Command::Replay { scenario, seed, trace } => replay(&scenario, seed, &trace),
+        Command::Report { input, out, seeds, threads } => report(&input, &out, seeds, threads),
     }
 }
 
@@ -342,39 +360,44 @@ fn replay(path: &std::path::Path, seed: u64, trace: &std::path::Path) -> ExitCod
     }
 }
 
-/// Prints many-seed results, and writes them into `out` when asked.
-fn emit_results(
+/// Writes `results.json`, `summary.md`, every plot and `index.html` into `dir`, each atomically
+/// (the page last, so a page never refers to plots that are not there yet); returns the page's path.
+fn write_out(
+    dir: &std::path::Path,
     results: &faultsim::montecarlo::summary::Results,
+    scenario: Option<&faultsim::scenario::Scenario>,
+    json: &str,
+    text: &str,
     replay: &str,
-    out: Option<&std::path::Path>,
-    format: Format,
-) -> ExitCode {
-    let json = match serde_json::to_string(results) {
-        Ok(s) => s + "\n",
+) -> std::io::Result<PathBuf> {
+    use faultsim::output::write_atomic;
+    use faultsim::report::html;
+    std::fs::create_dir_all(dir)?;
+    write_atomic(&dir.join("results.json"), json.as_bytes())?;
+    write_atomic(&dir.join("summary.md"), format!("```text\n{text}```\n").as_bytes())?;
+    let plots = html::results_plots(results, scenario);
+    for p in &plots {
+        write_atomic(&dir.join(&p.file), p.svg.as_bytes())?;
+    }
+    let page = dir.join("index.html");
+    write_atomic(&page, html::results_page(results, scenario, &plots, replay).as_bytes())?;
+    Ok(page)
+}
+
+/// The results as JSON, one line.
+fn results_json(results: &faultsim::montecarlo::summary::Results) -> Result<String, ExitCode> {
+    match serde_json::to_string(results) {
+        Ok(s) => Ok(s + "\n"),
         Err(e) => {
             eprintln!("error: cannot encode the results as JSON: {e}");
-            return ExitCode::from(EXIT_INPUT);
+            Err(ExitCode::from(EXIT_INPUT))
         }
-    };
-    let text = faultsim::report::seeds::seeds_summary(results, replay);
-    if let Some(dir) = out {
-        let written = std::fs::create_dir_all(dir)
-            .and_then(|()| faultsim::output::write_atomic(&dir.join("results.json"), json.as_bytes()))
-            .and_then(|()| {
-                faultsim::output::write_atomic(&dir.join("summary.md"), format!("```text\n{text}```\n").as_bytes())
-            });
-        if let Err(e) = written {
-            eprintln!("error: {}: cannot write: {e}", dir.display());
-            return ExitCode::from(EXIT_INPUT);
-        }
-        eprintln!("wrote {} and {}", dir.join("results.json").display(), dir.join("summary.md").display());
     }
-    if let Err(code) = write_stdout(match format {
-        Format::Text => &text,
-        Format::Json => &json,
-    }) {
-        return code;
-    }
+}
+
+/// 0, or 3 (inconclusive) with the first stopped seed and its replay command when seeds
+/// stopped at a limit.
+fn stopped_exit(results: &faultsim::montecarlo::summary::Results, replay: &str) -> ExitCode {
     if results.stopped.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -391,6 +414,68 @@ fn emit_results(
     }
 }
 
+/// Prints many-seed results, and writes them (with plots and a page) into `out` when asked.
+fn emit_results(
+    results: &faultsim::montecarlo::summary::Results,
+    scenario: Option<&faultsim::scenario::Scenario>,
+    replay: &str,
+    out: Option<&std::path::Path>,
+    format: Format,
+) -> ExitCode {
+    let json = match results_json(results) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    let text = faultsim::report::seeds::seeds_summary(results, replay);
+    if let Some(dir) = out {
+        match write_out(dir, results, scenario, &json, &text, replay) {
+            Ok(page) => eprintln!(
+                "wrote {}, {}, the plots and {}",
+                dir.join("results.json").display(),
+                dir.join("summary.md").display(),
+                page.display()
+            ),
+            Err(e) => {
+                eprintln!("error: {}: cannot write: {e}", dir.display());
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    }
+    if let Err(code) = write_stdout(match format {
+        Format::Text => &text,
+        Format::Json => &json,
+    }) {
+        return code;
+    }
+    stopped_exit(results, replay)
+}
+
+/// Runs the seeds of `scenario`: `seeds` of them from its first (default: its own count), or
+/// only those of `shard`, on `threads` threads (default: one per core).
+fn simulate(
+    scenario: &std::sync::Arc<faultsim::scenario::Scenario>,
+    seeds: Option<u64>,
+    threads: Option<usize>,
+    shard: Option<faultsim::montecarlo::Shard>,
+) -> Result<(faultsim::montecarlo::summary::Results, usize), ExitCode> {
+    use faultsim::montecarlo::{self, summary};
+    let count = seeds.unwrap_or(scenario.seed_count);
+    if count == 0 {
+        eprintln!("error: --seeds must be at least 1");
+        return Err(ExitCode::from(EXIT_INPUT));
+    }
+    let first = scenario.first_seed;
+    let list: Vec<u64> = match shard {
+        Some(s) => s.seeds(first, count),
+        None => (0..count).map(|i| first + i).collect(),
+    };
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
+    let bar = progress_bar(list.len() as u64);
+    let data = montecarlo::run_seeds(scenario, &list, threads, &|| bar.inc(1));
+    bar.finish_and_clear();
+    Ok((summary::Results::build(summary::Meta::of(scenario, first, count, shard), data), list.len()))
+}
+
 fn run_seeds(
     path: &std::path::Path,
     seeds: Option<u64>,
@@ -399,7 +484,7 @@ fn run_seeds(
     out: Option<&std::path::Path>,
     format: Format,
 ) -> ExitCode {
-    use faultsim::montecarlo::{self, summary, Shard};
+    use faultsim::montecarlo::Shard;
     let scenario = match load_scenario(path) {
         Ok(s) => s,
         Err(code) => return code,
@@ -411,21 +496,10 @@ fn run_seeds(
             return ExitCode::from(EXIT_INPUT);
         }
     };
-    let count = seeds.unwrap_or(scenario.seed_count);
-    if count == 0 {
-        eprintln!("error: --seeds must be at least 1");
-        return ExitCode::from(EXIT_INPUT);
-    }
-    let first = scenario.first_seed;
-    let list: Vec<u64> = match shard {
-        Some(s) => s.seeds(first, count),
-        None => (0..count).map(|i| first + i).collect(),
+    let (results, ran) = match simulate(&scenario, seeds, threads, shard) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
-    let bar = progress_bar(list.len() as u64);
-    let data = montecarlo::run_seeds(&scenario, &list, threads, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let results = summary::Results::build(summary::Meta::of(&scenario, first, count, shard), data);
     let replay = format!("faultsim run {}", path.display());
     if let Some(s) = shard {
         let dir = out.unwrap_or(std::path::Path::new("."));
@@ -438,15 +512,100 @@ fn run_seeds(
             return ExitCode::from(EXIT_INPUT);
         }
         eprintln!(
-            "wrote {} ({} seeds); merge all shards with: faultsim merge {}/shard-*-of-{}.json",
+            "wrote {} ({ran} seeds); merge all shards with: faultsim merge {}/shard-*-of-{}.json",
             file.display(),
-            list.len(),
             dir.display(),
             s.count
         );
-        return emit_results(&results, &replay, None, format);
+        return emit_results(&results, Some(&scenario), &replay, None, format);
     }
-    emit_results(&results, &replay, out, format)
+    emit_results(&results, Some(&scenario), &replay, out, format)
+}
+
+/// Reads a results or shard file (at most 1 GiB).
+fn read_stored(f: &std::path::Path) -> Result<faultsim::montecarlo::summary::Stored, String> {
+    let text = match std::fs::metadata(f) {
+        Ok(m) if m.is_dir() => Err("is a directory, not a results file".to_owned()),
+        Ok(m) if m.len() > 1 << 30 => Err(format!("is {} bytes; the limit is 1 GiB", m.len())),
+        Ok(_) => std::fs::read_to_string(f).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    text.and_then(|t| serde_json::from_str(&t).map_err(|e| format!("not a faultsim results file: {e}")))
+}
+
+/// Whether `path` holds JSON (a results file) rather than RON: by its extension, or else by
+/// its first non-blank character.
+fn is_json(path: &std::path::Path) -> bool {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        return true;
+    }
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")) {
+        return false;
+    }
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).unwrap_or(0);
+    head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+fn report(input: &std::path::Path, out: &std::path::Path, seeds: Option<u64>, threads: Option<usize>) -> ExitCode {
+    use faultsim::montecarlo::summary::{Results, SCHEMA_VERSION};
+    let (results, scenario, replay) = if is_json(input) {
+        if seeds.is_some() || threads.is_some() {
+            eprintln!(
+                "error: {}: --seeds and --threads apply to a scenario; a results file's seeds have already run",
+                input.display()
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
+        let stored = match read_stored(input) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {}: {e}", input.display());
+                return ExitCode::from(EXIT_INPUT);
+            }
+        };
+        if stored.schema_version != SCHEMA_VERSION {
+            eprintln!(
+                "error: {}: schema version {} (this faultsim reads {SCHEMA_VERSION})",
+                input.display(),
+                stored.schema_version
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
+        let replay = format!("faultsim run <the scenario `{}`>", stored.meta.scenario);
+        (Results::build(stored.meta, stored.data), None, replay)
+    } else {
+        let scenario = match load::load_file(input) {
+            Ok(Loaded::Scenario(s)) => std::sync::Arc::new(*s),
+            Ok(Loaded::Topology(t)) => {
+                eprintln!(
+                    "error: {}: is the topology `{}`; report needs a scenario (which runs it) or a results file",
+                    input.display(),
+                    t.name()
+                );
+                return ExitCode::from(EXIT_INPUT);
+            }
+            Err(ds) => return fail(&ds),
+        };
+        let results = match simulate(&scenario, seeds, threads, None) {
+            Ok((r, _)) => r,
+            Err(code) => return code,
+        };
+        (results, Some(scenario), format!("faultsim run {}", input.display()))
+    };
+    let json = match results_json(&results) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    let text = faultsim::report::seeds::seeds_summary(&results, &replay);
+    match write_out(out, &results, scenario.as_deref(), &json, &text, &replay) {
+        Ok(page) => eprintln!("wrote {} with its plots, results.json and summary.md beside it", page.display()),
+        Err(e) => {
+            eprintln!("error: {}: cannot write: {e}", out.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    stopped_exit(&results, &replay)
 }
 
 /// A progress bar with an ETA on a terminal; nothing when standard error is not one.
@@ -470,15 +629,7 @@ fn merge(files: &[PathBuf], out: Option<&std::path::Path>, format: Format) -> Ex
     let mut stored: Vec<(String, Stored)> = Vec::new();
     for f in files {
         let name = f.display().to_string();
-        let text = match std::fs::metadata(f) {
-            Ok(m) if m.is_dir() => Err("is a directory, not a shard file".to_owned()),
-            Ok(m) if m.len() > 1 << 30 => Err(format!("is {} bytes; the limit is 1 GiB", m.len())),
-            Ok(_) => std::fs::read_to_string(f).map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        let parsed = text
-            .and_then(|t| serde_json::from_str::<Stored>(&t).map_err(|e| format!("not a faultsim shard file: {e}")));
-        match parsed {
+        match read_stored(f) {
             Ok(s) => stored.push((name, s)),
             Err(e) => {
                 eprintln!("error: {name}: {e}");
@@ -544,7 +695,7 @@ fn merge(files: &[PathBuf], out: Option<&std::path::Path>, format: Format) -> Ex
         return ExitCode::from(EXIT_INPUT);
     }
     let replay = format!("faultsim run <the scenario `{}`>", meta.scenario);
-    emit_results(&Results::build(meta, data), &replay, out, format)
+    emit_results(&Results::build(meta, data), None, &replay, out, format)
 }
 
 /// Up to ten numbers, then how many more.

@@ -30,6 +30,17 @@ pub struct EndpointMeta {
     pub slo: Option<spec::Slo>,
 }
 
+/// A scripted fault window, for shading plots made from a results file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaultMeta {
+    /// Its label.
+    pub name: String,
+    /// Start (ns).
+    pub start_ns: u64,
+    /// End (ns); the scenario's duration for a fault that lasts to the end.
+    pub end_ns: u64,
+}
+
 /// What was run: enough to check that shards belong together and to derive statistics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
@@ -57,6 +68,8 @@ pub struct Meta {
     pub endpoints: Vec<EndpointMeta>,
     /// Service names, in topology order.
     pub services: Vec<String>,
+    /// The scripted fault windows.
+    pub faults: Vec<FaultMeta>,
 }
 
 impl Meta {
@@ -80,6 +93,15 @@ impl Meta {
                 .map(|e| EndpointMeta { name: e.name.clone(), slo: e.slo.clone() })
                 .collect(),
             services: t.services().iter().map(|s| s.name.clone()).collect(),
+            faults: scenario
+                .faults
+                .iter()
+                .map(|f| FaultMeta {
+                    name: f.name.clone(),
+                    start_ns: f.start.as_nanos(),
+                    end_ns: f.end.unwrap_or(scenario.duration).as_nanos(),
+                })
+                .collect(),
         }
     }
 }
@@ -198,6 +220,12 @@ pub struct Stored {
 /// The percentiles reported, with their names.
 const PERCENTILES: [(f64, &str); 4] = [(50.0, "p50"), (90.0, "p90"), (99.0, "p99"), (99.9, "p99.9")];
 
+/// An interval cut to the range its quantity can take (a t-interval of counts near zero can
+/// reach below it; an availability cannot exceed 1).
+fn within(e: Estimate, low: f64, high: f64) -> Estimate {
+    Estimate { low: e.low.clamp(low, high), high: e.high.clamp(low, high), ..e }
+}
+
 impl Results {
     /// Derives every statistic from `meta` and `data`.
     pub fn build(meta: Meta, data: Partial) -> Results {
@@ -223,7 +251,7 @@ impl Results {
                     failed.unfinished += e.failed.unfinished;
                 }
                 let avail: Vec<f64> = per_seed.iter().map(|e| e.availability()).collect();
-                let availability = stats::mean_interval(&avail, LEVEL);
+                let availability = within(stats::mean_interval(&avail, LEVEL), 0.0, 1.0);
                 let h = data.latency.get(i).cloned().unwrap_or_default();
                 let samples = h.count();
                 let too_few_samples = PERCENTILES
@@ -291,7 +319,7 @@ impl Results {
                     records.iter().filter_map(|r| r.services.get(i)).collect();
                 let of = |f: &dyn Fn(&crate::montecarlo::partial::SeedService) -> f64| {
                     let xs: Vec<f64> = per_seed.iter().map(|s| f(s)).collect();
-                    stats::mean_interval(&xs, LEVEL)
+                    within(stats::mean_interval(&xs, LEVEL), 0.0, f64::INFINITY)
                 };
                 ServiceStats {
                     name: name.clone(),

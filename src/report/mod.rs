@@ -2,9 +2,12 @@
 //!
 //! Each format is a pure function from validated data to a `String`; writing it to a file
 //! or to the terminal is the binary's job, so nothing here does IO. [`dot`] draws the
-//! topology for Graphviz (`faultsim graph MODEL`).
+//! topology for Graphviz (`faultsim graph MODEL`); [`html`] is the self-contained page of
+//! many seeds' results with their plots (`faultsim report`, and every `--out` folder).
 
 pub mod dot;
+pub mod html;
+pub mod plots;
 pub mod seeds;
 pub mod summary;
 pub mod text;

@@ -3,41 +3,9 @@
 
 use std::fmt::Write;
 
-use super::text::{ms, pct, table};
+use super::text::{ms, num_ci, pct, pct_ci, table};
 
 use crate::montecarlo::summary::Results;
-use crate::stats::Estimate;
-
-fn pct_ci(e: &Estimate) -> String {
-    if e.has_interval() {
-        format!("{} [{}, {}]", pct(e.value), pct(e.low), pct(e.high))
-    } else {
-        format!("{} [n/a]", pct(e.value))
-    }
-}
-
-fn num_ci(e: &Estimate, digits: usize) -> String {
-    let f = |x: f64| {
-        if x.is_infinite() {
-            "∞".to_owned()
-        } else if x.is_nan() {
-            "n/a".to_owned()
-        } else {
-            // Adding 0.0 turns −0.0 into 0.0, so a bound that rounds to zero prints as "0".
-            let s = format!("{x:.digits$}");
-            if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
-                format!("{:.digits$}", 0.0)
-            } else {
-                s
-            }
-        }
-    };
-    if e.has_interval() {
-        format!("{} [{}, {}]", f(e.value), f(e.low), f(e.high))
-    } else {
-        format!("{} [n/a]", f(e.value))
-    }
-}
 
 /// A readable summary of many seeds; `replay` is the command prefix to rerun one seed.
 pub fn seeds_summary(r: &Results, replay: &str) -> String {

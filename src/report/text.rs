@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::stats::Estimate;
+
 /// A table: the first column left-aligned, the others right-aligned, two spaces apart.
 pub fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -45,6 +47,40 @@ pub fn pct(x: f64) -> String {
         format!("{:.3}%", x * 100.0)
     } else {
         format!("{:.2}%", x * 100.0)
+    }
+}
+
+/// A percentage with its interval: `99.12% [99.05%, 99.19%]`, or `[n/a]` without one.
+pub fn pct_ci(e: &Estimate) -> String {
+    if e.has_interval() {
+        format!("{} [{}, {}]", pct(e.value), pct(e.low), pct(e.high))
+    } else {
+        format!("{} [n/a]", pct(e.value))
+    }
+}
+
+/// A number with `digits` decimals; ∞ and n/a spelled out; −0 printed as 0.
+pub fn num(x: f64, digits: usize) -> String {
+    if x.is_infinite() {
+        "∞".to_owned()
+    } else if x.is_nan() {
+        "n/a".to_owned()
+    } else {
+        let s = format!("{x:.digits$}");
+        if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+            format!("{:.digits$}", 0.0)
+        } else {
+            s
+        }
+    }
+}
+
+/// A number with its interval: `2.31 [2.29, 2.34]`, or `[n/a]` without one.
+pub fn num_ci(e: &Estimate, digits: usize) -> String {
+    if e.has_interval() {
+        format!("{} [{}, {}]", num(e.value, digits), num(e.low, digits), num(e.high, digits))
+    } else {
+        format!("{} [n/a]", num(e.value, digits))
     }
 }
 

@@ -9,5 +9,6 @@ mod faults;
 mod fidelity;
 mod loader_fuzz;
 mod montecarlo;
+mod report;
 mod semantics;
 mod tidy;

@@ -1,0 +1,591 @@
+//! The results of many seeds as one self-contained HTML page (`faultsim report`, and
+//! `index.html` beside every `--out` folder's `results.json`).
+//!
+//! The page has everything inline: one `<style>` element and the charts as `<svg>`
+//! elements; it loads nothing (no scripts, fonts, images or links to other sites), so it
+//! opens the same from a laptop, a CI artifact or an air-gapped machine. Every name comes
+//! from a user's file and is escaped. The bytes are a pure function of the results (and
+//! the scenario, when it is known): no timestamps, no paths, no randomness. The markup is
+//! also well-formed XML (void elements self-closed, the style free of `<` and `&`), so
+//! tests can parse the whole page.
+
+use std::fmt::Write;
+
+use super::text::{ms, num_ci, pct, pct_ci};
+use crate::montecarlo::summary::Results;
+use crate::scenario::Scenario;
+
+/// One chart: shown on the page and written to its own file beside it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plot {
+    /// File name in the output folder, e.g. `availability.svg`.
+    pub file: String,
+    /// What the chart shows, one sentence (the caption under it).
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// The charts of many seeds' results, in page order. The topology graph needs the
+/// scenario (a results file does not hold the topology's shape), so it is left out
+/// without one.
+pub fn results_plots(results: &Results, scenario: Option<&Scenario>) -> Vec<Plot> {
+    charts::all(results, scenario)
+}
+
+/// The charts, behind one function so that their source can change without touching the page.
+mod charts {
+    use super::Plot;
+    use crate::montecarlo::summary::Results;
+    use crate::report::plots;
+    use crate::scenario::Scenario;
+
+    /// Every chart for `results`, drawn by [`plots`].
+    pub(super) fn all(r: &Results, scenario: Option<&Scenario>) -> Vec<Plot> {
+        let names: Vec<String> = r.meta.endpoints.iter().map(|e| e.name.clone()).collect();
+        let windows: Vec<plots::Window> = r
+            .meta
+            .faults
+            .iter()
+            .map(|f| plots::Window {
+                name: f.name.clone(),
+                start_s: f.start_ns as f64 / 1e9,
+                end_s: f.end_ns as f64 / 1e9,
+            })
+            .collect();
+        let series = plots::SeriesPlotInput::of_results(r, windows);
+        let per_seed = plots::per_seed_availabilities(&r.data, names.len());
+        let mut list = vec![
+            plot(
+                "availability.svg",
+                "Availability over time: served / finished requests per time bucket, all seeds summed; \
+                 the warm-up is grey, fault windows red.",
+                plots::availability_over_time(&series),
+            ),
+            plot(
+                "latency.svg",
+                "Mean latency of served requests per time bucket, all seeds summed.",
+                plots::latency_over_time(&series),
+            ),
+            plot(
+                "latency_cdf.svg",
+                "Latency distribution of served requests (the fraction served within each latency), all seeds merged.",
+                plots::latency_cdf(&names, &r.data.latency),
+            ),
+            plot(
+                "seed_availability.svg",
+                "How availability varies between seeds: one histogram per endpoint.",
+                plots::per_seed_availability(&names, &per_seed),
+            ),
+            plot(
+                "seed_nines.svg",
+                "How the nines vary between seeds: one histogram per endpoint.",
+                plots::per_seed_nines(&names, &per_seed),
+            ),
+        ];
+        if let Some(s) = scenario {
+            let a = crate::analysis::analyze(&s.topology);
+            let availability: Vec<f64> = a.availability.endpoints.iter().map(|e| e.availability).collect();
+            list.push(plot(
+                "topology.svg",
+                "The topology, coloured by analytic availability: call depth left to right, failure domains top \
+                 to bottom.",
+                plots::topology_graph(&s.topology, &availability),
+            ));
+        }
+        list
+    }
+
+    fn plot(file: &str, caption: &str, svg: String) -> Plot {
+        Plot { file: file.to_owned(), caption: caption.to_owned(), svg }
+    }
+}
+
+/// Escapes text for HTML and XML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// The part of an SVG document that goes into a page: from `<svg` on (an XML declaration
+/// or doctype before it has no place inside HTML).
+pub fn inline_svg(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => svg[i..].trim_end(),
+        None => svg.trim_end(),
+    }
+}
+
+/// The width (px) an SVG document declares on its root element, if it is a plain number.
+fn svg_width(svg: &str) -> Option<u32> {
+    let tag = inline_svg(svg);
+    let tag = &tag[..tag.find('>')?];
+    let rest = &tag[tag.find(" width=\"")? + " width=\"".len()..];
+    rest[..rest.find('"')?].trim_end_matches("px").parse().ok()
+}
+
+const STYLE: &str = "
+:root { color-scheme: light; --fg: #1d232b; --muted: #5b6672; --line: #d5dbe1; --head: #f2f4f7;
+  --ok: #1f7a3a; --okbg: #e3f4e8; --bad: #a32020; --badbg: #fbe5e5; --warn: #8a5a00; --warnbg: #fff3d6; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1320px; padding: 24px 24px 40px; color: var(--fg); background: #fff;
+  font: 15px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+p { margin: 6px 0; }
+.muted, .note { color: var(--muted); }
+.note { font-size: 13px; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace; font-size: 13px; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 12px 0; }
+dl.meta dt { color: var(--muted); }
+dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 14px; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 9px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th { background: var(--head); font-weight: 600; vertical-align: bottom; }
+th:first-child, td:first-child, th.l, td.l { text-align: left; }
+td.text { text-align: left; white-space: normal; }
+tbody tr:hover { background: #f8f9fb; }
+.few { color: var(--warn); }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 600; }
+.ok { color: var(--ok); background: var(--okbg); }
+.bad { color: var(--bad); background: var(--badbg); }
+.warn { color: var(--warn); background: var(--warnbg); }
+.banner { padding: 8px 12px; border-radius: 6px; margin: 12px 0; }
+figure { margin: 16px 0 28px; }
+.plot svg { display: block; width: 100%; height: auto; border: 1px solid var(--line); }
+figcaption { margin-top: 6px; color: var(--muted); font-size: 14px; }
+details summary { cursor: pointer; color: var(--muted); margin: 6px 0; }
+footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--line); color: var(--muted); font-size: 13px; }
+";
+
+/// A table: `head` cells, then rows of already-escaped HTML cells. Numbers are aligned
+/// right; the first column and the columns in `text` (text, not numbers) left.
+fn table(o: &mut String, head: &[&str], text: &[usize], rows: &[Vec<String>]) {
+    let class = |i: usize| if text.contains(&i) { " class=\"l\"" } else { "" };
+    o.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+    for (i, h) in head.iter().enumerate() {
+        let _ = write!(o, "<th{}>{}</th>", class(i), escape(h));
+    }
+    o.push_str("</tr></thead>\n<tbody>\n");
+    for r in rows {
+        o.push_str("<tr>");
+        for (i, c) in r.iter().enumerate() {
+            let _ = write!(o, "<td{}>{c}</td>", class(i));
+        }
+        o.push_str("</tr>\n");
+    }
+    o.push_str("</tbody>\n</table></div>\n");
+}
+
+/// The kind of a fault, from its variant name (`Crash`, `Latency`, …).
+fn fault_kind(f: &crate::scenario::Fault) -> String {
+    format!("{f:?}").chars().take_while(char::is_ascii_alphanumeric).collect()
+}
+
+/// The page of many seeds' results: header, verdicts, tables, `plots` and the replay
+/// command (`replay` is the command prefix that reruns one seed, as in the text summary).
+/// With the scenario, the page also lists its description and fault timeline.
+pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plot], replay: &str) -> String {
+    let r = results;
+    let m = &r.meta;
+    let mut o = String::new();
+    let title = format!("faultsim: {}", m.scenario);
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(&title)
+    );
+
+    // Header.
+    let last = m.first_seed + m.seed_count.saturating_sub(1);
+    let _ = writeln!(o, "<header>\n<h1>{}</h1>", escape(&m.scenario));
+    if let Some(s) = scenario.filter(|s| !s.description.trim().is_empty()) {
+        let _ = writeln!(o, "<p>{}</p>", escape(s.description.trim()));
+    }
+    o.push_str("<dl class=\"meta\">\n");
+    let mut meta_row = |k: &str, v: String| {
+        let _ = writeln!(o, "<dt>{}</dt><dd>{v}</dd>", escape(k));
+    };
+    meta_row("topology", escape(&m.topology));
+    let shard = m.shard.map(|s| format!(" (shard {}/{})", s.index, s.count)).unwrap_or_default();
+    meta_row("seeds", format!("{} of {}..={}{}", r.seeds, m.first_seed, last, escape(&shard)));
+    meta_row(
+        "simulated",
+        format!(
+            "{} per seed; requests arriving after the {} warm-up are measured; time buckets of {}",
+            crate::units::Duration(m.duration_ns),
+            crate::units::Duration(m.warmup_ns),
+            crate::units::Duration(m.bucket_ns)
+        ),
+    );
+    meta_row("intervals", "95%, from the spread between seeds (each seed is one independent replication)".to_owned());
+    meta_row("scenario file", format!("<code>sha256 {}</code>", escape(&m.inputs.scenario)));
+    meta_row("topology file", format!("<code>sha256 {}</code>", escape(&m.inputs.topology)));
+    for (i, t) in m.inputs.traces.iter().enumerate() {
+        meta_row(&format!("trace file {}", i + 1), format!("<code>sha256 {}</code>", escape(t)));
+    }
+    meta_row("faultsim", escape(&m.tool_version));
+    o.push_str("</dl>\n</header>\n");
+
+    // Verdicts.
+    o.push_str("<section id=\"verdicts\">\n<h2>Verdicts</h2>\n");
+    if !r.stopped.is_empty() {
+        let _ = writeln!(
+            o,
+            "<p class=\"banner warn\">Inconclusive: {} of {} seeds stopped at a limit; their figures cover the run \
+             up to the stop (see <a href=\"#stopped\">stopped seeds</a>).</p>",
+            r.stopped.len(),
+            r.seeds
+        );
+    }
+    let slos: Vec<_> = r
+        .endpoints
+        .iter()
+        .zip(&m.endpoints)
+        .filter_map(|(e, em)| Some((e, em.slo.as_ref()?, e.slo.as_ref()?)))
+        .collect();
+    if slos.is_empty() {
+        o.push_str("<p class=\"muted\">No endpoint has an SLO, so there is nothing to judge.</p>\n");
+    } else {
+        o.push_str("<p class=\"muted\">A seed meets an endpoint's SLO when its own availability and latency do.</p>\n");
+        let mut rows = Vec::new();
+        for (e, slo, st) in slos {
+            let mut objective = Vec::new();
+            if let Some(a) = slo.availability {
+                objective.push(format!("availability ≥ {}", pct(a)));
+            }
+            if let Some(l) = &slo.latency {
+                objective.push(format!("p{} ≤ {}", l.percentile, l.max));
+            }
+            let verdict = if r.seeds == 0 {
+                "<span class=\"badge warn\">no seeds</span>".to_owned()
+            } else if st.seeds_meeting == r.seeds {
+                "<span class=\"badge ok\">met in every seed</span>".to_owned()
+            } else if st.seeds_meeting == 0 {
+                "<span class=\"badge bad\">missed in every seed</span>".to_owned()
+            } else {
+                format!(
+                    "<span class=\"badge warn\">missed in {} of {} seeds</span>",
+                    r.seeds - st.seeds_meeting,
+                    r.seeds
+                )
+            };
+            rows.push(vec![
+                escape(&e.name),
+                escape(&objective.join(", ")),
+                format!("{}/{}", st.seeds_meeting, r.seeds),
+                pct_ci(&st.fraction),
+                verdict,
+            ]);
+        }
+        table(
+            &mut o,
+            &["endpoint", "objective", "seeds meeting", "fraction [95% Wilson CI]", "verdict"],
+            &[1, 4],
+            &rows,
+        );
+    }
+    if let Some(s) = scenario.filter(|s| !s.hypotheses.is_empty()) {
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">The scenario states {} hypotheses; they are not checked by this version.</p>",
+            s.hypotheses.len()
+        );
+    }
+    o.push_str("</section>\n");
+
+    // Endpoints.
+    o.push_str("<section id=\"endpoints\">\n<h2>Endpoints</h2>\n");
+    let rows: Vec<Vec<String>> = r
+        .endpoints
+        .iter()
+        .map(|e| {
+            vec![
+                escape(&e.name),
+                e.requests.to_string(),
+                pct_ci(&e.availability),
+                num_ci(&e.nines, 2),
+                e.slo.as_ref().map_or_else(|| "-".to_owned(), |s| format!("{}/{}", s.seeds_meeting, r.seeds)),
+                e.degraded.to_string(),
+                e.failed.timeout.to_string(),
+                e.failed.rejected.to_string(),
+                e.failed.unavailable.to_string(),
+                e.failed.error.to_string(),
+                e.failed.unfinished.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        &mut o,
+        &[
+            "endpoint",
+            "requests",
+            "availability [95% CI]",
+            "nines [95% CI]",
+            "SLO met",
+            "degraded",
+            "timeout",
+            "rejected",
+            "unavailable",
+            "error",
+            "unfinished",
+        ],
+        &[],
+        &rows,
+    );
+    o.push_str(
+        "<p class=\"note\">Availability is the mean of the per-seed availabilities (served, degraded included, / \
+         finished); failures are counted by cause over all seeds.</p>\n</section>\n",
+    );
+
+    // Latency.
+    o.push_str("<section id=\"latency\">\n<h2>Latency of served requests</h2>\n");
+    let mut warned = false;
+    let rows: Vec<Vec<String>> = r
+        .endpoints
+        .iter()
+        .map(|e| {
+            let l = &e.latency;
+            let mark = |name: &str, v: u64| {
+                if l.samples == 0 {
+                    "-".to_owned()
+                } else if l.too_few_samples.iter().any(|n| n == name) {
+                    format!("<span class=\"few\" title=\"too few samples to trust\">{}*</span>", ms(v))
+                } else {
+                    ms(v)
+                }
+            };
+            warned |= !l.too_few_samples.is_empty() && l.samples > 0;
+            let none = l.samples == 0;
+            vec![
+                escape(&e.name),
+                l.samples.to_string(),
+                if none { "-".into() } else { ms(l.mean_ns) },
+                mark("p50", l.p50_ns),
+                mark("p90", l.p90_ns),
+                mark("p99", l.p99_ns),
+                mark("p99.9", l.p999_ns),
+                if none {
+                    "-".into()
+                } else {
+                    format!("{} / {} / {}", ms(l.p99_per_seed[0]), ms(l.p99_per_seed[1]), ms(l.p99_per_seed[2]))
+                },
+                if none { "-".into() } else { format!("{} ms", num_ci(&l.mean_ms_per_seed, 2)) },
+            ]
+        })
+        .collect();
+    table(
+        &mut o,
+        &[
+            "endpoint",
+            "samples",
+            "mean",
+            "p50",
+            "p90",
+            "p99",
+            "p99.9",
+            "per-seed p99: min / median / max",
+            "per-seed mean [95% CI]",
+        ],
+        &[],
+        &rows,
+    );
+    o.push_str("<p class=\"note\">Percentiles come from the histograms of all seeds merged");
+    if warned {
+        o.push_str(
+            "; <span class=\"few\">*</span> marks too few samples to trust: a p99 needs ≥ 1000 samples, a p99.9 \
+             ≥ 10000 (run more seeds)",
+        );
+    }
+    o.push_str(".</p>\n</section>\n");
+
+    // Services.
+    o.push_str("<section id=\"services\">\n<h2>Services</h2>\n");
+    let rows: Vec<Vec<String>> = r
+        .services
+        .iter()
+        .map(|s| {
+            vec![
+                escape(&s.name),
+                pct_ci(&s.utilisation),
+                num_ci(&s.attempts_per_call, 2),
+                num_ci(&s.retries, 0),
+                num_ci(&s.wasted_s, 1),
+                num_ci(&s.rejected, 0),
+            ]
+        })
+        .collect();
+    table(
+        &mut o,
+        &["service", "utilisation", "attempts / call", "retries / seed", "wasted s / seed", "rejected / seed"],
+        &[],
+        &rows,
+    );
+    o.push_str("<p class=\"note\">Per-seed means with their 95% intervals.</p>\n</section>\n");
+
+    // Faults, when the scenario is known: each endpoint's availability while each was on.
+    if let Some(s) = scenario.filter(|s| !s.faults.is_empty()) {
+        o.push_str("<section id=\"faults\">\n<h2>Faults</h2>\n");
+        let mut head = vec!["fault", "kind", "from", "to"];
+        head.extend(m.endpoints.iter().map(|e| e.name.as_str()));
+        let bucket = m.bucket_ns.max(1);
+        let rows: Vec<Vec<String>> = s
+            .faults
+            .iter()
+            .map(|f| {
+                let end = f.end.unwrap_or(s.duration);
+                let mut row =
+                    vec![escape(&f.name), escape(&fault_kind(&f.fault)), f.start.to_string(), end.to_string()];
+                for series in r.data.series.iter().take(m.endpoints.len()) {
+                    let first = (f.start.as_nanos() / bucket) as usize;
+                    let last = (end.as_nanos().div_ceil(bucket) as usize).min(series.len());
+                    let (ok, bad) = series
+                        .get(first..last)
+                        .unwrap_or(&[])
+                        .iter()
+                        .fold((0u64, 0u64), |(a, b), x| (a + x.served, b + x.failed));
+                    row.push(if ok + bad == 0 { "-".into() } else { pct(ok as f64 / (ok + bad) as f64) });
+                }
+                row
+            })
+            .collect();
+        table(&mut o, &head, &[1], &rows);
+        o.push_str(
+            "<p class=\"note\">Availability of each endpoint over the time buckets the fault covered, all seeds \
+             merged.</p>\n</section>\n",
+        );
+    }
+
+    // Stopped seeds.
+    if !r.stopped.is_empty() {
+        o.push_str("<section id=\"stopped\">\n<h2>Stopped seeds</h2>\n");
+        let rows: Vec<Vec<String>> = r
+            .stopped
+            .iter()
+            .map(|s| {
+                vec![s.seed.to_string(), escape(&s.limit), format!("<code>{} --seed {}</code>", escape(replay), s.seed)]
+            })
+            .collect();
+        table(&mut o, &["seed", "limit", "replay"], &[1, 2], &rows);
+        o.push_str("</section>\n");
+    }
+
+    // Plots.
+    if !plots.is_empty() {
+        o.push_str("<section id=\"plots\">\n<h2>Plots</h2>\n");
+        for p in plots {
+            let id = p.file.trim_end_matches(".svg");
+            // Drawn at its own width at most, shrunk to fit a narrower page down to 4/5 of it
+            // (below that its text gets too small to read, so the figure scrolls instead).
+            let size = svg_width(&p.svg)
+                .map(|w| format!(" style=\"max-width: {w}px; min-width: {}px\"", w * 4 / 5))
+                .unwrap_or_default();
+            let _ = write!(
+                o,
+                "<figure id=\"plot-{}\">\n<div class=\"scroll\"><div class=\"plot\"{size}>\n{}\n</div></div>\n\
+                 <figcaption>{} <span class=\"mono\">({})</span></figcaption>\n</figure>\n",
+                escape(id),
+                inline_svg(&p.svg),
+                escape(&p.caption),
+                escape(&p.file)
+            );
+        }
+        o.push_str("</section>\n");
+    }
+
+    // Per seed.
+    o.push_str("<section id=\"seeds\">\n<h2>Seeds</h2>\n<details>\n");
+    let _ = writeln!(o, "<summary>Each seed's availability, events and fingerprint ({} seeds)</summary>", r.seeds);
+    let mut head = vec!["seed", "events", "fingerprint", "stopped"];
+    head.extend(m.endpoints.iter().map(|e| e.name.as_str()));
+    let rows: Vec<Vec<String>> = r
+        .data
+        .records
+        .iter()
+        .map(|rec| {
+            let mut row = vec![
+                rec.seed.to_string(),
+                rec.events.to_string(),
+                format!("<code>{}</code>", escape(&rec.fingerprint)),
+                if rec.limit.is_some() { "yes".into() } else { "-".into() },
+            ];
+            row.extend(rec.endpoints.iter().map(|e| pct(e.availability())));
+            row
+        })
+        .collect();
+    table(&mut o, &head, &[2], &rows);
+    o.push_str("</details>\n</section>\n");
+
+    // Footer.
+    let _ = write!(
+        o,
+        "<footer>\n<p>Replay one seed: <code>{} --seed N</code></p>\n<p>Made by faultsim {}; the same inputs \
+         give the same page, byte for byte.</p>\n</footer>\n</body>\n</html>\n",
+        escape(replay),
+        escape(&m.tool_version)
+    );
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+
+    #[test]
+    fn user_text_is_escaped_everywhere() {
+        use crate::montecarlo::partial::Partial;
+        use crate::montecarlo::summary::{EndpointMeta, Meta};
+        let evil = "<script>&\"'";
+        let meta = Meta {
+            tool_version: "0".into(),
+            scenario: evil.into(),
+            topology: evil.into(),
+            inputs: crate::scenario::Inputs::default(),
+            first_seed: 1,
+            seed_count: 1,
+            shard: None,
+            warmup_ns: 0,
+            duration_ns: 1_000_000_000,
+            bucket_ns: 1_000_000_000,
+            endpoints: vec![EndpointMeta { name: evil.into(), slo: None }],
+            services: vec![evil.into()],
+            faults: vec![crate::montecarlo::summary::FaultMeta { name: evil.into(), start_ns: 0, end_ns: 1 }],
+        };
+        let r = Results::build(meta, Partial::empty(1));
+        let plot = Plot { file: "a.svg".into(), caption: evil.into(), svg: "<svg></svg>".into() };
+        let page = results_page(&r, None, &[plot], evil);
+        assert!(!page.contains("<script"), "{page}");
+        assert!(page.contains("&lt;script&gt;&amp;&quot;&#39;"));
+        let doc = roxmltree::Document::parse_with_options(
+            &page,
+            roxmltree::ParsingOptions { allow_dtd: true, ..roxmltree::ParsingOptions::default() },
+        );
+        assert!(doc.is_ok(), "the page is well-formed XML: {doc:?}");
+    }
+
+    #[test]
+    fn inline_svg_drops_the_prolog() {
+        assert_eq!(inline_svg("<?xml version=\"1.0\"?>\n<svg a=\"1\"></svg>\n"), "<svg a=\"1\"></svg>");
+        assert_eq!(inline_svg("<svg></svg>"), "<svg></svg>");
+        assert_eq!(svg_width("<svg width=\"800\" height=\"400\">"), Some(800));
+        assert_eq!(svg_width("<svg stroke-width=\"2\">"), None);
+    }
+}

@@ -1,0 +1,162 @@
+//! `faultsim report` and the plots of `--out`: the same inputs give the same bytes, every
+//! SVG is well-formed XML with a title, and the page is self-contained (it loads nothing).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::cli::run_in;
+
+/// A generous limit for one command (a hang guard, not a speed test).
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// The scenario the reports are made from, as an absolute path.
+fn zone_outage() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/zone_outage.ron").to_string_lossy().into_owned()
+}
+
+/// Every file in `dir` by name, with its bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .expect("output folder")
+        .map(|e| {
+            let e = e.expect("entry");
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("readable"))
+        })
+        .collect()
+}
+
+/// Parses XML (a DOCTYPE allowed), failing the test with the parser's message.
+fn parse_xml<'a>(name: &str, text: &'a str) -> roxmltree::Document<'a> {
+    let options = roxmltree::ParsingOptions { allow_dtd: true, ..roxmltree::ParsingOptions::default() };
+    match roxmltree::Document::parse_with_options(text, options) {
+        Ok(d) => d,
+        Err(e) => panic!("{name} is not well-formed XML: {e}"),
+    }
+}
+
+/// The page with the SVG namespace declarations removed: what is left must name no URL.
+fn without_xmlns(page: &str) -> String {
+    let mut rest = page.to_owned();
+    for ns in ["xmlns=\"http://www.w3.org/2000/svg\"", "xmlns:xlink=\"http://www.w3.org/1999/xlink\""] {
+        rest = rest.replace(ns, "");
+    }
+    rest
+}
+
+/// Runs `faultsim ARGS` in `dir` and checks that it exits 0.
+fn ok(dir: &Path, args: &[&str]) {
+    let o = run_in(dir, args, LIMIT);
+    assert_eq!(o.code, Some(0), "faultsim {args:?}:\n{}", o.stderr);
+}
+
+#[test]
+fn report_is_byte_identical_well_formed_and_self_contained() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = zone_outage();
+    ok(dir.path(), &["report", &scenario, "--seeds", "3", "--threads", "1", "--out", "a"]);
+    ok(dir.path(), &["report", &scenario, "--seeds", "3", "--threads", "2", "--out", "b"]);
+    let a = files(&dir.path().join("a"));
+    let b = files(&dir.path().join("b"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "the same files");
+    for (name, bytes) in &a {
+        assert!(!name.starts_with('.'), "no temporary file is left: {name}");
+        assert!(b[name] == *bytes, "{name} differs between two runs");
+    }
+    for name in ["index.html", "results.json", "summary.md", "topology.svg"] {
+        assert!(a.contains_key(name), "{name} is written: {:?}", a.keys());
+    }
+
+    let page = std::str::from_utf8(&a["index.html"]).expect("utf-8");
+    let svgs: Vec<(&String, &str)> = a
+        .iter()
+        .filter(|(n, _)| n.ends_with(".svg"))
+        .map(|(n, b)| (n, std::str::from_utf8(b).expect("utf-8 SVG")))
+        .collect();
+    assert!(svgs.len() >= 5, "the plots are written: {:?}", a.keys());
+    for (name, svg) in &svgs {
+        let doc = parse_xml(name, svg);
+        assert_eq!(doc.root_element().tag_name().name(), "svg", "{name}");
+        let texts: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.descendants().filter_map(|t| t.text()).collect::<String>())
+            .collect();
+        assert!(texts.iter().any(|t| !t.trim().is_empty()), "{name} has a <text> title");
+        let inline = faultsim::report::html::inline_svg(svg);
+        assert!(page.contains(inline), "index.html holds {name} inline");
+    }
+
+    let doc = parse_xml("index.html", page);
+    assert_eq!(doc.root_element().tag_name().name(), "html");
+    let rest = without_xmlns(page);
+    for banned in ["http://", "https://", "<script", "<link", "<img", "<iframe", "src=", "@import", "url("] {
+        assert!(!rest.contains(banned), "index.html is self-contained, but it has `{banned}`");
+    }
+    for part in ["<h1>zone outage</h1>", "availability [95% CI]", "p99.9", "Verdicts", "Services", "--seed N", "<svg"] {
+        assert!(page.contains(part), "index.html shows `{part}`");
+    }
+}
+
+#[test]
+fn report_from_a_results_file_and_run_out_agree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = zone_outage();
+    // `run --out` writes the page and the plots too, exactly as `report` does.
+    ok(dir.path(), &["run", &scenario, "--seeds", "3", "--out", "run"]);
+    ok(dir.path(), &["report", &scenario, "--seeds", "3", "--out", "report"]);
+    assert_eq!(files(&dir.path().join("run")), files(&dir.path().join("report")), "run --out and report agree");
+
+    // From the results file: the same results and plots, except that the fault windows and
+    // the topology are not in a results file, so the over-time plots are drawn without the
+    // windows and the topology plot is left out.
+    ok(dir.path(), &["report", "run/results.json", "--out", "again"]);
+    let first = files(&dir.path().join("run"));
+    let again = files(&dir.path().join("again"));
+    assert!(again["results.json"] == first["results.json"], "results.json round-trips byte for byte");
+    for name in ["latency_cdf.svg", "seed_availability.svg", "seed_nines.svg"] {
+        assert!(again.get(name) == first.get(name), "{name} is the same from the results file");
+    }
+    for name in ["availability.svg", "latency.svg"] {
+        let svg = String::from_utf8(again[name].clone()).expect("utf-8");
+        parse_xml(name, &svg);
+    }
+    assert!(!again.contains_key("topology.svg"));
+    let page = String::from_utf8(again["index.html"].clone()).expect("utf-8");
+    parse_xml("index.html", &page);
+    assert!(page.contains("<h1>zone outage</h1>"), "the scenario is named");
+}
+
+#[test]
+fn merge_out_writes_the_page_of_the_unsharded_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = zone_outage();
+    ok(dir.path(), &["run", &scenario, "--seeds", "3", "--shard", "1/2", "--out", "shards"]);
+    ok(dir.path(), &["run", &scenario, "--seeds", "3", "--shard", "2/2", "--out", "shards"]);
+    ok(dir.path(), &["merge", "shards/shard-2-of-2.json", "shards/shard-1-of-2.json", "--out", "merged"]);
+    ok(dir.path(), &["run", &scenario, "--seeds", "3", "--out", "whole"]);
+    ok(dir.path(), &["report", "whole/results.json", "--out", "report"]);
+    let merged = files(&dir.path().join("merged"));
+    assert!(merged.contains_key("index.html"), "{:?}", merged.keys());
+    assert_eq!(merged, files(&dir.path().join("report")), "merge --out = report of the whole run's results");
+}
+
+#[test]
+fn report_rejects_bad_input_with_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::write(dir.path().join("bad.json"), "{\"not\": \"results\"}").expect("write");
+    let topology = root.join("models/zones.ron").to_string_lossy().into_owned();
+    let cases: [(&[&str], &str); 4] = [
+        (&["report", &topology, "--out", "o"], "needs a scenario"),
+        (&["report", "missing.ron", "--out", "o"], "missing.ron"),
+        (&["report", "bad.json", "--out", "o"], "not a faultsim results file"),
+        (&["report", "bad.json", "--seeds", "3", "--out", "o"], "--seeds"),
+    ];
+    for (args, expect) in cases {
+        let o = run_in(dir.path(), args, LIMIT);
+        assert_eq!(o.code, Some(2), "faultsim {args:?}:\n{}", o.stderr);
+        assert!(o.stderr.contains(expect), "faultsim {args:?} says `{expect}`:\n{}", o.stderr);
+    }
+    assert!(!dir.path().join("o").exists(), "nothing is written on bad input");
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Opens the HTML report of example scenarios in headless Chromium and fails on any console
+# message (the page has no scripts, so any message — an SVG attribute Chromium cannot parse,
+# an uncaught error — is a bug), on any file or URL the page tries to load besides itself,
+# and on a missing screenshot. Screenshots are left in target/report-screenshots/NAME/ for
+# a person to look at.
+#
+#   tests/report_in_chromium.sh                 # a short list of examples, 4 seeds each
+#   SEEDS=20 tests/report_in_chromium.sh        # more seeds
+#   tests/report_in_chromium.sh minimal oom_cascade   # these scenarios
+#   ALL=1 tests/report_in_chromium.sh           # every scenario in scenarios/
+#
+# Skips (exit 0) when no Chromium is installed; set CHROMIUM to pick a binary. Not part of
+# .ci/run: it needs a browser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+chromium=""
+for c in "${CHROMIUM:-}" chromium chromium-browser google-chrome google-chrome-stable; do
+    if [[ -n "$c" ]] && command -v "$c" >/dev/null 2>&1; then
+        chromium="$(command -v "$c")"
+        break
+    fi
+done
+if [[ -z "$chromium" ]]; then
+    echo "chromium not installed; skipped"
+    exit 0
+fi
+
+seeds="${SEEDS:-4}"
+width="${WIDTH:-1280}"
+height="${HEIGHT:-2400}"
+if [[ $# -gt 0 ]]; then
+    names=("$@")
+elif [[ -n "${ALL:-}" ]]; then
+    names=()
+    for f in scenarios/*.ron; do
+        names+=("$(basename "$f" .ron)")
+    done
+else
+    names=(zone_outage ecommerce_peak payments_region_loss retry_storm_spike oom_cascade minimal)
+fi
+
+cargo build --release --quiet
+target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+faultsim="$target_dir/release/faultsim"
+root="$target_dir/report-screenshots"
+mkdir -p "$root"
+
+failed=0
+for name in "${names[@]}"; do
+    scenario="scenarios/$name.ron"
+    out="$root/$name"
+    rm -rf "$out"
+    mkdir -p "$out"
+    # Exit 3 (some seeds stopped at a limit) still writes the report; anything else fails.
+    code=0
+    "$faultsim" report "$scenario" --seeds "$seeds" --out "$out" 2>"$out/faultsim.log" || code=$?
+    if [[ $code -ne 0 && $code -ne 3 ]]; then
+        echo "FAIL $name: faultsim report exited $code:"
+        cat "$out/faultsim.log"
+        failed=1
+        continue
+    fi
+    page="$(cd "$out" && pwd)/index.html"
+
+    # No URL outside the SVG namespace declarations.
+    urls="$(grep -oE "https?://[^\"' <>)]*" "$page" | grep -vxE 'http://www\.w3\.org/(2000/svg|1999/xlink)' || true)"
+    if [[ -n "$urls" ]]; then
+        echo "FAIL $name: index.html names external URLs:"
+        echo "$urls" | sort -u | sed 's/^/  /'
+        failed=1
+    fi
+
+    profile="$(mktemp -d)"
+    log="$out/chromium.log"
+    shot="$out/screenshot.png"
+    # --v=1 makes Chromium log every file it opens (FileURLLoader::Start), so a page that
+    # loads anything besides itself shows up; console messages are logged at any level.
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$profile" --enable-logging=stderr --v=1 --hide-scrollbars \
+        --screenshot="$shot" --window-size="$width,$height" "file://$page" >"$log" 2>&1 || {
+        echo "FAIL $name: chromium exited $? (log: $log)"
+        failed=1
+    }
+    rm -rf "$profile"
+
+    console="$(grep -E ':CONSOLE(\(|:|\])|Uncaught' "$log" || true)"
+    if [[ -n "$console" ]]; then
+        echo "FAIL $name: console messages:"
+        echo "$console" | sed 's/^/  /'
+        failed=1
+    fi
+    loads="$(grep -o 'FileURLLoader::Start: .*' "$log" | sed 's/^FileURLLoader::Start: //' | grep -vxF "file://$page" || true)"
+    if [[ -n "$loads" ]]; then
+        echo "FAIL $name: the page loads other files:"
+        echo "$loads" | sed 's/^/  /'
+        failed=1
+    fi
+    if [[ ! -s "$shot" ]]; then
+        echo "FAIL $name: no screenshot (log: $log)"
+        failed=1
+        continue
+    fi
+    echo "ok   $name: $shot"
+done
+
+if [[ $failed -ne 0 ]]; then
+    exit 1
+fi
+echo "all reports opened without console errors; screenshots in $root"
