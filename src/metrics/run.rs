@@ -81,6 +81,104 @@ impl Failures {
     }
 }
 
+/// Bins of [`LatencyBins`].
+pub const LATENCY_BINS: usize = 64;
+/// The lowest bin's lower bound (ns): everything faster counts in it.
+const BIN_FLOOR_NS: f64 = 1e5;
+/// Decades the bins span above the floor (100 µs to 100 s); slower counts in the last bin.
+const BIN_DECADES: f64 = 6.0;
+
+/// A coarse latency histogram for one time bucket: 64 log-spaced bins from 100 µs to 100 s,
+/// each about 24% wide, so percentiles over time cost a few hundred bytes per bucket and
+/// still merge exactly (integer counts). Serialised sparsely, as `[bin, count]` pairs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LatencyBins(pub [u32; LATENCY_BINS]);
+
+impl Default for LatencyBins {
+    fn default() -> Self {
+        LatencyBins([0; LATENCY_BINS])
+    }
+}
+
+impl LatencyBins {
+    /// The bin of a latency: a binary search over the bins' lower bounds (computed once),
+    /// because a logarithm per served request showed in the engine benchmark.
+    pub fn bin_of(ns: u64) -> usize {
+        static BOUNDS: std::sync::OnceLock<[u64; LATENCY_BINS]> = std::sync::OnceLock::new();
+        let bounds = BOUNDS.get_or_init(|| std::array::from_fn(|i| Self::lower_ns(i).ceil() as u64));
+        // Bounds[0] is the floor; bin i holds [bounds[i], bounds[i + 1]).
+        bounds.partition_point(|&b| b <= ns).saturating_sub(1)
+    }
+
+    /// The lower bound of bin `i` (ns).
+    pub fn lower_ns(i: usize) -> f64 {
+        BIN_FLOOR_NS * 10f64.powf(i as f64 * BIN_DECADES / LATENCY_BINS as f64)
+    }
+
+    /// Counts one latency.
+    pub fn record(&mut self, ns: u64) {
+        let b = &mut self.0[Self::bin_of(ns)];
+        *b = b.saturating_add(1);
+    }
+
+    /// Adds another bucket's counts.
+    pub fn add(&mut self, other: &LatencyBins) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a = a.saturating_add(*b);
+        }
+    }
+
+    /// Latencies counted.
+    pub fn count(&self) -> u64 {
+        self.0.iter().map(|&c| u64::from(c)).sum()
+    }
+
+    /// The `p`-th percentile (0..100) as the geometric middle of the bin holding it (ns), or
+    /// `None` when empty. Accurate to about ±12%.
+    pub fn percentile_ns(&self, p: f64) -> Option<u64> {
+        let n = self.count();
+        if n == 0 {
+            return None;
+        }
+        let rank = ((p / 100.0) * n as f64).ceil().max(1.0) as u64;
+        let mut seen = 0u64;
+        for (i, &c) in self.0.iter().enumerate() {
+            seen += u64::from(c);
+            if seen >= rank {
+                return Some((Self::lower_ns(i) * Self::lower_ns(i + 1)).sqrt().round() as u64);
+            }
+        }
+        None
+    }
+}
+
+impl Serialize for LatencyBins {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let nonzero = self.0.iter().filter(|&&c| c > 0).count();
+        let mut seq = s.serialize_seq(Some(nonzero))?;
+        for (i, &c) in self.0.iter().enumerate().filter(|(_, &c)| c > 0) {
+            seq.serialize_element(&(i as u32, c))?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for LatencyBins {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let pairs: Vec<(u32, u32)> = Vec::deserialize(d)?;
+        let mut bins = LatencyBins::default();
+        for (i, c) in pairs {
+            let slot = bins
+                .0
+                .get_mut(i as usize)
+                .ok_or_else(|| serde::de::Error::custom(format!("latency bin {i} out of range")))?;
+            *slot = c;
+        }
+        Ok(bins)
+    }
+}
+
 /// Completions in one time bucket (by completion time).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bucket {
@@ -90,6 +188,8 @@ pub struct Bucket {
     pub failed: u64,
     /// Sum of the latencies of the served requests (ns), for the mean latency over time.
     pub served_latency_ns: u64,
+    /// Latencies of the served requests, coarsely binned, for percentiles over time.
+    pub latency: LatencyBins,
 }
 
 /// One endpoint's measurements.
@@ -253,5 +353,38 @@ impl RunMetrics {
     pub fn finished(&self, endpoint: usize) -> u64 {
         let e = &self.endpoints[endpoint];
         e.ok + e.degraded + e.failed.total()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_bins_find_percentiles_within_their_width() {
+        let mut b = LatencyBins::default();
+        for ms in 1..=100u64 {
+            b.record(ms * 1_000_000);
+        }
+        let p50 = b.percentile_ns(50.0).expect("samples") as f64 / 1e6;
+        let p99 = b.percentile_ns(99.0).expect("samples") as f64 / 1e6;
+        assert!((p50 / 50.0 - 1.0).abs() < 0.13, "p50 {p50} ms");
+        assert!((p99 / 99.0 - 1.0).abs() < 0.13, "p99 {p99} ms");
+        assert_eq!(LatencyBins::bin_of(0), 0);
+        assert_eq!(LatencyBins::bin_of(u64::MAX), LATENCY_BINS - 1);
+        assert_eq!(LatencyBins::default().percentile_ns(50.0), None);
+    }
+
+    #[test]
+    fn latency_bins_serialise_sparsely_and_exactly() {
+        let mut b = LatencyBins::default();
+        b.record(2_000_000);
+        b.record(2_000_000);
+        b.record(900_000_000);
+        let json = serde_json::to_string(&b).expect("json");
+        assert_eq!(json.matches('[').count(), 3, "two non-empty bins: {json}");
+        let back: LatencyBins = serde_json::from_str(&json).expect("reads back");
+        assert_eq!(back, b);
+        assert!(serde_json::from_str::<LatencyBins>("[[64,1]]").is_err());
     }
 }

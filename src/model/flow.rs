@@ -542,6 +542,7 @@ impl World {
                 if let Some(s) = m.series.get_mut(b) {
                     s.served += 1;
                     s.served_latency_ns = s.served_latency_ns.saturating_add(now - root.arrived);
+                    s.latency.record(now - root.arrived);
                 }
             }
             Outcome::Failed(cause) => {

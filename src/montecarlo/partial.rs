@@ -162,6 +162,7 @@ impl Partial {
                 m.served += t.served;
                 m.failed += t.failed;
                 m.served_latency_ns = m.served_latency_ns.saturating_add(t.served_latency_ns);
+                m.latency.add(&t.latency);
             }
         }
         self.records.extend(other.records);

@@ -68,6 +68,16 @@ mod charts {
                 plots::latency_over_time(&series),
             ),
             plot(
+                "latency_p50.svg",
+                "Median latency of served requests per time bucket, all seeds merged (log-spaced bins, ±12%).",
+                plots::latency_percentile_over_time(&series, 50.0),
+            ),
+            plot(
+                "latency_p99.svg",
+                "p99 latency of served requests per time bucket, all seeds merged (log-spaced bins, ±12%).",
+                plots::latency_percentile_over_time(&series, 99.0),
+            ),
+            plot(
                 "latency_cdf.svg",
                 "Latency distribution of served requests (the fraction served within each latency), all seeds merged.",
                 plots::latency_cdf(&names, &r.data.latency),
