@@ -425,6 +425,10 @@ fn syntax(name: &str, text: &Arc<str>, e: &ron::error::SpannedError) -> Box<Diag
             "wrong kind",
             Some(if *expected == "Topology" && found == "Scenario" {
                 "`topology:` must name a model file, not a scenario".to_owned()
+            } else if *expected == "Scenario" && found == "Topology" {
+                "this file is a topology; simulating needs a scenario that names it (`topology: \"../models/…\"`, \
+                 see scenarios/), while `faultsim analyze` and `graph` take a topology directly"
+                    .to_owned()
             } else {
                 format!("write `{expected}(`")
             }),
