@@ -100,6 +100,10 @@ fn touches_callee(w: &World, target: &Target, from: End, to: End, answer: bool) 
 /// The fate of a message from station `from` to station `to` (`None`: a client) under
 /// active partitions and packet loss; `answer` says whether it is a response.
 pub fn message_fate(w: &mut World, from: Option<u32>, to: Option<u32>, answer: bool) -> Fate {
+    let loss = w.topology().network_loss();
+    if w.message_faults_active == 0 && loss == 0.0 {
+        return Fate::Delivered;
+    }
     let scenario = std::sync::Arc::clone(&w.scenario);
     let (a, b) = (end_of(w, from), end_of(w, to));
     let mut fate = Fate::Delivered;
@@ -139,6 +143,9 @@ pub fn message_fate(w: &mut World, from: Option<u32>, to: Option<u32>, answer: b
 /// Extra delay on a message from active latency faults: on a link, both ways; on a
 /// component or instance, its answers only.
 pub fn extra_latency(w: &mut World, from: Option<u32>, to: Option<u32>, answer: bool) -> Nanos {
+    if w.message_faults_active == 0 {
+        return 0;
+    }
     let scenario = std::sync::Arc::clone(&w.scenario);
     let (a, b) = (end_of(w, from), end_of(w, to));
     let mut extra: Nanos = 0;
@@ -309,6 +316,18 @@ impl World {
         let f = fault as usize;
         if let (true, Fault::CacheFlush(ComponentId::Cache(c))) = (active, &self.scenario.faults[f].fault) {
             self.cache_flushed_at[c.index()] = Some(now);
+        }
+        if self.fault_active[f] != active
+            && matches!(
+                self.scenario.faults[f].fault,
+                Fault::Partition { .. } | Fault::Latency { .. } | Fault::PacketLoss { .. }
+            )
+        {
+            if active {
+                self.message_faults_active += 1;
+            } else {
+                self.message_faults_active -= 1;
+            }
         }
         self.fault_active[f] = active;
         self.apply_faults(cal, now);

@@ -273,6 +273,9 @@ pub struct World {
     pub jobs: Slab<Job>,
     /// Which scripted fault windows are open.
     pub fault_active: Vec<bool>,
+    /// Open windows that act on messages (partitions, latency, packet loss), so that sending a
+    /// message skips the scan of the fault list when there are none.
+    pub message_faults_active: u32,
     /// Failure processes.
     pub processes: Vec<ProcessState>,
     /// Per-workload state.
@@ -451,6 +454,7 @@ impl World {
             attempts: Slab::default(),
             jobs: Slab::default(),
             fault_active: vec![false; scenario.faults.len()],
+            message_faults_active: 0,
             processes,
             workloads,
             fault_rngs,
