@@ -71,6 +71,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Check each scenario's hypotheses over its seeds: pass, fail or inconclusive from an
+    /// exact binomial interval; exit 0 (all pass), 1 (a failure), 3 (inconclusive), 2 (bad input).
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Seeds per scenario (default: each scenario's `seeds`).
+        #[arg(long)]
+        seeds: Option<u64>,
+        /// Worker threads (default: one per core). Verdicts never depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// How an inconclusive verdict counts: as a failure, as a pass, or on its own (exit 3).
+        #[arg(long, value_enum, default_value_t = Inconclusive::Exit3)]
+        inconclusive: Inconclusive,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Merge shard files from `run --shard` into the results of the whole seed range.
     Merge {
         /// Shard files.
@@ -120,6 +139,17 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Inconclusive {
+    /// Exit 3 when a verdict is inconclusive (and none failed).
+    #[value(name = "exit3")]
+    Exit3,
+    /// Count inconclusive verdicts as failures (exit 1).
+    Fail,
+    /// Count inconclusive verdicts as passes.
+    Pass,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// A readable report.
@@ -139,6 +169,9 @@ fn main() -> ExitCode {
             run_seeds(&scenario, seeds, threads, shard.as_deref(), out.as_deref(), format)
         }
         Command::Merge { files, out, format } => merge(&files, out.as_deref(), format),
+        Command::Check { scenarios, seeds, threads, inconclusive, format } => {
+            check(&scenarios, seeds, threads, inconclusive, format)
+        }
         Command::Replay { scenario, seed, trace } => replay(&scenario, seed, &trace),
         Command::Report { input, out, seeds, threads } => report(&input, &out, seeds, threads),
     }
@@ -705,5 +738,90 @@ fn short_list(xs: &[u64]) -> String {
         format!("{} and {} more", shown.join(", "), xs.len() - 10)
     } else {
         shown.join(", ")
+    }
+}
+
+fn check(
+    paths: &[PathBuf],
+    seeds: Option<u64>,
+    threads: Option<usize>,
+    inconclusive: Inconclusive,
+    format: Format,
+) -> ExitCode {
+    use faultsim::montecarlo::verdict::Judgement;
+    use faultsim::montecarlo::{self, summary};
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
+    let (mut failed, mut unsure) = (0usize, 0usize);
+    let mut text = String::new();
+    let mut json = Vec::new();
+    for path in paths {
+        let scenario = match load_scenario(path) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        let count = seeds.unwrap_or(scenario.seed_count).max(1);
+        let first = scenario.first_seed;
+        let list: Vec<u64> = (0..count).map(|i| first + i).collect();
+        let bar = progress_bar(list.len() as u64);
+        let data = montecarlo::run_seeds(&scenario, &list, threads, &|| bar.inc(1));
+        bar.finish_and_clear();
+        let results = summary::Results::build(summary::Meta::of(&scenario, first, count, None), data);
+        let replay = format!("faultsim run {}", path.display());
+        text.push_str(&format!("{}: {} ({count} seeds)\n", path.display(), scenario.name));
+        if results.verdicts.is_empty() {
+            text.push_str("  no hypotheses\n");
+        }
+        for v in &results.verdicts {
+            let tag = match v.judgement {
+                Judgement::Pass => "PASS",
+                Judgement::Fail => "FAIL",
+                Judgement::Inconclusive => "INCONCLUSIVE",
+                Judgement::NotEvaluable => "NOT EVALUATED",
+            };
+            match v.judgement {
+                Judgement::Fail => failed += 1,
+                Judgement::Inconclusive => match inconclusive {
+                    Inconclusive::Fail => failed += 1,
+                    Inconclusive::Exit3 => unsure += 1,
+                    Inconclusive::Pass => {}
+                },
+                Judgement::Pass | Judgement::NotEvaluable => {}
+            }
+            text.push_str(&format!(
+                "  {tag:<13} {}: {} — held in {}/{} seeds, pass rate {} (95% exact) vs required {}\n",
+                v.name,
+                v.claim,
+                v.passed,
+                v.evaluated,
+                faultsim::report::text::pct_ci(&v.pass_rate),
+                faultsim::report::text::pct(v.required)
+            ));
+            if let Some(note) = &v.note {
+                text.push_str(&format!("                {note}\n"));
+            }
+            for s in v.failing_seeds.iter().take(3) {
+                text.push_str(&format!("                failed on seed {s}: {replay} --seed {s}\n"));
+            }
+            if v.failing_seeds.len() > 3 {
+                text.push_str(&format!("                … and {} more failing seeds\n", v.failing_seeds.len() - 3));
+            }
+        }
+        json.push(
+            serde_json::json!({ "scenario": path.display().to_string(), "seeds": count, "verdicts": results.verdicts }),
+        );
+    }
+    let out = match format {
+        Format::Text => text,
+        Format::Json => serde_json::to_string(&json).map(|s| s + "\n").unwrap_or_default(),
+    };
+    if let Err(code) = write_stdout(&out) {
+        return code;
+    }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else if unsure > 0 {
+        ExitCode::from(EXIT_INCONCLUSIVE)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod partial;
 pub mod summary;
+pub mod verdict;
 
 use std::sync::Arc;
 
@@ -108,7 +109,11 @@ pub fn run_seeds(scenario: &Arc<Scenario>, seeds: &[u64], threads: usize, progre
             }
         };
         progress();
-        Partial::of_run(&metrics, limit, &slo_percentiles)
+        let mut p = Partial::of_run(&metrics, limit, &slo_percentiles);
+        if let Some(r) = p.records.first_mut() {
+            r.checks = scenario.hypotheses.iter().map(|h| verdict::check_seed(h, &metrics, scenario)).collect();
+        }
+        p
     };
     let fold = || seeds.par_iter().map(|&s| one(s)).reduce(|| Partial::empty(endpoints), Partial::merge);
     match rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build() {

@@ -77,6 +77,8 @@ pub struct SeedRecord {
     pub endpoints: Vec<SeedEndpoint>,
     /// Per service, in topology order.
     pub services: Vec<SeedService>,
+    /// Each hypothesis checked on this seed, in scenario order.
+    pub checks: Vec<super::verdict::SeedCheck>,
 }
 
 /// The mergeable result of some seeds. See the module docs.
@@ -139,6 +141,7 @@ impl Partial {
                 limit,
                 endpoints,
                 services,
+                checks: Vec::new(),
             }],
             latency: m.endpoints.iter().map(|e| e.latency.clone()).collect(),
             series: m.endpoints.iter().map(|e| e.series.clone()).collect(),

@@ -70,6 +70,8 @@ pub struct Meta {
     pub services: Vec<String>,
     /// The scripted fault windows.
     pub faults: Vec<FaultMeta>,
+    /// The scenario's hypotheses, in order.
+    pub hypotheses: Vec<super::verdict::HypothesisMeta>,
 }
 
 impl Meta {
@@ -102,6 +104,7 @@ impl Meta {
                     end_ns: f.end.unwrap_or(scenario.duration).as_nanos(),
                 })
                 .collect(),
+            hypotheses: scenario.hypotheses.iter().map(|h| super::verdict::HypothesisMeta::of(h, scenario)).collect(),
         }
     }
 }
@@ -202,6 +205,8 @@ pub struct Results {
     pub endpoints: Vec<EndpointStats>,
     /// Per service.
     pub services: Vec<ServiceStats>,
+    /// The scenario's hypotheses judged over the seeds.
+    pub verdicts: Vec<super::verdict::Verdict>,
     /// The mergeable data everything above is derived from.
     pub data: Partial,
 }
@@ -341,6 +346,16 @@ impl Results {
             .iter()
             .filter_map(|r| r.limit.as_ref().map(|l| StoppedSeed { seed: r.seed, limit: l.clone() }))
             .collect();
-        Results { schema_version: SCHEMA_VERSION, meta, seeds: n, stopped, endpoints, services, data }
+        let verdicts = meta
+            .hypotheses
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let checks: Vec<(u64, &super::verdict::SeedCheck)> =
+                    records.iter().filter_map(|r| r.checks.get(i).map(|c| (r.seed, c))).collect();
+                super::verdict::judge(h, &checks)
+            })
+            .collect();
+        Results { schema_version: SCHEMA_VERSION, meta, seeds: n, stopped, endpoints, services, verdicts, data }
     }
 }

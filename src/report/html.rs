@@ -308,11 +308,47 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
             &rows,
         );
     }
-    if let Some(s) = scenario.filter(|s| !s.hypotheses.is_empty()) {
-        let _ = writeln!(
-            o,
-            "<p class=\"note\">The scenario states {} hypotheses; they are not checked by this version.</p>",
-            s.hypotheses.len()
+    if !r.verdicts.is_empty() {
+        use crate::montecarlo::verdict::Judgement;
+        o.push_str(
+            "<p class=\"muted\">Hypotheses are checked on every seed and judged by the exact 95% interval of their \
+             pass rate against the required fraction of seeds.</p>\n",
+        );
+        let rows: Vec<Vec<String>> = r
+            .verdicts
+            .iter()
+            .map(|v| {
+                let badge = match v.judgement {
+                    Judgement::Pass => "<span class=\"badge ok\">pass</span>",
+                    Judgement::Fail => "<span class=\"badge bad\">fail</span>",
+                    Judgement::Inconclusive => "<span class=\"badge warn\">inconclusive</span>",
+                    Judgement::NotEvaluable => "<span class=\"badge warn\">not evaluated</span>",
+                };
+                let failing: Vec<String> = v.failing_seeds.iter().take(5).map(u64::to_string).collect();
+                vec![
+                    escape(&v.name),
+                    escape(&v.claim),
+                    format!("{}/{}", v.passed, v.evaluated),
+                    pct_ci(&v.pass_rate),
+                    pct(v.required),
+                    badge.to_owned(),
+                    escape(&v.note.clone().unwrap_or_else(|| failing.join(", "))),
+                ]
+            })
+            .collect();
+        table(
+            &mut o,
+            &[
+                "hypothesis",
+                "claim",
+                "seeds passing",
+                "pass rate [95% exact CI]",
+                "required",
+                "verdict",
+                "note / failing seeds",
+            ],
+            &[1, 5, 6],
+            &rows,
         );
     }
     o.push_str("</section>\n");
@@ -578,6 +614,7 @@ mod tests {
             endpoints: vec![EndpointMeta { name: evil.into(), slo: None }],
             services: vec![evil.into()],
             faults: vec![crate::montecarlo::summary::FaultMeta { name: evil.into(), start_ns: 0, end_ns: 1 }],
+            hypotheses: Vec::new(),
         };
         let r = Results::build(meta, Partial::empty(1));
         let plot = Plot { file: "a.svg".into(), caption: evil.into(), svg: "<svg></svg>".into() };

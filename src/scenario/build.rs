@@ -219,7 +219,7 @@ impl Scenario {
                 }
             };
             if let Some(check) = check {
-                let name = h.name.clone().unwrap_or_else(|| format!("{:?}", h.check).to_lowercase());
+                let name = h.name.clone().unwrap_or_else(|| describe_check(&h.check));
                 hypotheses.push(Hypothesis { name, check, seeds_passing: h.seeds_passing });
             }
         }
@@ -325,6 +325,18 @@ fn parse_trace(text: &str, speed: f64) -> Result<Vec<Duration>, String> {
         return Err("no arrivals in the file".to_owned());
     }
     Ok(times)
+}
+
+/// A short label for a hypothesis, used when the file gives none.
+fn describe_check(c: &spec::Check) -> String {
+    match c {
+        spec::Check::Availability { endpoint, at_least } => format!("{endpoint} availability ≥ {}%", at_least * 100.0),
+        spec::Check::Latency { endpoint, percentile, at_most } => format!("{endpoint} p{percentile} ≤ {at_most}"),
+        spec::Check::NoDataLoss => "no data loss".to_owned(),
+        spec::Check::RecoversWithin { endpoint, within } => format!("{endpoint} recovers within {within}"),
+        spec::Check::NoCascadeBeyond { services } => format!("no cascade beyond {services} services"),
+        spec::Check::ErrorBudgetBurn { endpoint, at_most } => format!("{endpoint} error-budget burn ≤ {at_most}"),
+    }
 }
 
 /// A short label for a fault, used when the file gives none.

@@ -3,6 +3,7 @@
 mod analyze;
 mod bench_smoke;
 mod broken_inputs;
+mod check;
 mod cli;
 mod engine;
 mod examples;

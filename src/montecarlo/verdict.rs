@@ -1,0 +1,269 @@
+//! Hypotheses: each is checked on every seed, then judged over the seeds with an exact
+//! (Clopper–Pearson) interval of its pass rate: *pass* when the whole interval is at or above
+//! the required fraction of seeds, *fail* when it is wholly below, *inconclusive* when it
+//! straddles it — then more seeds are needed, and the verdict says how many.
+//!
+//! A check that this version cannot evaluate (data loss needs queue and replication
+//! modelling; cascades need the cascade analysis) says so instead of passing by default.
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::run::RunMetrics;
+use crate::scenario::{Check, Hypothesis, Scenario};
+use crate::stats::{self, Estimate};
+
+/// Confidence level of verdicts.
+pub const LEVEL: f64 = 0.95;
+
+/// One hypothesis on one seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeedCheck {
+    /// Whether it held; `None` when it could not be evaluated on this seed.
+    pub passed: Option<bool>,
+    /// The measured value it was judged on (its unit depends on the check), if any.
+    pub value: Option<f64>,
+}
+
+/// A hypothesis as results need it to judge seeds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HypothesisMeta {
+    /// Its label.
+    pub name: String,
+    /// What it claims, in words.
+    pub claim: String,
+    /// Fraction of seeds that must pass.
+    pub seeds_passing: f64,
+    /// Why it cannot be evaluated in this version, if so.
+    pub not_evaluable: Option<String>,
+}
+
+/// The judgement of one hypothesis over all seeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Judgement {
+    /// The pass rate is at or above the requirement with 95% confidence.
+    Pass,
+    /// The pass rate is below the requirement with 95% confidence.
+    Fail,
+    /// The interval straddles the requirement: run more seeds.
+    Inconclusive,
+    /// This version cannot evaluate the check.
+    NotEvaluable,
+}
+
+/// A hypothesis's verdict with its evidence.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verdict {
+    /// Its label.
+    pub name: String,
+    /// What it claims.
+    pub claim: String,
+    /// The judgement.
+    pub judgement: Judgement,
+    /// Seeds on which it held.
+    pub passed: u64,
+    /// Seeds on which it could be evaluated.
+    pub evaluated: u64,
+    /// Required fraction of seeds.
+    pub required: f64,
+    /// The pass rate with its exact 95% interval.
+    pub pass_rate: Estimate,
+    /// Seeds on which it failed (for replay).
+    pub failing_seeds: Vec<u64>,
+    /// Why it could not be judged, or what would settle it.
+    pub note: Option<String>,
+}
+
+impl HypothesisMeta {
+    /// The metadata of a scenario's hypothesis.
+    pub fn of(h: &Hypothesis, s: &Scenario) -> HypothesisMeta {
+        let t = &s.topology;
+        let ep = |e: crate::topology::EndpointId| t.endpoints()[e.index()].name.clone();
+        let (claim, not_evaluable) = match &h.check {
+            Check::Availability { endpoint, at_least } => {
+                (format!("availability of `{}` ≥ {}%", ep(*endpoint), at_least * 100.0), None)
+            }
+            Check::Latency { endpoint, percentile, at_most } => {
+                (format!("p{percentile} latency of `{}` ≤ {at_most}", ep(*endpoint)), None)
+            }
+            Check::NoDataLoss => (
+                "no data loss".to_owned(),
+                Some("queue overflow and replication loss are not simulated yet (resilience patterns)".to_owned()),
+            ),
+            Check::RecoversWithin { endpoint, within } => {
+                (format!("`{}` recovers within {within} after each fault", ep(*endpoint)), None)
+            }
+            Check::NoCascadeBeyond { services } => (
+                format!("no cascade beyond {services} services"),
+                Some("cascade detection arrives with the cascade analysis".to_owned()),
+            ),
+            Check::ErrorBudgetBurn { endpoint, at_most } => {
+                (format!("error-budget burn of `{}` ≤ {at_most}", ep(*endpoint)), None)
+            }
+        };
+        HypothesisMeta { name: h.name.clone(), claim, seeds_passing: h.seeds_passing, not_evaluable }
+    }
+}
+
+/// Checks one hypothesis on one seed's measurements.
+pub fn check_seed(h: &Hypothesis, m: &RunMetrics, s: &Scenario) -> SeedCheck {
+    let none = SeedCheck { passed: None, value: None };
+    match &h.check {
+        Check::Availability { endpoint, at_least } => {
+            let e = &m.endpoints[endpoint.index()];
+            if e.requests == 0 {
+                return none;
+            }
+            let a = e.availability();
+            SeedCheck { passed: Some(a >= *at_least), value: Some(a) }
+        }
+        Check::Latency { endpoint, percentile, at_most } => {
+            let e = &m.endpoints[endpoint.index()];
+            if e.latency.count() == 0 {
+                return none;
+            }
+            let ns = e.latency.percentile_ns(*percentile);
+            SeedCheck { passed: Some(ns <= at_most.as_nanos()), value: Some(ns as f64 / 1e6) }
+        }
+        Check::RecoversWithin { endpoint, within } => recovers_within(m, s, endpoint.index(), within.as_nanos()),
+        Check::ErrorBudgetBurn { endpoint, at_most } => {
+            let e = &m.endpoints[endpoint.index()];
+            let target = s.topology.endpoints()[endpoint.index()].slo.as_ref().and_then(|slo| slo.availability);
+            match target {
+                Some(t) if t < 1.0 && e.requests > 0 => {
+                    let burn = (1.0 - e.availability()) / (1.0 - t);
+                    SeedCheck { passed: Some(burn <= *at_most), value: Some(burn) }
+                }
+                _ => none,
+            }
+        }
+        Check::NoDataLoss | Check::NoCascadeBeyond { .. } => none,
+    }
+}
+
+/// Whether goodput returns to its pre-fault level within `within` after every fault that
+/// ends before the run does. Pre-fault level: the mean served per bucket between the warm-up
+/// and the first fault; recovered: five consecutive buckets averaging at least 90% of it
+/// (a single bucket is too noisy at low rates). The value is the slowest recovery (s).
+fn recovers_within(m: &RunMetrics, s: &Scenario, endpoint: usize, within: u64) -> SeedCheck {
+    let series = &m.endpoints[endpoint].series;
+    let b = m.bucket_ns.max(1);
+    let first_fault = s.faults.iter().map(|f| f.start.as_nanos()).min().unwrap_or(s.duration.as_nanos());
+    let (from, to) = ((s.warmup.as_nanos() / b) as usize, (first_fault / b) as usize);
+    let before = series.get(from..to.min(series.len())).unwrap_or(&[]);
+    if before.is_empty() {
+        return SeedCheck { passed: None, value: None };
+    }
+    let baseline = before.iter().map(|x| x.served as f64).sum::<f64>() / before.len() as f64;
+    let end_of_run = (s.duration.as_nanos() / b) as usize;
+    let mut slowest = 0.0f64;
+    let mut ends = 0;
+    for f in &s.faults {
+        let Some(end) = f.end.map(|e| e.as_nanos()) else { continue };
+        ends += 1;
+        let start = end.div_ceil(b) as usize;
+        let recovered = (start..end_of_run.saturating_sub(4)).find(|&i| {
+            let w = series.get(i..i + 5).unwrap_or(&[]);
+            w.len() == 5 && w.iter().map(|x| x.served as f64).sum::<f64>() / 5.0 >= 0.9 * baseline
+        });
+        let took = match recovered {
+            Some(i) => (i as u64 * b).saturating_sub(end) as f64 / 1e9,
+            None => f64::INFINITY,
+        };
+        slowest = slowest.max(took);
+    }
+    if ends == 0 {
+        return SeedCheck { passed: None, value: None };
+    }
+    SeedCheck { passed: Some(slowest * 1e9 <= within as f64), value: Some(slowest) }
+}
+
+/// Seeds needed, all passing, for the exact lower bound to reach `required`.
+fn seeds_needed(required: f64) -> u64 {
+    // With k = n, the Clopper–Pearson lower bound is (α/2)^(1/n).
+    let alpha_half = (1.0 - LEVEL) / 2.0;
+    if required >= 1.0 {
+        return u64::MAX;
+    }
+    (alpha_half.ln() / required.ln()).ceil() as u64
+}
+
+/// Judges a hypothesis from its per-seed checks (`(seed, check)` in seed order).
+pub fn judge(meta: &HypothesisMeta, checks: &[(u64, &SeedCheck)]) -> Verdict {
+    let evaluated: Vec<&(u64, &SeedCheck)> = checks.iter().filter(|(_, c)| c.passed.is_some()).collect();
+    let passed = evaluated.iter().filter(|(_, c)| c.passed == Some(true)).count() as u64;
+    let n = evaluated.len() as u64;
+    let failing_seeds: Vec<u64> = evaluated.iter().filter(|(_, c)| c.passed == Some(false)).map(|(s, _)| *s).collect();
+    let pass_rate = stats::clopper_pearson(passed, n, LEVEL);
+    let (judgement, note) = if let Some(why) = &meta.not_evaluable {
+        (Judgement::NotEvaluable, Some(why.clone()))
+    } else if n == 0 {
+        (Judgement::NotEvaluable, Some("no seed could evaluate it (no requests, samples or faults)".to_owned()))
+    } else if pass_rate.low >= meta.seeds_passing {
+        (Judgement::Pass, None)
+    } else if pass_rate.high < meta.seeds_passing {
+        (Judgement::Fail, None)
+    } else {
+        let need = seeds_needed(meta.seeds_passing);
+        let hint = if failing_seeds.is_empty() && need != u64::MAX {
+            format!(
+                "every seed passed, but {n} seeds cannot show a pass rate ≥ {}: run at least {need}",
+                meta.seeds_passing
+            )
+        } else {
+            "the interval straddles the requirement: run more seeds".to_owned()
+        };
+        (Judgement::Inconclusive, Some(hint))
+    };
+    Verdict {
+        name: meta.name.clone(),
+        claim: meta.claim.clone(),
+        judgement,
+        passed,
+        evaluated: n,
+        required: meta.seeds_passing,
+        pass_rate,
+        failing_seeds,
+        note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(required: f64) -> HypothesisMeta {
+        HypothesisMeta { name: "h".into(), claim: "c".into(), seeds_passing: required, not_evaluable: None }
+    }
+
+    fn checks(pass: u64, fail: u64) -> Vec<SeedCheck> {
+        (0..pass + fail).map(|i| SeedCheck { passed: Some(i < pass), value: None }).collect()
+    }
+
+    fn verdict(required: f64, pass: u64, fail: u64) -> Verdict {
+        let c = checks(pass, fail);
+        let with_seeds: Vec<(u64, &SeedCheck)> = c.iter().enumerate().map(|(i, c)| (i as u64 + 1, c)).collect();
+        judge(&meta(required), &with_seeds)
+    }
+
+    #[test]
+    fn verdicts_follow_the_exact_interval() {
+        assert_eq!(verdict(0.5, 10, 0).judgement, Judgement::Pass);
+        assert_eq!(verdict(0.5, 0, 10).judgement, Judgement::Fail);
+        assert_eq!(verdict(0.5, 0, 10).failing_seeds.len(), 10);
+        let v = verdict(0.95, 20, 0);
+        assert_eq!(v.judgement, Judgement::Inconclusive, "20/20 cannot show 95%");
+        assert!(v.note.as_deref().is_some_and(|n| n.contains("run at least 72")), "{:?}", v.note);
+        assert_eq!(verdict(0.95, 72, 0).judgement, Judgement::Pass);
+        assert_eq!(verdict(0.9, 5, 5).judgement, Judgement::Fail);
+    }
+
+    #[test]
+    fn unevaluable_checks_say_so() {
+        let mut m = meta(0.5);
+        m.not_evaluable = Some("not yet".into());
+        let c = checks(3, 0);
+        let with_seeds: Vec<(u64, &SeedCheck)> = c.iter().map(|c| (1, c)).collect();
+        assert_eq!(judge(&m, &with_seeds).judgement, Judgement::NotEvaluable);
+    }
+}

@@ -1,0 +1,78 @@
+//! `faultsim check`: verdicts from an exact interval over seeds, the evidence and replay
+//! commands, and the exit codes CI relies on (0 pass, 1 fail, 3 inconclusive, 2 bad input).
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::cli::{run, run_in};
+
+/// A copy of the zone-outage scenario beside its model, with `hypotheses` as given.
+fn scenario_with(dir: &Path, hypotheses: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = std::fs::read_to_string(root.join("models/zones.ron")).expect("model");
+    let text = std::fs::read_to_string(root.join("scenarios/zone_outage.ron")).expect("scenario");
+    let start = text.find("    hypotheses: [").expect("hypotheses");
+    let end = text[start..].find("    ],").map(|i| start + i + "    ],".len()).expect("end of hypotheses");
+    let text = format!("{}    hypotheses: [{hypotheses}],{}", &text[..start], &text[end..])
+        .replace("../models/zones.ron", "zones.ron");
+    std::fs::write(dir.join("zones.ron"), model).expect("write");
+    std::fs::write(dir.join("s.ron"), text).expect("write");
+}
+
+fn check(dir: &Path, extra: &[&str]) -> crate::cli::Output {
+    let mut args = vec!["check", "s.ron", "--seeds", "8"];
+    args.extend_from_slice(extra);
+    run_in(dir, &args, Duration::from_secs(120))
+}
+
+#[test]
+fn a_fragile_design_fails_with_evidence_and_replay_commands() {
+    let o = run(&["check", "scenarios/zone_outage.ron", "--seeds", "8"]);
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("FAIL          single does not"), "{}", o.stdout);
+    assert!(o.stdout.contains("held in 0/8 seeds"), "{}", o.stdout);
+    assert!(o.stdout.contains("failed on seed 1: faultsim run scenarios/zone_outage.ron --seed 1"), "{}", o.stdout);
+}
+
+#[test]
+fn verdicts_pass_or_stay_inconclusive_as_the_interval_says() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 8 of 8 seeds passing shows a pass rate ≥ 50% (exact lower bound 0.69), not ≥ 95%.
+    scenario_with(
+        dir.path(),
+        r#"Hypothesis(name: "h", check: Availability(endpoint: "spread", at_least: 0.99), seeds_passing: 0.5)"#,
+    );
+    let o = check(dir.path(), &[]);
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("PASS"), "{}", o.stdout);
+
+    scenario_with(
+        dir.path(),
+        r#"Hypothesis(name: "h", check: Availability(endpoint: "spread", at_least: 0.99), seeds_passing: 0.95)"#,
+    );
+    let o = check(dir.path(), &[]);
+    assert_eq!(o.code, Some(3), "{}", o.stdout);
+    assert!(o.stdout.contains("run at least 72"), "{}", o.stdout);
+    assert_eq!(check(dir.path(), &["--inconclusive", "pass"]).code, Some(0));
+    assert_eq!(check(dir.path(), &["--inconclusive", "fail"]).code, Some(1));
+
+    let j = check(dir.path(), &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).expect("json");
+    assert_eq!(v[0]["verdicts"][0]["judgement"], "inconclusive");
+    assert_eq!(v[0]["verdicts"][0]["passed"], 8);
+}
+
+#[test]
+fn checks_this_version_cannot_evaluate_say_so_and_do_not_pass_silently() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    scenario_with(dir.path(), r#"Hypothesis(check: NoDataLoss)"#);
+    let o = check(dir.path(), &[]);
+    assert_eq!(o.code, Some(0), "{}", o.stdout);
+    assert!(o.stdout.contains("NOT EVALUATED") && o.stdout.contains("not simulated yet"), "{}", o.stdout);
+}
+
+#[test]
+fn bad_input_is_exit_2() {
+    let o = run(&["check", "models/zones.ron"]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+}
