@@ -86,6 +86,9 @@ enum Command {
         /// How an inconclusive verdict counts: as a failure, as a pass, or on its own (exit 3).
         #[arg(long, value_enum, default_value_t = Inconclusive::Exit3)]
         inconclusive: Inconclusive,
+        /// Also write JUnit XML here (a test case per hypothesis), atomically.
+        #[arg(long)]
+        junit: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -169,8 +172,8 @@ fn main() -> ExitCode {
             run_seeds(&scenario, seeds, threads, shard.as_deref(), out.as_deref(), format)
         }
         Command::Merge { files, out, format } => merge(&files, out.as_deref(), format),
-        Command::Check { scenarios, seeds, threads, inconclusive, format } => {
-            check(&scenarios, seeds, threads, inconclusive, format)
+        Command::Check { scenarios, seeds, threads, inconclusive, junit, format } => {
+            check(&scenarios, seeds, threads, inconclusive, junit.as_deref(), format)
         }
         Command::Replay { scenario, seed, trace } => replay(&scenario, seed, &trace),
         Command::Report { input, out, seeds, threads } => report(&input, &out, seeds, threads),
@@ -746,6 +749,7 @@ fn check(
     seeds: Option<u64>,
     threads: Option<usize>,
     inconclusive: Inconclusive,
+    junit: Option<&std::path::Path>,
     format: Format,
 ) -> ExitCode {
     use faultsim::montecarlo::verdict::Judgement;
@@ -754,6 +758,7 @@ fn check(
     let (mut failed, mut unsure) = (0usize, 0usize);
     let mut text = String::new();
     let mut json = Vec::new();
+    let mut checked: Vec<faultsim::report::ci::Checked> = Vec::new();
     for path in paths {
         let scenario = match load_scenario(path) {
             Ok(s) => s,
@@ -809,6 +814,48 @@ fn check(
         json.push(
             serde_json::json!({ "scenario": path.display().to_string(), "seeds": count, "verdicts": results.verdicts }),
         );
+        // The line of each hypothesis in the file, for annotations that point at it.
+        let source = std::fs::read_to_string(path).unwrap_or_default();
+        let lines = (0..results.verdicts.len())
+            .map(|i| {
+                let at = faultsim::problem::Path::root().field("hypotheses").index(i);
+                load::locate(&source, &at).map(|r| faultsim::diagnostic::line_col(&source, r.start).0)
+            })
+            .collect();
+        checked.push(faultsim::report::ci::Checked {
+            file: path.display().to_string(),
+            seeds: count,
+            verdicts: results.verdicts.clone(),
+            lines,
+        });
+    }
+    let views = checked;
+    if let Some(junit) = junit {
+        let xml = match faultsim::report::ci::junit(&views) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("error: cannot build the JUnit report: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        };
+        if let Err(e) = faultsim::output::write_atomic(junit, xml.as_bytes()) {
+            eprintln!("error: {}: cannot write: {e}", junit.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        text.push_str(&faultsim::report::ci::github_annotations(&views));
+        if let Ok(summary) = std::env::var("GITHUB_STEP_SUMMARY") {
+            // GitHub's protocol is to append to this file, so it is not written atomically.
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .and_then(|mut f| f.write_all(faultsim::report::ci::markdown_summary(&views).as_bytes()));
+            if let Err(e) = appended {
+                eprintln!("warning: cannot append to GITHUB_STEP_SUMMARY ({summary}): {e}");
+            }
+        }
     }
     let out = match format {
         Format::Text => text,

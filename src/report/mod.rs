@@ -5,6 +5,7 @@
 //! topology for Graphviz (`faultsim graph MODEL`); [`html`] is the self-contained page of
 //! many seeds' results with their plots (`faultsim report`, and every `--out` folder).
 
+pub mod ci;
 pub mod dot;
 pub mod html;
 pub mod plots;

@@ -76,3 +76,34 @@ fn bad_input_is_exit_2() {
     let o = run(&["check", "models/zones.ron"]);
     assert_eq!(o.code, Some(2), "{}", o.stderr);
 }
+
+#[test]
+fn junit_is_xml_with_a_case_per_hypothesis_and_github_gets_annotations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let junit = dir.path().join("junit.xml");
+    let summary = dir.path().join("summary.md");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_faultsim"))
+        .args(["check", "scenarios/zone_outage.ron", "--seeds", "8", "--junit"])
+        .arg(&junit)
+        .current_dir(root)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit is well-formed XML");
+    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    assert_eq!(cases.len(), 2, "one test case per hypothesis");
+    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("failure")).count(), 1);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("::error file=scenarios/zone_outage.ron,line=29,"), "{stdout}");
+    assert!(stdout.contains("::warning file=scenarios/zone_outage.ron,line=28,"), "{stdout}");
+    let md = std::fs::read_to_string(&summary).expect("step summary written");
+    assert!(md.contains("| `scenarios/zone_outage.ron` | single does not (expected to fail) | ❌ fail |"), "{md}");
+
+    // Without GITHUB_ACTIONS there are no workflow commands.
+    let plain = run(&["check", "scenarios/zone_outage.ron", "--seeds", "8"]);
+    assert!(!plain.stdout.contains("::error"), "{}", plain.stdout);
+}
