@@ -73,11 +73,6 @@ impl Dist {
             Dist::Weibull { shape, scale } => scale * gamma(1.0 + 1.0 / shape),
         }
     }
-
-    /// The mean as a [`Duration`] (rounded to the nanosecond).
-    pub fn mean(&self) -> Duration {
-        Duration::from_nanos(self.mean_ns().round().max(0.0) as u64)
-    }
 }
 
 /// The family of a failure or repair time.

@@ -200,14 +200,6 @@ fn parse_units(text: &str, table: &UnitTable) -> Result<u64, UnitError> {
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let Some(&(_, scale)) = table.units.iter().find(|(u, _)| *u == unit) else {
-            if unit.is_empty() {
-                return Err(UnitError::UnknownUnit {
-                    what: table.what,
-                    text: text.to_owned(),
-                    unit: String::new(),
-                    units: unit_list(table),
-                });
-            }
             return Err(UnitError::UnknownUnit {
                 what: table.what,
                 text: text.to_owned(),

@@ -6,7 +6,6 @@
 //! leave and rejoin rotation after consecutive failed and passed checks. Pinned
 //! connections (gRPC) notice a dead peer at once and reconnect to a random live instance.
 
-use crate::engine::calendar::Nanos;
 use crate::spec::Policy;
 use crate::topology::{ComponentId, ZoneId};
 
@@ -14,7 +13,7 @@ use super::world::{unit, World, UNLIMITED};
 
 /// The station for an attempt at `target` from station `from` (`None`: a client), or
 /// `None` if no station is usable.
-pub fn pick_station(w: &mut World, target: ComponentId, from: Option<u32>, _now: Nanos) -> Option<u32> {
+pub fn pick_station(w: &mut World, target: ComponentId, from: Option<u32>) -> Option<u32> {
     let from_zone = from.and_then(|s| w.stations[s as usize].zone);
     match target {
         ComponentId::Service(s) => pick_instance(w, s.index(), from, from_zone),

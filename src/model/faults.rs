@@ -195,7 +195,6 @@ impl World {
         let mut errors = vec![0.0f64; n];
         let mut cut = vec![0.0f64; n];
         let scenario = std::sync::Arc::clone(&self.scenario);
-        let t = std::sync::Arc::clone(&scenario.topology);
         let crash = |w: &World, target: &Target, down: &mut Vec<bool>, refuse: &mut Vec<bool>| {
             let host_gone = matches!(target, Target::Zone(_) | Target::Region(_));
             for s in w.target_stations(target) {
@@ -253,7 +252,6 @@ impl World {
                 crash(self, &target, &mut down, &mut refuse);
             }
         }
-        let _ = &t;
         for s in 0..n {
             let was_down = self.stations[s].down;
             self.account_busy(s as u32, now);

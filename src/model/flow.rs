@@ -101,7 +101,7 @@ impl World {
         if let Some(t) = self.timeout_of(policy) {
             cal.schedule(now.saturating_add(t), Event::Timeout { attempt });
         }
-        let Some(station) = pick_station(self, target, from_station, now) else {
+        let Some(station) = pick_station(self, target, from_station) else {
             // Nothing in rotation: the caller's client library fails at once.
             cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
             return;
@@ -128,16 +128,16 @@ impl World {
                 cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
             }
             Fate::Delivered => {
-                let delay = self.network_delay(from_zone, station, now)
-                    + extra_latency(self, from_station, Some(station), false);
+                let delay =
+                    self.network_delay(from_zone, station) + extra_latency(self, from_station, Some(station), false);
                 cal.schedule(now.saturating_add(delay), Event::Deliver { job });
             }
         }
     }
 
-    /// One-way network delay from a zone to a station (0 for clients and externals, whose
-    /// latency is part of their own response time).
-    fn network_delay(&mut self, from: Option<ZoneId>, station: u32, _now: Nanos) -> Nanos {
+    /// One-way network delay between a zone and a station, drawn from the station's stream
+    /// (0 for clients and externals, whose latency is part of their own response time).
+    fn network_delay(&mut self, from: Option<ZoneId>, station: u32) -> Nanos {
         let st = &mut self.stations[station as usize];
         match (from, st.zone) {
             (Some(a), Some(b)) => self.scenario.topology.latency(a, b).sample(&mut st.rng_net),
@@ -415,18 +415,14 @@ impl World {
         let Some(a) = self.attempts.get(attempt) else { return };
         let Some(exec) = self.execs.get(a.exec) else { return };
         let (to_station, to_zone) = (exec.from_station, exec.from_zone);
-        let from_zone = self.stations[station as usize].zone;
         match message_fate(self, Some(station), to_station, true) {
             Fate::Lost => {}
-            Fate::Refused => cal.schedule_now_response(now, attempt, Outcome::Failed(Cause::Unavailable)),
+            Fate::Refused => {
+                cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
+            }
             Fate::Delivered => {
-                let delay = match (from_zone, to_zone) {
-                    (Some(a), Some(b)) => {
-                        let t = std::sync::Arc::clone(&self.scenario.topology);
-                        t.latency(a, b).sample(&mut self.stations[station as usize].rng_net)
-                    }
-                    _ => 0,
-                };
+                // The latency matrix is symmetric, so the way back costs a draw of the same pair.
+                let delay = self.network_delay(to_zone, station);
                 let extra = extra_latency(self, Some(station), to_station, true);
                 cal.schedule(now.saturating_add(delay).saturating_add(extra), Event::Response { attempt, outcome });
             }
@@ -552,16 +548,5 @@ impl World {
                 }
             }
         }
-    }
-}
-
-/// Scheduling helpers for the calendar of this model.
-trait ScheduleExt {
-    fn schedule_now_response(&mut self, now: Nanos, attempt: Key, outcome: Outcome);
-}
-
-impl ScheduleExt for Calendar<Event> {
-    fn schedule_now_response(&mut self, now: Nanos, attempt: Key, outcome: Outcome) {
-        self.schedule(now, Event::Response { attempt, outcome });
     }
 }

@@ -600,8 +600,7 @@ impl Checker<'_> {
                     }
                 }
                 let [a, b] = sides;
-                if let Some(shared) = a.iter().find(|x| b.contains(x)) {
-                    let _ = shared;
+                if a.iter().any(|x| b.contains(x)) {
                     self.p.push(
                         path.field("side_b"),
                         "on both sides",

@@ -19,7 +19,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 pub use crate::dist::{Dist, FailureModel};
 use crate::spec;
-use crate::units::{Bytes, Duration};
+use crate::units::Duration;
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -557,10 +557,5 @@ impl Topology {
     /// The graph node of a component.
     pub fn node(&self, c: ComponentId) -> NodeIndex {
         self.node_of[&c]
-    }
-
-    /// Bytes limit helper: whether a service has a memory model with this limit.
-    pub fn memory_limit(&self, id: ServiceId) -> Option<Bytes> {
-        self.service(id).memory.as_ref().map(|m| m.limit)
     }
 }
