@@ -3,6 +3,7 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::text::{pct, pct_ci};
 use crate::montecarlo::verdict::{Judgement, Verdict};
 
 /// One checked scenario: its file as given, its seeds, its verdicts, and the 1-based line of
@@ -20,14 +21,12 @@ pub struct Checked {
 
 fn evidence(v: &Verdict, file: &str) -> String {
     let mut s = format!(
-        "{}: held in {}/{} seeds; pass rate {:.1}% (95% exact interval {:.1}%–{:.1}%), required {:.1}%",
+        "{}: held in {}/{} seeds; pass rate {} (95% exact), required {}",
         v.claim,
         v.passed,
         v.evaluated,
-        v.pass_rate.value * 100.0,
-        v.pass_rate.low * 100.0,
-        v.pass_rate.high * 100.0,
-        v.required * 100.0
+        pct_ci(&v.pass_rate),
+        pct(v.required)
     );
     if let Some(n) = &v.note {
         s.push_str(&format!(". {n}"));
@@ -113,15 +112,13 @@ pub fn markdown_summary(checked: &[Checked]) -> String {
                 Judgement::NotEvaluable => "➖ not evaluated",
             };
             out.push_str(&format!(
-                "| `{}` | {} | {verdict} | {}/{} | {:.1}% [{:.1}%, {:.1}%] | {:.1}% |\n",
+                "| `{}` | {} | {verdict} | {}/{} | {} | {} |\n",
                 c.file,
                 v.name.replace('|', "\\|"),
                 v.passed,
                 v.evaluated,
-                v.pass_rate.value * 100.0,
-                v.pass_rate.low * 100.0,
-                v.pass_rate.high * 100.0,
-                v.required * 100.0
+                pct_ci(&v.pass_rate),
+                pct(v.required)
             ));
         }
     }
