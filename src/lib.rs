@@ -44,7 +44,8 @@
 //! | [`output`] | atomic file writes |
 //! | [`synth`] | generated topologies of any size, for benchmarks and scale tests |
 //!
-//! The binary (`src/main.rs`) is the only place that prints or chooses an exit code.
+//! The binary (`src/main.rs`, one file per subcommand under `src/cli/`) is the only place that
+//! prints or chooses an exit code.
 //!
 //! # Invariants
 //!

@@ -1,0 +1,89 @@
+//! Shared pieces of the command line: exit codes, output format, printing, loading.
+//!
+//! Each subcommand lives in its own file beside this one; `main.rs` only parses arguments
+//! and dispatches.
+
+#![allow(clippy::print_stderr)]
+
+pub mod check;
+pub mod inspect;
+pub mod results;
+pub mod run;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use faultsim::diagnostic::{render, Diagnostic};
+use faultsim::load;
+
+/// Exit code: a hypothesis or SLO failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: a usage or input error.
+pub const EXIT_INPUT: u8 = 2;
+/// Exit code: no answer could be reached (a run stopped at one of its limits).
+pub const EXIT_INCONCLUSIVE: u8 = 3;
+
+/// How results are printed.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// A readable report.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Worker threads: as asked, else one per core; at least one.
+pub fn threads_or_default(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1)
+}
+
+/// Writes to standard output. A closed pipe (`faultsim analyze … | head`) is not an error:
+/// the reader has what it wanted, so we stop quietly instead of panicking like `print!`.
+pub fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            Err(ExitCode::from(EXIT_INPUT))
+        }
+    }
+}
+
+pub fn fail(diagnostics: &[Diagnostic]) -> ExitCode {
+    eprint!("{}", render(diagnostics));
+    ExitCode::from(EXIT_INPUT)
+}
+
+/// "1 seed", "20 seeds".
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+pub fn load_scenario(path: &std::path::Path) -> Result<std::sync::Arc<faultsim::scenario::Scenario>, ExitCode> {
+    match load::load_scenario(path) {
+        Ok(s) => Ok(std::sync::Arc::new(s)),
+        Err(ds) => Err(fail(&ds)),
+    }
+}
+
+/// A progress bar with an ETA on a terminal; nothing when standard error is not one.
+pub fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {elapsed} elapsed, ETA {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}

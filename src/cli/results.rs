@@ -1,0 +1,182 @@
+//! `report` and `merge`: commands over results files written by earlier runs.
+
+#![allow(clippy::print_stderr)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use faultsim::load::{self, Loaded};
+
+use super::run::{emit_results, results_json, simulate, stopped_exit, write_out};
+use super::*;
+
+/// Reads a results or shard file (at most 1 GiB).
+fn read_stored(f: &std::path::Path) -> Result<faultsim::montecarlo::summary::Stored, String> {
+    let text = match std::fs::metadata(f) {
+        Ok(m) if m.is_dir() => Err("is a directory, not a results file".to_owned()),
+        Ok(m) if m.len() > 1 << 30 => Err(format!("is {} bytes; the limit is 1 GiB", m.len())),
+        Ok(_) => std::fs::read_to_string(f).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    text.and_then(|t| serde_json::from_str(&t).map_err(|e| format!("not a faultsim results file: {e}")))
+}
+
+/// Whether `path` holds JSON (a results file) rather than RON: by its extension, or else by
+/// its first non-blank character.
+fn is_json(path: &std::path::Path) -> bool {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        return true;
+    }
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")) {
+        return false;
+    }
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).unwrap_or(0);
+    head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+pub fn report(input: &std::path::Path, out: &std::path::Path, seeds: Option<u64>, threads: Option<usize>) -> ExitCode {
+    use faultsim::montecarlo::summary::{Results, SCHEMA_VERSION};
+    let (results, scenario, replay) = if is_json(input) {
+        if seeds.is_some() || threads.is_some() {
+            eprintln!(
+                "error: {}: --seeds and --threads apply to a scenario; a results file's seeds have already run",
+                input.display()
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
+        let stored = match read_stored(input) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {}: {e}", input.display());
+                return ExitCode::from(EXIT_INPUT);
+            }
+        };
+        if stored.schema_version != SCHEMA_VERSION {
+            eprintln!(
+                "error: {}: schema version {} (this faultsim reads {SCHEMA_VERSION})",
+                input.display(),
+                stored.schema_version
+            );
+            return ExitCode::from(EXIT_INPUT);
+        }
+        let replay = format!("faultsim run <the scenario `{}`>", stored.meta.scenario);
+        (Results::build(stored.meta, stored.data), None, replay)
+    } else {
+        let scenario = match load::load_file(input) {
+            Ok(Loaded::Scenario(s)) => std::sync::Arc::new(*s),
+            Ok(Loaded::Topology(t)) => {
+                eprintln!(
+                    "error: {}: is the topology `{}`; report needs a scenario (which runs it) or a results file",
+                    input.display(),
+                    t.name()
+                );
+                return ExitCode::from(EXIT_INPUT);
+            }
+            Err(ds) => return fail(&ds),
+        };
+        let results = match simulate(&scenario, seeds, threads, None) {
+            Ok((r, _)) => r,
+            Err(code) => return code,
+        };
+        (results, Some(scenario), format!("faultsim run {}", input.display()))
+    };
+    let json = match results_json(&results) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    let text = faultsim::report::seeds::seeds_summary(&results, &replay);
+    match write_out(out, &results, scenario.as_deref(), &json, &text, &replay) {
+        Ok(page) => eprintln!("wrote {} with its plots, results.json and summary.md beside it", page.display()),
+        Err(e) => {
+            eprintln!("error: {}: cannot write: {e}", out.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    stopped_exit(&results, &replay)
+}
+
+pub fn merge(files: &[PathBuf], out: Option<&std::path::Path>, format: Format) -> ExitCode {
+    use faultsim::montecarlo::summary::{Results, Stored, SCHEMA_VERSION};
+    use faultsim::montecarlo::Partial;
+    let mut stored: Vec<(String, Stored)> = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        match read_stored(f) {
+            Ok(s) => stored.push((name, s)),
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    let (first_name, first) = (&stored[0].0, &stored[0].1);
+    for (name, s) in &stored {
+        if s.schema_version != SCHEMA_VERSION {
+            problems
+                .push(format!("{name}: schema version {} (this faultsim reads {SCHEMA_VERSION})", s.schema_version));
+        }
+        let mut a = s.meta.clone();
+        let mut b = first.meta.clone();
+        a.shard = None;
+        b.shard = None;
+        if a.tool_version != b.tool_version {
+            problems
+                .push(format!("{name}: made by faultsim {}, but {first_name} by {}", a.tool_version, b.tool_version));
+        } else if a.inputs != b.inputs {
+            problems
+                .push(format!("{name}: made from other input files than {first_name} (their content hashes differ)"));
+        } else if a != b {
+            problems.push(format!("{name}: a different run than {first_name} (scenario, seeds or settings differ)"));
+        }
+        if s.meta.shard.map(|x| x.count) != first.meta.shard.map(|x| x.count) {
+            problems.push(format!("{name}: not a shard of the same split as {first_name}"));
+        }
+    }
+    if let Some(n) = first.meta.shard.map(|s| s.count) {
+        let mut have: Vec<u32> = stored.iter().filter_map(|(_, s)| s.meta.shard.map(|x| x.index)).collect();
+        have.sort_unstable();
+        let dup: Vec<String> = have.windows(2).filter(|w| w[0] == w[1]).map(|w| format!("{}/{n}", w[0])).collect();
+        let missing: Vec<String> = (1..=n).filter(|k| !have.contains(k)).map(|k| format!("{k}/{n}")).collect();
+        if !dup.is_empty() {
+            problems.push(format!("shards given twice: {}", dup.join(", ")));
+        }
+        if !missing.is_empty() {
+            problems.push(format!("missing shards: {}", missing.join(", ")));
+        }
+    }
+    let mut meta = first.meta.clone();
+    meta.shard = None;
+    let data = stored.iter().fold(Partial::empty(meta.endpoints.len()), |acc, (_, s)| acc.merge(s.data.clone()));
+    let dups = data.duplicate_seeds();
+    if !dups.is_empty() {
+        problems.push(format!("seeds present twice: {}", short_list(&dups)));
+    }
+    let missing: Vec<u64> = (0..meta.seed_count)
+        .map(|i| meta.first_seed + i)
+        .filter(|s| data.records.binary_search_by_key(s, |r| r.seed).is_err())
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!("missing seeds: {}", short_list(&missing)));
+    }
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+        eprintln!("nothing merged: {} problem{}", problems.len(), if problems.len() == 1 { "" } else { "s" });
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let replay = format!("faultsim run <the scenario `{}`>", meta.scenario);
+    emit_results(&Results::build(meta, data), None, &replay, out, format)
+}
+
+/// Up to ten numbers, then how many more.
+fn short_list(xs: &[u64]) -> String {
+    let shown: Vec<String> = xs.iter().take(10).map(u64::to_string).collect();
+    if xs.len() > 10 {
+        format!("{} and {} more", shown.join(", "), xs.len() - 10)
+    } else {
+        shown.join(", ")
+    }
+}

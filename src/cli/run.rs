@@ -1,0 +1,270 @@
+//! `run` (one seed or many), `replay`, and writing many-seed results to a folder.
+
+#![allow(clippy::print_stderr)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::*;
+
+pub fn run(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCode {
+    let scenario = match load_scenario(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let seed = seed.unwrap_or(scenario.first_seed);
+    let gaps = faultsim::model::not_simulated(&scenario);
+    let (metrics, limit) = match faultsim::engine::Simulation::new(std::sync::Arc::clone(&scenario), seed).run() {
+        Ok(m) => (m, None),
+        Err(b) => {
+            let (limit, m) = *b;
+            (m, Some(limit))
+        }
+    };
+    let replay = format!("faultsim run {} --seed {seed}", path.display());
+    let limit_text = limit.map(|l| format!("{l}"));
+    let text = match format {
+        Format::Text => {
+            faultsim::report::summary::run_summary(&scenario, &metrics, limit_text.as_deref(), &gaps, &replay)
+        }
+        Format::Json => {
+            let report = faultsim::report::summary::RunReport {
+                schema_version: faultsim::report::summary::SCHEMA_VERSION,
+                tool_version: env!("CARGO_PKG_VERSION"),
+                scenario: &scenario.name,
+                topology: scenario.topology.name(),
+                limit: limit_text.clone(),
+                not_simulated: &gaps,
+                run: &metrics,
+            };
+            match serde_json::to_string(&report) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("error: cannot encode the result as JSON: {e}");
+                    return ExitCode::from(EXIT_INPUT);
+                }
+            }
+        }
+    };
+    if let Err(code) = write_stdout(&text) {
+        return code;
+    }
+    match limit {
+        None => ExitCode::SUCCESS,
+        Some(l) => {
+            eprintln!("error: the run stopped at a limit ({}): {l}", l.limit_name());
+            eprintln!("  seed {seed}; replay: {replay}");
+            ExitCode::from(EXIT_INCONCLUSIVE)
+        }
+    }
+}
+
+pub fn replay(path: &std::path::Path, seed: u64, trace: &std::path::Path) -> ExitCode {
+    let scenario = match load_scenario(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut file = match faultsim::output::AtomicFile::create(trace) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {}: cannot write: {e}", trace.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let mut write_error = None;
+    let result = faultsim::engine::Simulation::new(scenario, seed).run_observed(|t, e| {
+        if write_error.is_none() {
+            let line = serde_json::to_string(e).map(|ev| format!("{{\"t_ns\":{t},\"event\":{ev}}}\n"));
+            let r = line.map_err(std::io::Error::other).and_then(|l| file.write_all(l.as_bytes()));
+            if let Err(err) = r {
+                write_error = Some(err);
+            }
+        }
+    });
+    if let Some(e) = write_error {
+        eprintln!("error: {}: cannot write: {e}", trace.display());
+        return ExitCode::from(EXIT_INPUT);
+    }
+    if let Err(e) = file.commit() {
+        eprintln!("error: {}: cannot write: {e}", trace.display());
+        return ExitCode::from(EXIT_INPUT);
+    }
+    match result {
+        Ok(m) => {
+            eprintln!("wrote {} events to {} (fingerprint {})", m.events, trace.display(), m.fingerprint);
+            ExitCode::SUCCESS
+        }
+        Err(b) => {
+            eprintln!(
+                "error: the run stopped at a limit ({}): {}; the trace up to it is in {}",
+                b.0.limit_name(),
+                b.0,
+                trace.display()
+            );
+            ExitCode::from(EXIT_INCONCLUSIVE)
+        }
+    }
+}
+
+/// Writes `results.json`, `summary.md`, every plot and `index.html` into `dir`, each atomically
+/// (the page last, so a page never refers to plots that are not there yet); returns the page's path.
+pub fn write_out(
+    dir: &std::path::Path,
+    results: &faultsim::montecarlo::summary::Results,
+    scenario: Option<&faultsim::scenario::Scenario>,
+    json: &str,
+    text: &str,
+    replay: &str,
+) -> std::io::Result<PathBuf> {
+    use faultsim::output::write_atomic;
+    use faultsim::report::html;
+    std::fs::create_dir_all(dir)?;
+    write_atomic(&dir.join("results.json"), json.as_bytes())?;
+    write_atomic(&dir.join("summary.md"), format!("```text\n{text}```\n").as_bytes())?;
+    let plots = html::results_plots(results, scenario);
+    for p in &plots {
+        write_atomic(&dir.join(&p.file), p.svg.as_bytes())?;
+    }
+    let page = dir.join("index.html");
+    write_atomic(&page, html::results_page(results, scenario, &plots, replay).as_bytes())?;
+    Ok(page)
+}
+
+/// The results as JSON, one line.
+pub fn results_json(results: &faultsim::montecarlo::summary::Results) -> Result<String, ExitCode> {
+    match serde_json::to_string(results) {
+        Ok(s) => Ok(s + "\n"),
+        Err(e) => {
+            eprintln!("error: cannot encode the results as JSON: {e}");
+            Err(ExitCode::from(EXIT_INPUT))
+        }
+    }
+}
+
+/// 0, or 3 (inconclusive) with the first stopped seed and its replay command when seeds
+/// stopped at a limit.
+pub fn stopped_exit(results: &faultsim::montecarlo::summary::Results, replay: &str) -> ExitCode {
+    if results.stopped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        let s = &results.stopped[0];
+        eprintln!(
+            "error: {} of {} seeds stopped at a limit; first: seed {}: {}",
+            results.stopped.len(),
+            results.seeds,
+            s.seed,
+            s.limit
+        );
+        eprintln!("  replay: {replay} --seed {}", s.seed);
+        ExitCode::from(EXIT_INCONCLUSIVE)
+    }
+}
+
+/// Prints many-seed results, and writes them (with plots and a page) into `out` when asked.
+pub fn emit_results(
+    results: &faultsim::montecarlo::summary::Results,
+    scenario: Option<&faultsim::scenario::Scenario>,
+    replay: &str,
+    out: Option<&std::path::Path>,
+    format: Format,
+) -> ExitCode {
+    let json = match results_json(results) {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    let text = faultsim::report::seeds::seeds_summary(results, replay);
+    if let Some(dir) = out {
+        match write_out(dir, results, scenario, &json, &text, replay) {
+            Ok(page) => eprintln!(
+                "wrote {}, {}, the plots and {}",
+                dir.join("results.json").display(),
+                dir.join("summary.md").display(),
+                page.display()
+            ),
+            Err(e) => {
+                eprintln!("error: {}: cannot write: {e}", dir.display());
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    }
+    if let Err(code) = write_stdout(match format {
+        Format::Text => &text,
+        Format::Json => &json,
+    }) {
+        return code;
+    }
+    stopped_exit(results, replay)
+}
+
+/// Runs the seeds of `scenario`: `seeds` of them from its first (default: its own count), or
+/// only those of `shard`, on `threads` threads (default: one per core).
+pub fn simulate(
+    scenario: &std::sync::Arc<faultsim::scenario::Scenario>,
+    seeds: Option<u64>,
+    threads: Option<usize>,
+    shard: Option<faultsim::montecarlo::Shard>,
+) -> Result<(faultsim::montecarlo::summary::Results, usize), ExitCode> {
+    use faultsim::montecarlo::{self, summary};
+    let count = seeds.unwrap_or(scenario.seed_count);
+    if count == 0 {
+        eprintln!("error: --seeds must be at least 1");
+        return Err(ExitCode::from(EXIT_INPUT));
+    }
+    let first = scenario.first_seed;
+    let list: Vec<u64> = match shard {
+        Some(s) => s.seeds(first, count),
+        None => (0..count).map(|i| first + i).collect(),
+    };
+    let threads = threads_or_default(threads);
+    let bar = progress_bar(list.len() as u64);
+    let data = montecarlo::run_seeds(scenario, &list, threads, &|| bar.inc(1));
+    bar.finish_and_clear();
+    Ok((summary::Results::build(summary::Meta::of(scenario, first, count, shard), data), list.len()))
+}
+
+pub fn run_seeds(
+    path: &std::path::Path,
+    seeds: Option<u64>,
+    threads: Option<usize>,
+    shard: Option<&str>,
+    out: Option<&std::path::Path>,
+    format: Format,
+) -> ExitCode {
+    use faultsim::montecarlo::Shard;
+    let scenario = match load_scenario(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let shard = match shard.map(|s| Shard::parse(s, |v| std::env::var(v).ok())).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let (results, ran) = match simulate(&scenario, seeds, threads, shard) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let replay = format!("faultsim run {}", path.display());
+    if let Some(s) = shard {
+        let dir = out.unwrap_or(std::path::Path::new("."));
+        let file = dir.join(format!("shard-{}-of-{}.json", s.index, s.count));
+        let written = serde_json::to_string(&results).map_err(std::io::Error::other).and_then(|json| {
+            std::fs::create_dir_all(dir).and_then(|()| faultsim::output::write_atomic(&file, (json + "\n").as_bytes()))
+        });
+        if let Err(e) = written {
+            eprintln!("error: {}: cannot write: {e}", file.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+        eprintln!(
+            "wrote {} ({ran} seeds); merge all shards with: faultsim merge {}/shard-*-of-{}.json",
+            file.display(),
+            dir.display(),
+            s.count
+        );
+        return emit_results(&results, Some(&scenario), &replay, None, format);
+    }
+    emit_results(&results, Some(&scenario), &replay, out, format)
+}
