@@ -11,6 +11,7 @@ mod faults;
 mod fidelity;
 mod loader_fuzz;
 mod montecarlo;
+mod patterns;
 mod report;
 mod semantics;
 mod tidy;
