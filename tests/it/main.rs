@@ -14,4 +14,5 @@ mod montecarlo;
 mod patterns;
 mod report;
 mod semantics;
+mod stories_calls;
 mod tidy;
