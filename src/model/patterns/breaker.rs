@@ -192,12 +192,13 @@ mod tests {
         }
         assert!(b.record(2, Ticket::Closed, Evidence::Failure), "third failure opens");
         assert_eq!(b.admit(S), Ticket::Rejected);
-        assert_eq!(b.admit(5 * S), Ticket::Probe(1));
-        assert_eq!(b.admit(5 * S), Ticket::Probe(1));
-        assert_eq!(b.admit(5 * S), Ticket::Rejected, "only two probes");
-        assert!(!b.record(5 * S + 1, Ticket::Probe(1), Evidence::Success));
+        assert_eq!(b.admit(5 * S + 1), Ticket::Rejected, "the cool-down runs 5 s from the opening at 2 ns");
+        assert_eq!(b.admit(5 * S + 2), Ticket::Probe(1));
+        assert_eq!(b.admit(5 * S + 2), Ticket::Probe(1));
+        assert_eq!(b.admit(5 * S + 2), Ticket::Rejected, "only two probes");
+        assert!(!b.record(5 * S + 3, Ticket::Probe(1), Evidence::Success));
         assert_eq!(b.mode, Mode::HalfOpen { sent: 2, passed: 1 });
-        assert!(!b.record(5 * S + 2, Ticket::Probe(1), Evidence::Success));
+        assert!(!b.record(5 * S + 4, Ticket::Probe(1), Evidence::Success));
         assert_eq!(b.mode, Mode::Closed);
     }
 
@@ -232,7 +233,8 @@ mod tests {
         for i in 0..4 {
             assert!(!b.record(10 + i, Ticket::Closed, Evidence::Failure), "4 of 10 is below 50%");
         }
-        assert!(b.record(20, Ticket::Closed, Evidence::Failure), "5 of 11");
+        assert!(!b.record(20, Ticket::Closed, Evidence::Failure), "5 of 11 is below 50%");
+        assert!(b.record(21, Ticket::Closed, Evidence::Failure), "6 of 12");
         // Old successes leave the window: 10 failures after 10 s of successes count alone.
         let mut b = breaker(None, Some(0.5), 1);
         for i in 0..100 {

@@ -7,7 +7,9 @@
 //!   `max_attempts − 1` times them.
 //! - **Token bucket**: starts full at `capacity`; every successful attempt adds
 //!   `per_success` (up to `capacity`), every retry takes one token and needs a whole one.
-//!   In the long run retries are at most `per_success` per success.
+//!   In the long run retries are at most `per_success` per success. Tokens are counted in
+//!   millionths, as integers, so ten successes at 0.1 make exactly one token (in floating
+//!   point they would make 0.9999999999999999, and no retry).
 //!
 //! With a budget a request makes at most 3 attempts whatever `max_attempts` says (the SRE
 //! book's cap, DOMAIN.md), so the worst case is bounded even while the budget is full.
@@ -15,6 +17,9 @@
 use super::window::Rolling;
 use crate::engine::calendar::Nanos;
 use crate::spec;
+
+/// One token, in the bucket's unit.
+const MICRO: u64 = 1_000_000;
 
 /// Attempts per request when a budget is set (the first included).
 pub const MAX_ATTEMPTS_WITH_BUDGET: u32 = 3;
@@ -29,14 +34,14 @@ pub enum Budget {
         /// Requests (a) and retries (b); boxed, once per run, to keep the enum small.
         window: Box<Rolling>,
     },
-    /// Tokens earned by successes, spent by retries.
+    /// Tokens earned by successes, spent by retries (all in millionths of a token).
     Bucket {
         /// Tokens per success.
-        per_success: f64,
+        per_success: u64,
         /// Most tokens held.
-        capacity: f64,
+        capacity: u64,
         /// Tokens now.
-        tokens: f64,
+        tokens: u64,
     },
 }
 
@@ -48,7 +53,8 @@ impl Budget {
                 Budget::Ratio { ratio, window: Box::new(Rolling::new(window.as_nanos())) }
             }
             spec::RetryBudget::TokenBucket { per_success, capacity } => {
-                Budget::Bucket { per_success, capacity, tokens: capacity }
+                let micro = |x: f64| (x * MICRO as f64).round().clamp(0.0, 1e18) as u64;
+                Budget::Bucket { per_success: micro(per_success), capacity: micro(capacity), tokens: micro(capacity) }
             }
         }
     }
@@ -63,7 +69,7 @@ impl Budget {
     /// An attempt succeeded.
     pub fn on_success(&mut self) {
         if let Budget::Bucket { per_success, capacity, tokens } = self {
-            *tokens = (*tokens + *per_success).min(*capacity);
+            *tokens = tokens.saturating_add(*per_success).min(*capacity);
         }
     }
 
@@ -79,9 +85,9 @@ impl Budget {
                 allowed
             }
             Budget::Bucket { tokens, .. } => {
-                let allowed = *tokens >= 1.0;
+                let allowed = *tokens >= MICRO;
                 if allowed {
-                    *tokens -= 1.0;
+                    *tokens -= MICRO;
                 }
                 allowed
             }
