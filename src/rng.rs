@@ -52,11 +52,15 @@ pub enum Purpose {
     Branching = 9,
     /// Workload shape: request types, sizes and other per-request attributes.
     Workload = 10,
+    /// Local rejections by client-side adaptive throttling.
+    Throttle = 11,
+    /// Whether a cached fallback has an entry for a failed optional call.
+    Fallback = 12,
 }
 
 impl Purpose {
     /// Every purpose, in code order.
-    pub const ALL: [Purpose; 10] = [
+    pub const ALL: [Purpose; 12] = [
         Purpose::Arrivals,
         Purpose::ServiceTime,
         Purpose::Network,
@@ -67,6 +71,8 @@ impl Purpose {
         Purpose::Faults,
         Purpose::Branching,
         Purpose::Workload,
+        Purpose::Throttle,
+        Purpose::Fallback,
     ];
 
     /// The stable numeric code that enters the stream derivation.
@@ -169,7 +175,7 @@ mod tests {
     #[test]
     fn purpose_codes_are_stable() {
         let codes: Vec<u64> = Purpose::ALL.iter().map(|p| p.code()).collect();
-        assert_eq!(codes, (1..=10).collect::<Vec<u64>>());
+        assert_eq!(codes, (1..=12).collect::<Vec<u64>>());
     }
 
     #[test]

@@ -25,11 +25,45 @@ pub enum Cause {
     Error,
     /// Still unanswered when the run ended.
     Unfinished,
+    /// The caller's circuit breaker was open (or half-open with its probes out): failed fast.
+    BreakerOpen,
+    /// The caller's bulkhead for this dependency was full (and its waiting room too).
+    BulkheadFull,
+    /// The callee's token-bucket rate limit turned the request away.
+    RateLimited,
+    /// The callee shed the request: its backlog was too long, or the request waited too long.
+    Shed,
+    /// The caller's adaptive throttle rejected the request locally.
+    Throttled,
+    /// The request's propagated deadline had passed when a worker would have taken it.
+    DeadlineExceeded,
 }
 
 impl Cause {
     /// Every cause, in report order.
-    pub const ALL: [Cause; 5] = [Cause::Timeout, Cause::Rejected, Cause::Unavailable, Cause::Error, Cause::Unfinished];
+    pub const ALL: [Cause; 11] = [
+        Cause::Timeout,
+        Cause::Rejected,
+        Cause::Unavailable,
+        Cause::Error,
+        Cause::Unfinished,
+        Cause::BreakerOpen,
+        Cause::BulkheadFull,
+        Cause::RateLimited,
+        Cause::Shed,
+        Cause::Throttled,
+        Cause::DeadlineExceeded,
+    ];
+
+    /// The causes produced by resilience patterns (fast failures by design), in report order.
+    pub const PATTERNS: [Cause; 6] = [
+        Cause::BreakerOpen,
+        Cause::BulkheadFull,
+        Cause::RateLimited,
+        Cause::Shed,
+        Cause::Throttled,
+        Cause::DeadlineExceeded,
+    ];
 
     /// Position in [`Cause::ALL`].
     pub fn index(self) -> usize {
@@ -44,7 +78,20 @@ impl Cause {
             Cause::Unavailable => "unavailable",
             Cause::Error => "error",
             Cause::Unfinished => "unfinished",
+            Cause::BreakerOpen => "breaker open",
+            Cause::BulkheadFull => "bulkhead full",
+            Cause::RateLimited => "rate limited",
+            Cause::Shed => "shed",
+            Cause::Throttled => "throttled",
+            Cause::DeadlineExceeded => "deadline exceeded",
         }
+    }
+
+    /// Whether a retry of an attempt that failed this way can help. The caller's own
+    /// breaker, bulkhead and throttle reject locally by design (retrying would defeat
+    /// them), and an expired deadline stays expired.
+    pub fn retryable(self) -> bool {
+        !matches!(self, Cause::BreakerOpen | Cause::BulkheadFull | Cause::Throttled | Cause::DeadlineExceeded)
     }
 }
 
@@ -61,6 +108,24 @@ pub struct Failures {
     pub error: u64,
     /// Unanswered when the run ended.
     pub unfinished: u64,
+    /// Failed fast by an open circuit breaker.
+    #[serde(default)]
+    pub breaker_open: u64,
+    /// Turned away by a full bulkhead.
+    #[serde(default)]
+    pub bulkhead_full: u64,
+    /// Turned away by a rate limit.
+    #[serde(default)]
+    pub rate_limited: u64,
+    /// Shed by an overloaded service.
+    #[serde(default)]
+    pub shed: u64,
+    /// Rejected locally by adaptive throttling.
+    #[serde(default)]
+    pub throttled: u64,
+    /// Dropped because its propagated deadline had passed.
+    #[serde(default)]
+    pub deadline_exceeded: u64,
 }
 
 impl Failures {
@@ -72,12 +137,50 @@ impl Failures {
             Cause::Unavailable => self.unavailable += 1,
             Cause::Error => self.error += 1,
             Cause::Unfinished => self.unfinished += 1,
+            Cause::BreakerOpen => self.breaker_open += 1,
+            Cause::BulkheadFull => self.bulkhead_full += 1,
+            Cause::RateLimited => self.rate_limited += 1,
+            Cause::Shed => self.shed += 1,
+            Cause::Throttled => self.throttled += 1,
+            Cause::DeadlineExceeded => self.deadline_exceeded += 1,
         }
+    }
+
+    /// Failures of one cause.
+    pub fn get(&self, cause: Cause) -> u64 {
+        match cause {
+            Cause::Timeout => self.timeout,
+            Cause::Rejected => self.rejected,
+            Cause::Unavailable => self.unavailable,
+            Cause::Error => self.error,
+            Cause::Unfinished => self.unfinished,
+            Cause::BreakerOpen => self.breaker_open,
+            Cause::BulkheadFull => self.bulkhead_full,
+            Cause::RateLimited => self.rate_limited,
+            Cause::Shed => self.shed,
+            Cause::Throttled => self.throttled,
+            Cause::DeadlineExceeded => self.deadline_exceeded,
+        }
+    }
+
+    /// Adds another set of counts (exact, for merging seeds).
+    pub fn merge(&mut self, other: &Failures) {
+        self.timeout += other.timeout;
+        self.rejected += other.rejected;
+        self.unavailable += other.unavailable;
+        self.error += other.error;
+        self.unfinished += other.unfinished;
+        self.breaker_open += other.breaker_open;
+        self.bulkhead_full += other.bulkhead_full;
+        self.rate_limited += other.rate_limited;
+        self.shed += other.shed;
+        self.throttled += other.throttled;
+        self.deadline_exceeded += other.deadline_exceeded;
     }
 
     /// All failures.
     pub fn total(&self) -> u64 {
-        self.timeout + self.rejected + self.unavailable + self.error + self.unfinished
+        Cause::ALL.iter().map(|&c| self.get(c)).sum()
     }
 }
 
@@ -247,6 +350,9 @@ pub struct ServiceMetrics {
     pub backlog_area: u128,
     /// Measured time (ns), for time averages.
     pub measured_ns: u64,
+    /// What its resilience patterns did (its calls' breakers, bulkheads, throttles, budgets
+    /// and fallbacks; its own rate limit, shedding and deadline drops).
+    pub patterns: super::patterns::PatternCounts,
 }
 
 impl ServiceMetrics {

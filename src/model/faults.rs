@@ -304,7 +304,7 @@ impl World {
             if st.down || st.busy >= st.effective_workers() {
                 return;
             }
-            let Some(next) = st.waiting.pop_front() else { return };
+            let Some(next) = self.next_waiting(cal, now, station) else { return };
             self.start_work(cal, now, next);
         }
     }

@@ -23,6 +23,7 @@ use crate::topology::{ComponentId, EndpointId, ZoneId};
 
 use super::balance::pick_station;
 use super::faults::{extra_latency, message_fate, Fate};
+use super::patterns::{Admission, AttemptGuards, NO_SLOT};
 use super::world::{served, unit, Attempt, CallExec, Job, Origin, Policy, Root, StationKind, World};
 
 impl World {
@@ -56,6 +57,7 @@ impl World {
             Some(s) => (self.stations[s as usize].zone, Some(self.stations[s as usize].component)),
             None => (None, None),
         };
+        let (slot, deadline) = self.call_started(now, policy, from_station, origin);
         let exec = self.execs.insert(CallExec {
             origin,
             policy,
@@ -68,6 +70,8 @@ impl World {
             from_zone,
             from_component,
             endpoint,
+            slot,
+            deadline,
         });
         if let (Some(ComponentId::Service(s)), true) = (from_component, self.measuring(now)) {
             self.metrics.services[s.index()].calls += 1;
@@ -91,16 +95,34 @@ impl World {
         }
     }
 
-    /// Sends the next attempt of a call.
+    /// Sends the next attempt of a call, unless its caller-side patterns (breaker, throttle,
+    /// bulkhead) fail it locally or make it wait for a bulkhead slot.
     pub fn send_attempt(&mut self, cal: &mut Calendar<Event>, now: Nanos, exec_key: Key) {
         let Some(exec) = self.execs.get_mut(exec_key) else { return };
         exec.attempts += 1;
-        let (target, from_zone, from_station, endpoint, write, policy) =
-            (exec.target, exec.from_zone, exec.from_station, exec.endpoint, exec.write, exec.policy);
-        let attempt = self.attempts.insert(Attempt { exec: exec_key });
+        let (policy, slot, inherited, caller) = (exec.policy, exec.slot, exec.deadline, exec.from_component);
+        let deadline = self.attempt_deadline(now, policy, inherited);
+        let attempt = self.attempts.insert(Attempt { exec: exec_key, guards: AttemptGuards::NONE, deadline });
+        let admission = if slot == NO_SLOT { Admission::Go } else { self.guard_attempt(now, slot, attempt, caller) };
+        if let Admission::Reject(cause) = admission {
+            cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(cause) });
+            return;
+        }
         if let Some(t) = self.timeout_of(policy) {
             cal.schedule(now.saturating_add(t), Event::Timeout { attempt });
         }
+        if admission == Admission::Go {
+            self.dispatch_attempt(cal, now, attempt);
+        }
+    }
+
+    /// Sends an attempt that its patterns let go: picks a station and sends the request.
+    pub(super) fn dispatch_attempt(&mut self, cal: &mut Calendar<Event>, now: Nanos, attempt: Key) {
+        let Some(a) = self.attempts.get(attempt) else { return };
+        let deadline = a.deadline;
+        let Some(exec) = self.execs.get(a.exec) else { return };
+        let (target, from_zone, from_station, endpoint, write) =
+            (exec.target, exec.from_zone, exec.from_station, exec.endpoint, exec.write);
         let Some(station) = pick_station(self, target, from_station) else {
             // Nothing in rotation: the caller's client library fails at once.
             cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
@@ -118,6 +140,8 @@ impl World {
             next_call: 0,
             pending: 0,
             degraded: false,
+            queued_at: now,
+            deadline,
         });
         match message_fate(self, from_station, Some(station), false) {
             Fate::Lost => {
@@ -148,7 +172,7 @@ impl World {
     /// A request message reaches its station.
     pub fn deliver(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
         let Some(job) = self.jobs.get(job_key) else { return };
-        let (station, attempt) = (job.station, job.attempt);
+        let (station, attempt, deadline) = (job.station, job.attempt, job.deadline);
         let st = &self.stations[station as usize];
         if st.down {
             let refuses = st.refuses;
@@ -161,6 +185,14 @@ impl World {
         let measuring = self.measuring(now);
         if let (ComponentId::Service(s), true) = (st.component, measuring) {
             self.metrics.services[s.index()].received += 1;
+        }
+        if let Some(cause) = self.admission(now, station, deadline) {
+            self.jobs.remove(job_key);
+            self.answer(cal, now, station, attempt, Outcome::Failed(cause));
+            return;
+        }
+        if let Some(j) = self.jobs.get_mut(job_key) {
+            j.queued_at = now;
         }
         let st = &self.stations[station as usize];
         if st.busy < st.effective_workers() {
@@ -279,6 +311,10 @@ impl World {
     /// Starts the job's next downstream call(s), or answers when there are none left.
     fn next_calls(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
         let t = std::sync::Arc::clone(&self.scenario.topology);
+        if self.job_expired(now, job_key) {
+            self.finish_job(cal, now, job_key, Outcome::Failed(Cause::DeadlineExceeded));
+            return;
+        }
         let Some(job) = self.jobs.get(job_key) else { return };
         let station = job.station;
         let StationKind::Instance(inst) = self.stations[station as usize].kind else { return };
@@ -398,7 +434,7 @@ impl World {
             let st = &mut self.stations[station as usize];
             st.busy -= 1;
             if !st.down && st.busy < st.effective_workers() {
-                if let Some(next) = st.waiting.pop_front() {
+                if let Some(next) = self.next_waiting(cal, now, station) {
                     self.start_work(cal, now, next);
                 }
             }
@@ -408,6 +444,14 @@ impl World {
                 st.waiting.remove(pos);
             }
         }
+    }
+
+    /// Drops a job just taken from the backlog (shed, or its deadline passed) and answers
+    /// its caller with `cause`.
+    pub(super) fn drop_waiting(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key, cause: Cause) {
+        let Some(job) = self.jobs.remove(job_key) else { return };
+        self.leave_station(cal, now, job_key, &job);
+        self.answer(cal, now, job.station, job.attempt, Outcome::Failed(cause));
     }
 
     /// Sends an answer from a station back to the caller of `attempt`.
@@ -432,26 +476,33 @@ impl World {
     /// An answer reaches the caller of an attempt.
     pub fn response(&mut self, cal: &mut Calendar<Event>, now: Nanos, attempt: Key, outcome: Outcome) {
         let Some(a) = self.attempts.remove(attempt) else { return };
+        self.attempt_ended(cal, now, attempt, &a, outcome);
         self.attempt_over(cal, now, a.exec, outcome);
     }
 
     /// An attempt timed out (unless it was answered first, which makes the key stale).
     pub fn timeout(&mut self, cal: &mut Calendar<Event>, now: Nanos, attempt: Key) {
         let Some(a) = self.attempts.remove(attempt) else { return };
-        self.attempt_over(cal, now, a.exec, Outcome::Failed(Cause::Timeout));
+        let outcome = Outcome::Failed(Cause::Timeout);
+        self.attempt_ended(cal, now, attempt, &a, outcome);
+        self.attempt_over(cal, now, a.exec, outcome);
     }
 
     /// An attempt ended: finish the call, or retry after its backoff.
     fn attempt_over(&mut self, cal: &mut Calendar<Event>, now: Nanos, exec_key: Key, outcome: Outcome) {
         let Some(exec) = self.execs.get(exec_key) else { return };
+        let (policy, attempts, previous, slot) = (exec.policy, exec.attempts, exec.previous_backoff, exec.slot);
+        let from_component = exec.from_component;
         if served(outcome) {
+            self.attempt_succeeded(policy, slot);
             self.call_over(cal, now, exec_key, outcome);
             return;
         }
-        let (policy, attempts, previous) = (exec.policy, exec.attempts, exec.previous_backoff);
-        let from_component = exec.from_component;
-        let max_attempts = self.retry_of(policy).map_or(1, |r| r.max_attempts);
-        if attempts >= max_attempts {
+        let retryable = matches!(outcome, Outcome::Failed(c) if c.retryable());
+        if !retryable
+            || attempts >= self.max_attempts_of(policy)
+            || !self.retry_allowed(now, policy, slot, from_component)
+        {
             self.call_over(cal, now, exec_key, outcome);
             return;
         }
@@ -498,7 +549,9 @@ impl World {
                 let async_call =
                     matches!(exec.policy, Policy::Call(c) if self.topology().call(c).mode == spec::CallMode::Async);
                 if !async_call {
-                    self.call_done(cal, now, job, exec.required, outcome);
+                    let (required, outcome) =
+                        self.fallback(now, exec.policy, exec.from_component, exec.required, outcome);
+                    self.call_done(cal, now, job, required, outcome);
                 }
             }
         }

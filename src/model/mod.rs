@@ -3,12 +3,15 @@
 //! [`World`] holds the state of one run; [`World::handle`] is the single entry point the
 //! engine calls for every event it pops. The submodules each own one concern: the state
 //! itself ([`world`]), request flow ([`flow`]), instance choice ([`balance`]), faults and
-//! health checks ([`faults`]) and client arrivals ([`arrivals`]).
+//! health checks ([`faults`]), client arrivals ([`arrivals`]) and the resilience patterns
+//! ([`patterns`]: breakers, bulkheads, throttles, retry budgets, fallbacks, rate limits,
+//! shedding, deadlines).
 
 pub mod arrivals;
 pub mod balance;
 pub mod faults;
 pub mod flow;
+pub mod patterns;
 pub mod world;
 
 pub use world::World;
@@ -167,7 +170,6 @@ impl World {
 /// arrive with the resilience patterns), named so a summary can say so instead of
 /// silently ignoring them.
 pub fn not_simulated(scenario: &Scenario) -> Vec<String> {
-    use crate::spec;
     let t = &scenario.topology;
     let mut out = Vec::new();
     for s in t.services() {
@@ -175,36 +177,8 @@ pub fn not_simulated(scenario: &Scenario) -> Vec<String> {
         if s.memory.is_some() {
             add("memory model (OOM)");
         }
-        if s.rate_limit.is_some() {
-            add("rate limit");
-        }
-        if s.shedding.is_some() {
-            add("load shedding");
-        }
         if s.autoscaler.is_some() {
             add("autoscaler");
-        }
-        for c in s.calls.iter().map(|c| t.call(*c)) {
-            let to = t.component_name(c.to);
-            let mut add = |what: &str| out.push(format!("call `{}` → `{to}`: {what}", s.name));
-            if c.breaker.is_some() {
-                add("circuit breaker");
-            }
-            if c.bulkhead.is_some() {
-                add("bulkhead");
-            }
-            if c.retry.as_ref().is_some_and(|r| r.budget.is_some()) {
-                add("retry budget");
-            }
-            if c.throttle.is_some() {
-                add("adaptive throttling");
-            }
-            if c.propagate_deadline {
-                add("deadline propagation");
-            }
-            if matches!(c.fallback, Some(spec::Fallback::Cached { .. })) {
-                add("cached fallback (treated as a default response)");
-            }
         }
     }
     for q in t.queues() {
@@ -213,11 +187,6 @@ pub fn not_simulated(scenario: &Scenario) -> Vec<String> {
     for d in t.datastores() {
         if !d.replicas.is_empty() {
             out.push(format!("datastore `{}`: replicas, replication and failover (the primary is simulated)", d.name));
-        }
-    }
-    for w in &scenario.workloads {
-        if w.retry.as_ref().is_some_and(|r| r.budget.is_some()) {
-            out.push(format!("workload on `{}`: client retry budget", t.endpoints()[w.endpoint.index()].name));
         }
     }
     for f in &scenario.faults {

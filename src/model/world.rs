@@ -152,6 +152,12 @@ pub struct CallExec {
     pub from_component: Option<ComponentId>,
     /// The endpoint the request belongs to.
     pub endpoint: EndpointId,
+    /// Its caller-side pattern state (breaker, bulkhead, throttle, budget), or
+    /// [`super::patterns::NO_SLOT`].
+    pub slot: u32,
+    /// The deadline inherited from the caller's request when the call propagates deadlines
+    /// ([`super::patterns::NO_DEADLINE`] otherwise).
+    pub deadline: Nanos,
 }
 
 /// One try of a call.
@@ -159,6 +165,10 @@ pub struct CallExec {
 pub struct Attempt {
     /// Its call.
     pub exec: Key,
+    /// What the call's patterns did to it.
+    pub guards: super::patterns::AttemptGuards,
+    /// The deadline its job carries ([`super::patterns::NO_DEADLINE`] for none).
+    pub deadline: Nanos,
 }
 
 /// A request being handled at a station.
@@ -186,6 +196,10 @@ pub struct Job {
     pub pending: u32,
     /// An optional call failed: the answer is degraded.
     pub degraded: bool,
+    /// When it was admitted at its station (for shedding on queueing time).
+    pub queued_at: Nanos,
+    /// Its propagated deadline ([`super::patterns::NO_DEADLINE`] for none).
+    pub deadline: Nanos,
 }
 
 /// A client request: the unit of request availability.
@@ -290,6 +304,8 @@ pub struct World {
     pub roots_created: u64,
     /// Client requests answered (or given up at the end) so far.
     pub roots_finished: u64,
+    /// State of the resilience patterns (breakers, bulkheads, budgets, throttles, rate limits).
+    pub patterns: super::patterns::Patterns,
     /// Measurements.
     pub metrics: RunMetrics,
 }
@@ -440,7 +456,9 @@ impl World {
         let fault_rngs =
             (0..scenario.faults.len()).map(|i| stream(seed, &format!("fault:{i}"), Purpose::Faults)).collect();
         let metrics = RunMetrics::new(&scenario, seed);
+        let patterns = super::patterns::Patterns::new(&scenario, seed, &stations, &service_states);
         World {
+            patterns,
             seed,
             stations,
             service_states,

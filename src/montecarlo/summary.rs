@@ -249,11 +249,7 @@ impl Results {
                     requests += e.requests;
                     ok += e.ok;
                     degraded += e.degraded;
-                    failed.timeout += e.failed.timeout;
-                    failed.rejected += e.failed.rejected;
-                    failed.unavailable += e.failed.unavailable;
-                    failed.error += e.failed.error;
-                    failed.unfinished += e.failed.unfinished;
+                    failed.merge(&e.failed);
                 }
                 let avail: Vec<f64> = per_seed.iter().map(|e| e.availability()).collect();
                 let availability = within(stats::mean_interval(&avail, LEVEL), 0.0, 1.0);

@@ -355,6 +355,7 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
 
     // Endpoints.
     o.push_str("<section id=\"endpoints\">\n<h2>Endpoints</h2>\n");
+    let extra = super::patterns::causes_present(r.endpoints.iter().map(|e| &e.failed));
     let rows: Vec<Vec<String>> = r
         .endpoints
         .iter()
@@ -372,26 +373,28 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
                 e.failed.error.to_string(),
                 e.failed.unfinished.to_string(),
             ]
+            .into_iter()
+            .chain(extra.iter().map(|&c| e.failed.get(c).to_string()))
+            .collect()
         })
         .collect();
-    table(
-        &mut o,
-        &[
-            "endpoint",
-            "requests",
-            "availability [95% CI]",
-            "nines [95% CI]",
-            "SLO met",
-            "degraded",
-            "timeout",
-            "rejected",
-            "unavailable",
-            "error",
-            "unfinished",
-        ],
-        &[],
-        &rows,
-    );
+    let head: Vec<&str> = [
+        "endpoint",
+        "requests",
+        "availability [95% CI]",
+        "nines [95% CI]",
+        "SLO met",
+        "degraded",
+        "timeout",
+        "rejected",
+        "unavailable",
+        "error",
+        "unfinished",
+    ]
+    .into_iter()
+    .chain(extra.iter().map(|c| c.name()))
+    .collect();
+    table(&mut o, &head, &[], &rows);
     o.push_str(
         "<p class=\"note\">Availability is the mean of the per-seed availabilities (served, degraded included, / \
          finished); failures are counted by cause over all seeds.</p>\n</section>\n",

@@ -36,6 +36,8 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
     ]
     .map(String::from)
     .to_vec()];
+    let extra = super::patterns::causes_present(r.endpoints.iter().map(|e| &e.failed));
+    rows[0].extend(extra.iter().map(|c| c.name().to_owned()));
     for e in &r.endpoints {
         rows.push(vec![
             e.name.clone(),
@@ -49,6 +51,7 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
             e.failed.error.to_string(),
             e.failed.unfinished.to_string(),
         ]);
+        rows.last_mut().into_iter().for_each(|r| r.extend(extra.iter().map(|&c| e.failed.get(c).to_string())));
     }
     o.push_str(&table(&rows));
 

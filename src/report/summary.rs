@@ -74,6 +74,8 @@ pub fn run_summary(
     ]
     .map(String::from)
     .to_vec()];
+    let extra = super::patterns::causes_present(m.endpoints.iter().map(|e| &e.failed));
+    rows[0].extend(extra.iter().map(|c| c.name().to_owned()));
     for e in &m.endpoints {
         rows.push(vec![
             e.name.clone(),
@@ -86,6 +88,7 @@ pub fn run_summary(
             e.failed.error.to_string(),
             e.failed.unfinished.to_string(),
         ]);
+        rows.last_mut().into_iter().for_each(|r| r.extend(extra.iter().map(|&c| e.failed.get(c).to_string())));
     }
     o.push_str(&table(&rows));
 
@@ -190,6 +193,9 @@ pub fn run_summary(
         let _ = writeln!(o, "  client retries: {client_retries}");
     }
 
+    if let Some(patterns) = super::patterns::actions_table(m) {
+        o.push_str(&patterns);
+    }
     if !not_simulated.is_empty() {
         let _ = writeln!(o, "\nnot simulated yet (present in the files, no effect in this version):");
         for n in not_simulated {

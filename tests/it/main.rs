@@ -11,6 +11,8 @@ mod faults;
 mod fidelity;
 mod loader_fuzz;
 mod montecarlo;
+mod patterns;
 mod report;
 mod semantics;
+mod stories_calls;
 mod tidy;
