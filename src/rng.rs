@@ -52,11 +52,14 @@ pub enum Purpose {
     Branching = 9,
     /// Workload shape: request types, sizes and other per-request attributes.
     Workload = 10,
+    /// Datastore replication: lag of each write to each replica, replication round trips.
+    /// (Numbered apart from the patterns' purposes so parallel additions cannot collide.)
+    Replication = 40,
 }
 
 impl Purpose {
     /// Every purpose, in code order.
-    pub const ALL: [Purpose; 10] = [
+    pub const ALL: [Purpose; 11] = [
         Purpose::Arrivals,
         Purpose::ServiceTime,
         Purpose::Network,
@@ -67,6 +70,7 @@ impl Purpose {
         Purpose::Faults,
         Purpose::Branching,
         Purpose::Workload,
+        Purpose::Replication,
     ];
 
     /// The stable numeric code that enters the stream derivation.
@@ -169,7 +173,9 @@ mod tests {
     #[test]
     fn purpose_codes_are_stable() {
         let codes: Vec<u64> = Purpose::ALL.iter().map(|p| p.code()).collect();
-        assert_eq!(codes, (1..=10).collect::<Vec<u64>>());
+        let mut expected: Vec<u64> = (1..=10).collect();
+        expected.push(40);
+        assert_eq!(codes, expected);
     }
 
     #[test]
