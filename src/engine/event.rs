@@ -101,7 +101,7 @@ pub enum Event {
     Restart {
         /// The instance's station.
         station: u32,
-        /// The memory state's generation at the kill.
+        /// Which kill of the instance it restarts from.
         generation: u32,
     },
     /// An autoscaler evaluates its service.

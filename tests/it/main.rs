@@ -9,6 +9,7 @@ mod engine;
 mod examples;
 mod faults;
 mod fidelity;
+mod infra;
 mod loader_fuzz;
 mod montecarlo;
 mod report;

@@ -53,7 +53,7 @@ impl World {
         let (mut current, mut serving) = (0, 0);
         for s in range {
             let n = &self.infra.nodes[s as usize];
-            if !n.unprovisioned && !n.draining {
+            if (!n.unprovisioned || n.pending) && !n.draining {
                 current += 1;
                 serving += u32::from(!n.pending);
             }
@@ -64,9 +64,13 @@ impl World {
     fn record_scale(&mut self, now: Nanos, service: usize) {
         let (_, serving) = self.scaled_count(service);
         let desired = self.infra.scalers[service].as_ref().map_or(serving, |s| s.desired);
-        let last = self.metrics.scaling.iter().rev().find(|c| c.service == service as u32);
-        if last.is_none_or(|c| c.serving != serving || c.desired != desired) {
-            self.metrics.scaling.push(ScaleChange { time_ns: now, service: service as u32, desired, serving });
+        let row = ScaleChange { time_ns: now, service: service as u32, desired, serving };
+        let last = self.metrics.scaling.iter_mut().rev().find(|c| c.service == service as u32);
+        match last {
+            // Several changes at one instant make one row.
+            Some(c) if c.time_ns == now => *c = row,
+            Some(c) if c.serving == serving && c.desired == desired => {}
+            _ => self.metrics.scaling.push(row),
         }
     }
 
@@ -157,14 +161,15 @@ impl World {
         if !self.infra.nodes[s].pending {
             return;
         }
-        let n = &mut self.infra.nodes[s];
-        n.pending = false;
-        n.unprovisioned = false;
+        // Still `pending` while the stations are recomputed, so its coming up is not
+        // recorded as a restart.
+        self.infra.nodes[s].unprovisioned = false;
         let st = &mut self.stations[s];
         st.in_rotation = true;
         st.checks_failed = 0;
         st.checks_passed = 0;
         self.apply_faults(cal, now);
+        self.infra.nodes[s].pending = false;
         if let crate::topology::ComponentId::Service(sid) = self.stations[s].component {
             self.record_scale(now, sid.index());
         }

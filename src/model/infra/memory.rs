@@ -42,7 +42,7 @@ pub struct MemState {
     leaked: u128,
     /// Time `leaked` was last brought up to date.
     since: Nanos,
-    /// Bumped whenever a pending timer or restart becomes stale.
+    /// Bumped whenever a pending leak timer becomes stale.
     pub generation: u32,
 }
 
@@ -145,14 +145,14 @@ impl World {
     /// `restart_delay`.
     fn oom_kill(&mut self, cal: &mut Calendar<Event>, now: Nanos, station: u32) {
         let s = station as usize;
-        let Some(mem) = self.infra.memory[s].as_mut() else { return };
-        mem.generation = mem.generation.wrapping_add(1);
-        let generation = mem.generation;
         let crate::topology::ComponentId::Service(sid) = self.stations[s].component else { return };
         if self.measuring(now) {
             self.metrics.services[sid.index()].oom_kills += 1;
         }
-        self.infra.nodes[s].oom = true;
+        let node = &mut self.infra.nodes[s];
+        node.oom = true;
+        node.kills = node.kills.wrapping_add(1);
+        let generation = node.kills;
         let delay = self.topology().service(sid).restart_delay.as_nanos();
         cal.schedule(now.saturating_add(delay.max(1)), Event::Restart { station, generation });
         self.apply_faults(cal, now);
@@ -161,7 +161,7 @@ impl World {
     /// An OOM-killed instance has restarted.
     pub fn oom_restart(&mut self, cal: &mut Calendar<Event>, now: Nanos, station: u32, generation: u32) {
         let s = station as usize;
-        if !self.infra.memory[s].as_ref().is_some_and(|m| m.generation == generation) || !self.infra.nodes[s].oom {
+        if !self.infra.nodes[s].oom || self.infra.nodes[s].kills != generation {
             return;
         }
         self.infra.nodes[s].oom = false;

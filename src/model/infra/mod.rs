@@ -27,6 +27,8 @@ use super::world::World;
 pub struct NodeFlags {
     /// OOM-killed and restarting.
     pub oom: bool,
+    /// OOM kills so far (names the restart that belongs to the latest kill).
+    pub kills: u32,
     /// An autoscaled instance that does not exist now.
     pub unprovisioned: bool,
     /// Being provisioned (ready after the provisioning delay).
