@@ -190,6 +190,8 @@ pub fn run_summary(
         let _ = writeln!(o, "  client retries: {client_retries}");
     }
 
+    o.push_str(&super::infra::run_sections(s, m));
+
     if !not_simulated.is_empty() {
         let _ = writeln!(o, "\nnot simulated yet (present in the files, no effect in this version):");
         for n in not_simulated {

@@ -14,4 +14,5 @@ mod loader_fuzz;
 mod montecarlo;
 mod report;
 mod semantics;
+mod stories_infra;
 mod tidy;

@@ -8,11 +8,13 @@
 //!   up node.
 //! - **Sync**: a write completes when every up replica has it: the primary holds the
 //!   connection for a round trip to the farthest up replica. Nothing is lost on failover.
-//! - **Async**: a write completes on the primary; replica r applies it `lag` later, in log
-//!   order (`apply = max(commit + lag, previous apply)`). When the primary is lost, the
-//!   writes a replica has not applied are lost if it is promoted: the writes inside the
-//!   replication lag. RPO is reported as a count (writes lost) and a window (from the
-//!   oldest lost write's commit to the loss).
+//! - **Async**: a write completes on the primary; each replica has it `lag` later (a draw per
+//!   write and replica). When the primary is lost, the writes a replica does not have yet
+//!   are lost if it is promoted: the writes inside the replication lag, λ·E[lag] on average
+//!   (exactly the writes of the last L with a fixed lag L). RPO is reported as a count
+//!   (writes lost) and a window (from the oldest lost write's commit to the loss). Lags are
+//!   drawn per write rather than forcing log order, which would stretch the effective lag to
+//!   the maximum of recent draws and overstate the RPO.
 //! - **Failover** (automatic): `detection` after the primary went down, if it is still down,
 //!   promotion starts; `promotion` later the up replica with the fewest unapplied writes
 //!   becomes the primary. RTO = the time from the loss until writes are served again:
@@ -53,7 +55,8 @@ pub struct Store {
     pub lost_at: Option<Nanos>,
     /// Per node: (writes lost, oldest lost commit) if it were promoted, as of the loss.
     snapshot: Vec<(u64, Option<Nanos>)>,
-    /// Per node: writes the node has not applied yet (empty for the primary).
+    /// Per node: writes the node may not have applied yet, in commit order (empty for the
+    /// primary); entries already applied are dropped from the front as time passes.
     logs: Vec<VecDeque<Pending>>,
     /// Writes waiting for a primary (`buffer_writes`).
     pub buffer: VecDeque<Key>,
@@ -140,8 +143,7 @@ impl World {
             while log.front().is_some_and(|p| p.apply <= now) {
                 log.pop_front();
             }
-            let previous = log.back().map_or(0, |p| p.apply);
-            let apply = now.saturating_add(lag.sample(&mut store.rng)).max(previous);
+            let apply = now.saturating_add(lag.sample(&mut store.rng));
             log.push_back(Pending { commit: now, apply });
         }
     }
@@ -186,7 +188,7 @@ impl World {
         store.lost_at = Some(now);
         store.generation = store.generation.wrapping_add(1);
         for (node, log) in store.logs.iter().enumerate() {
-            // Applies are in log order, so the unapplied writes are a suffix of the log.
+            // Commits are in order, so the first unapplied entry is the oldest lost write.
             let lost = log.iter().filter(|p| p.apply > now).count() as u64;
             store.snapshot[node] = (lost, log.iter().find(|p| p.apply > now).map(|p| p.commit));
         }
