@@ -414,7 +414,14 @@ impl World {
             for (node, zone) in std::iter::once(d.primary).chain(d.replicas.iter().copied()).enumerate() {
                 let name =
                     if node == 0 { format!("datastore:{}", d.name) } else { format!("datastore:{}#{node}", d.name) };
-                stations.push(station(StationKind::Datastore(i as u32), c, Some(zone), d.connections, UNLIMITED, &name));
+                stations.push(station(
+                    StationKind::Datastore(i as u32),
+                    c,
+                    Some(zone),
+                    d.connections,
+                    UNLIMITED,
+                    &name,
+                ));
             }
             datastore_stations.push(first..stations.len() as u32);
         }

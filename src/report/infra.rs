@@ -83,13 +83,22 @@ pub fn run_sections(s: &Scenario, m: &RunMetrics) -> String {
         let _ = writeln!(o, "\ndatastores");
         let mut rows = vec![["datastore", "writes", "writes lost", "primary losses"].map(String::from).to_vec()];
         for d in &m.datastores {
-            rows.push(vec![d.name.clone(), d.writes.to_string(), d.writes_lost.to_string(), d.outages.len().to_string()]);
+            rows.push(vec![
+                d.name.clone(),
+                d.writes.to_string(),
+                d.writes_lost.to_string(),
+                d.outages.len().to_string(),
+            ]);
         }
         o.push_str(&table(&rows));
         if !outages.is_empty() {
-            let _ = writeln!(o, "  primary losses: RTO = time until writes are served again; RPO = writes lost and their window");
-            let mut rows =
-                vec![["datastore", "lost at", "served again by", "RTO", "RPO writes", "RPO window"].map(String::from).to_vec()];
+            let _ = writeln!(
+                o,
+                "  primary losses: RTO = time until writes are served again; RPO = writes lost and their window"
+            );
+            let mut rows = vec![["datastore", "lost at", "served again by", "RTO", "RPO writes", "RPO window"]
+                .map(String::from)
+                .to_vec()];
             for (d, x) in outages {
                 rows.push(vec![
                     d.name.clone(),
@@ -126,10 +135,18 @@ pub fn seeds_section(stats: Option<&InfraStats>) -> String {
         rows.push(vec![name.to_owned(), num_ci(e, 1), format!("{any}/{}", x.seeds)]);
     }
     if let Some(rto) = &x.rto_s {
-        rows.push(vec!["RTO, longest (s)".to_owned(), num_ci(rto, 1), format!("{}/{}", x.seeds_with_primary_loss, x.seeds)]);
+        rows.push(vec![
+            "RTO, longest (s)".to_owned(),
+            num_ci(rto, 1),
+            format!("{}/{}", x.seeds_with_primary_loss, x.seeds),
+        ]);
     }
     if let Some(rpo) = &x.rpo_s {
-        rows.push(vec!["RPO window, longest (s)".to_owned(), num_ci(rpo, 3), format!("{}/{}", x.seeds_losing_writes, x.seeds)]);
+        rows.push(vec![
+            "RPO window, longest (s)".to_owned(),
+            num_ci(rpo, 3),
+            format!("{}/{}", x.seeds_losing_writes, x.seeds),
+        ]);
     }
     o.push_str(&table(&rows));
     o

@@ -182,7 +182,10 @@ fn a_leak_kills_at_the_predicted_time_and_again_after_each_restart() {
     let restart = first_kill + 10 * SECOND;
     let second_kill = restart + 256 * SECOND + 1;
     let changes: Vec<(u64, u32, bool)> = m.timeline.iter().map(|c| (c.time_ns, c.instance, c.up)).collect();
-    assert_eq!(changes, vec![(first_kill, 0, false), (restart, 0, true), (second_kill, 0, false), (second_kill + 10 * SECOND, 0, true)]);
+    assert_eq!(
+        changes,
+        vec![(first_kill, 0, false), (restart, 0, true), (second_kill, 0, false), (second_kill + 10 * SECOND, 0, true)]
+    );
     assert_eq!(m.services[0].oom_kills, 2);
 }
 

@@ -142,5 +142,10 @@ fn story_7_a_canary_limits_a_bad_deploy_to_the_share_of_instances_it_runs_on() {
     // of twenty.
     assert!(b.low < 0.2 && 0.2 < b.high + 0.005, "full rollout failed {b:?}");
     assert!(f.low < 0.01 && 0.01 < f.high + 0.002, "canary failed {f:?}");
-    above(&Estimate { value: -f.value, low: -f.high, high: -f.low, n: f.n }, &Estimate { value: -b.value, low: -b.high, high: -b.low, n: b.n }, 0.15, "failed share");
+    above(
+        &Estimate { value: -f.value, low: -f.high, high: -f.low, n: f.n },
+        &Estimate { value: -b.value, low: -b.high, high: -b.low, n: b.n },
+        0.15,
+        "failed share",
+    );
 }

@@ -135,7 +135,10 @@ impl World {
                 if n.unprovisioned && !n.pending {
                     n.pending = true;
                     need -= 1;
-                    cal.schedule(now.saturating_add(a.provisioning_delay.as_nanos()), Event::Provisioned { station: s });
+                    cal.schedule(
+                        now.saturating_add(a.provisioning_delay.as_nanos()),
+                        Event::Provisioned { station: s },
+                    );
                 }
             }
         } else if desired < current {
