@@ -268,3 +268,45 @@ fn the_autoscaler_reaches_its_target_within_one_interval_plus_the_provisioning_d
         assert!(m.timeline.is_empty(), "scaling is not a crash");
     }
 }
+
+#[test]
+fn closed_loop_clients_follow_the_interactive_response_time_law() {
+    // N = 10 clients, think time 90 ms, response time 10 ms (no queueing with 100 workers):
+    // throughput X = N / (R + Z) = 100 requests per second.
+    let model = r#"Topology(name: "closed", regions: [Region(name: "r", zones: [Zone(name: "a")])],
+        services: [Service(name: "api", zones: ["a"], workers: 100, service_time: Fixed("10ms"))],
+        endpoints: [Endpoint(name: "e", service: "api")])"#;
+    let scenario = r#"Scenario(name: "closed", topology: "m.ron", duration: "65s", warmup: "5s",
+        workloads: [Workload(endpoint: "e", arrivals: ClosedLoop(clients: 10, think_time: Exp(mean: "90ms")))])"#;
+    let s = load(model, scenario, None);
+    let x: Vec<f64> = (1..=5).map(|seed| run(&s, seed).endpoints[0].requests as f64 / 60.0).collect();
+    let est = faultsim::stats::mean_interval(&x, 0.999);
+    assert!(est.low <= 100.0 && 100.0 <= est.high, "throughput {est:?}");
+    assert!(est.high - est.low < 10.0, "tight enough to tell a 10% error: {est:?}");
+}
+
+#[test]
+fn a_cache_that_comes_back_from_a_crash_is_cold_and_refills_over_its_warmup() {
+    let model = r#"Topology(name: "cache", regions: [Region(name: "r", zones: [Zone(name: "a")])],
+        services: [
+            Service(name: "api", zones: ["a"], workers: 100, service_time: Fixed("1ms"), calls: [Call(to: "c")]),
+            Service(name: "db", zones: ["a"], workers: 100, service_time: Fixed("1ms")),
+        ],
+        caches: [Cache(name: "c", zones: ["a"], hit_ratio: 0.9, backend: "db", warmup: "60s")],
+        endpoints: [Endpoint(name: "e", service: "api")])"#;
+    let with = |faults: &str| {
+        format!(
+            r#"Scenario(name: "cold", topology: "m.ron", duration: "2m",
+            workloads: [Workload(endpoint: "e", arrivals: Poisson(rate: 100.0))], faults: [{faults}])"#
+        )
+    };
+    let crash = load(model, &with(r#"FaultWindow(start: "10s", duration: "5s", fault: Crash(Cache("c")))"#), None);
+    let calm = load(model, &with(""), None);
+    let extra: Vec<f64> = (1..=5)
+        .map(|seed| run(&crash, seed).services[1].received as f64 - run(&calm, seed).services[1].received as f64)
+        .collect();
+    // After the crash the hit ratio climbs linearly from 0 to 0.9 over 60 s: 100/s × 0.9 ×
+    // 30 s = 2,700 extra misses, less the 50 the 5 s outage never sent.
+    let est = faultsim::stats::mean_interval(&extra, 0.999);
+    assert!(est.low <= 2650.0 && 2650.0 <= est.high, "extra backend requests {est:?}");
+}
