@@ -56,11 +56,14 @@ pub enum Purpose {
     Throttle = 11,
     /// Whether a cached fallback has an entry for a failed optional call.
     Fallback = 12,
+    /// Datastore replication: lag of each write to each replica, replication round trips.
+    /// (Numbered apart from the patterns' purposes so parallel additions cannot collide.)
+    Replication = 40,
 }
 
 impl Purpose {
     /// Every purpose, in code order.
-    pub const ALL: [Purpose; 12] = [
+    pub const ALL: [Purpose; 13] = [
         Purpose::Arrivals,
         Purpose::ServiceTime,
         Purpose::Network,
@@ -73,6 +76,7 @@ impl Purpose {
         Purpose::Workload,
         Purpose::Throttle,
         Purpose::Fallback,
+        Purpose::Replication,
     ];
 
     /// The stable numeric code that enters the stream derivation.
@@ -175,7 +179,9 @@ mod tests {
     #[test]
     fn purpose_codes_are_stable() {
         let codes: Vec<u64> = Purpose::ALL.iter().map(|p| p.code()).collect();
-        assert_eq!(codes, (1..=12).collect::<Vec<u64>>());
+        let mut expected: Vec<u64> = (1..=12).collect();
+        expected.push(40);
+        assert_eq!(codes, expected);
     }
 
     #[test]

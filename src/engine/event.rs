@@ -89,6 +89,52 @@ pub enum Event {
     },
     /// The scenario's duration is over: arrivals stop and in-flight requests drain.
     EndOfArrivals,
+    /// A leaking instance's memory reaches its limit, unless something changed since the
+    /// check was armed (then `generation` is stale).
+    MemoryCheck {
+        /// The instance's station.
+        station: u32,
+        /// The memory state's generation when armed.
+        generation: u32,
+    },
+    /// An OOM-killed instance has restarted.
+    Restart {
+        /// The instance's station.
+        station: u32,
+        /// Which kill of the instance it restarts from.
+        generation: u32,
+    },
+    /// An autoscaler evaluates its service.
+    Autoscale {
+        /// Service index.
+        service: u32,
+    },
+    /// A newly provisioned instance is ready to serve.
+    Provisioned {
+        /// The instance's station.
+        station: u32,
+    },
+    /// A delivered message's visibility timeout expires.
+    Visibility {
+        /// The message.
+        message: Key,
+        /// Which delivery of it.
+        delivery: u32,
+    },
+    /// A datastore's lost primary has been detected: promotion starts.
+    FailoverDetected {
+        /// Datastore index.
+        datastore: u32,
+        /// The failover's generation (stale when the primary came back).
+        generation: u32,
+    },
+    /// A datastore's replica has been promoted to primary.
+    FailoverPromoted {
+        /// Datastore index.
+        datastore: u32,
+        /// The failover's generation.
+        generation: u32,
+    },
 }
 
 impl Event {
@@ -115,6 +161,14 @@ impl Event {
             Event::ProcessRepair { process } => [11, u64::from(process), 0, 0],
             Event::HealthCheck { service } => [12, u64::from(service), 0, 0],
             Event::EndOfArrivals => [13, 0, 0, 0],
+            // Infrastructure events take codes from 40 so other additions cannot collide.
+            Event::MemoryCheck { station, generation } => [40, u64::from(station), u64::from(generation), 0],
+            Event::Restart { station, generation } => [41, u64::from(station), u64::from(generation), 0],
+            Event::Autoscale { service } => [42, u64::from(service), 0, 0],
+            Event::Provisioned { station } => [43, u64::from(station), 0, 0],
+            Event::Visibility { message, delivery } => [44, message.word(), u64::from(delivery), 0],
+            Event::FailoverDetected { datastore, generation } => [45, u64::from(datastore), u64::from(generation), 0],
+            Event::FailoverPromoted { datastore, generation } => [46, u64::from(datastore), u64::from(generation), 0],
         }
     }
 }

@@ -353,6 +353,10 @@ pub struct ServiceMetrics {
     /// What its resilience patterns did (its calls' breakers, bulkheads, throttles, budgets
     /// and fallbacks; its own rate limit, shedding and deadline drops).
     pub patterns: super::patterns::PatternCounts,
+    /// Instances killed for exceeding their memory limit (OOM).
+    pub oom_kills: u64,
+    /// Highest memory seen on one instance (bytes; 0 without a memory model).
+    pub memory_max_bytes: u64,
 }
 
 impl ServiceMetrics {
@@ -411,6 +415,12 @@ pub struct RunMetrics {
     pub client_retries: Vec<u64>,
     /// Instance down/up changes in time order.
     pub timeline: Vec<InstanceChange>,
+    /// Per queue, in topology order.
+    pub queues: Vec<super::infra::QueueMetrics>,
+    /// Per datastore, in topology order.
+    pub datastores: Vec<super::infra::DatastoreMetrics>,
+    /// Instance counts of autoscaled services over time (a row per change).
+    pub scaling: Vec<super::infra::ScaleChange>,
     /// Hash of every processed event (time, kind, ids): equal for equal runs.
     #[serde(serialize_with = "as_hex")]
     pub fingerprint: Fingerprint,
@@ -451,8 +461,24 @@ impl RunMetrics {
                 .collect(),
             client_retries: vec![0; scenario.workloads.len()],
             timeline: Vec::new(),
+            queues: t
+                .queues()
+                .iter()
+                .map(|q| super::infra::QueueMetrics { name: q.name.clone(), ..Default::default() })
+                .collect(),
+            datastores: t
+                .datastores()
+                .iter()
+                .map(|d| super::infra::DatastoreMetrics { name: d.name.clone(), ..Default::default() })
+                .collect(),
+            scaling: Vec::new(),
             fingerprint: Fingerprint::new(),
         }
+    }
+
+    /// Data lost: messages dropped by full queues plus writes lost at failovers.
+    pub fn data_lost(&self) -> u64 {
+        self.queues.iter().map(|q| q.dropped).sum::<u64>() + self.datastores.iter().map(|d| d.writes_lost).sum::<u64>()
     }
 
     /// Requests arrived = served + failed + in flight, per endpoint: the conservation law.

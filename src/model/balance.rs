@@ -12,12 +12,13 @@ use crate::topology::{ComponentId, ZoneId};
 use super::world::{unit, World, UNLIMITED};
 
 /// The station for an attempt at `target` from station `from` (`None`: a client), or
-/// `None` if no station is usable.
-pub fn pick_station(w: &mut World, target: ComponentId, from: Option<u32>) -> Option<u32> {
+/// `None` if no station is usable; `write` sends datastore calls to the primary.
+pub fn pick_station(w: &mut World, target: ComponentId, from: Option<u32>, write: bool) -> Option<u32> {
     let from_zone = from.and_then(|s| w.stations[s as usize].zone);
     match target {
         ComponentId::Service(s) => pick_instance(w, s.index(), from, from_zone),
-        ComponentId::Datastore(_) | ComponentId::External(_) => Some(w.stations_of(target).start),
+        ComponentId::Datastore(d) => Some(w.datastore_station(d.index(), write, from_zone)),
+        ComponentId::External(_) => Some(w.stations_of(target).start),
         ComponentId::Cache(_) | ComponentId::Queue(_) => {
             // Nodes per zone: prefer the caller's zone, else the first node that is up.
             let range = w.stations_of(target);

@@ -209,6 +209,12 @@ impl World {
                 continue;
             }
             match &f.fault {
+                // A datastore crash stays on the node that was primary when it started.
+                Fault::Crash(_) if self.infra.fault_pins[i].is_some() => {
+                    if let Some(s) = self.infra.fault_pins[i] {
+                        down[s as usize] = true;
+                    }
+                }
                 Fault::Crash(target) => crash(self, target, &mut down, &mut refuse),
                 Fault::Outage(c) => crash(self, &Target::Component(*c), &mut down, &mut refuse),
                 Fault::Slowdown { target, factor } => {
@@ -248,8 +254,19 @@ impl World {
         }
         for p in 0..self.processes.len() {
             if self.processes[p].failed {
+                if let Some(s) = self.infra.process_pins[p] {
+                    down[s as usize] = true;
+                    continue;
+                }
                 let target = self.processes[p].target.clone();
                 crash(self, &target, &mut down, &mut refuse);
+            }
+        }
+        // OOM-killed and not (yet) provisioned instances are down whatever the faults say;
+        // an OOM-killed process is gone but its host is up, so callers are refused.
+        for (s, node) in self.infra.nodes.iter().enumerate() {
+            if node.held_down() {
+                down[s] = true;
             }
         }
         for s in 0..n {
@@ -262,20 +279,30 @@ impl World {
             st.down = down[s];
             st.refuses = refuse[s];
             if down[s] != was_down {
-                if let StationKind::Instance(i) = st.kind {
+                // Instances an autoscaler adds or removes are not crashes.
+                let scaled = self.infra.nodes[s].unprovisioned || self.infra.nodes[s].pending;
+                if let (StationKind::Instance { instance, .. }, false) = (st.kind, scaled) {
                     self.metrics.timeline.push(crate::metrics::run::InstanceChange {
                         time_ns: now,
-                        instance: i,
+                        instance,
                         up: !down[s],
                     });
+                }
+                // A cache node that comes back is cold: the hit ratio refills over `warmup`.
+                if let (StationKind::Cache(c), false) = (st.kind, down[s]) {
+                    self.cache_flushed_at[c as usize] = Some(now);
                 }
             }
             if down[s] && !was_down {
                 self.kill_jobs(cal, now, s as u32);
             }
+            if down[s] != was_down {
+                self.infra_station_changed(cal, now, s as u32);
+            }
             // Capacity may have grown (a cut ended, or the station is back): start waiting work.
             self.fill_workers(cal, now, s as u32);
         }
+        self.infra_after_faults(cal, now);
     }
 
     /// A station crashed: its jobs are lost; callers are refused at once if the process died
@@ -328,7 +355,9 @@ impl World {
             }
         }
         self.fault_active[f] = active;
+        self.infra_fault_edge(f, active);
         self.apply_faults(cal, now);
+        self.infra_after_fault_edge(cal, now, f);
     }
 
     /// A failure process fails or is repaired; the next change is scheduled.
@@ -340,6 +369,7 @@ impl World {
         // A zero draw would make a same-instant flip; one nanosecond keeps time moving.
         let at = now.saturating_add(next.max(1));
         cal.schedule(at, if failed { Event::ProcessRepair { process } } else { Event::ProcessFail { process } });
+        self.infra_process_edge(process as usize, failed);
         self.apply_faults(cal, now);
     }
 
@@ -349,6 +379,10 @@ impl World {
         let Some(hc) = t.services()[service as usize].load_balancer.health_check.as_ref() else { return };
         let range = self.service_states[service as usize].stations.clone();
         for s in range {
+            // Instances a scale-in is draining stay out of rotation.
+            if self.infra.nodes[s as usize].draining {
+                continue;
+            }
             let st = &mut self.stations[s as usize];
             // A check fails when the instance is down or so backed up it cannot answer in time.
             let healthy = !st.down && st.effective_workers() > 0;

@@ -83,7 +83,7 @@ impl World {
         match policy {
             Policy::Call(c) => self.topology().call(c).timeout.map(|d| d.as_nanos()),
             Policy::Client(w) => self.scenario.workloads[w as usize].timeout.map(|d| d.as_nanos()),
-            Policy::CacheMiss(_) => None,
+            Policy::CacheMiss(_) | Policy::Delivery(_) => None,
         }
     }
 
@@ -91,7 +91,7 @@ impl World {
         match policy {
             Policy::Call(c) => self.topology().call(c).retry.as_ref(),
             Policy::Client(w) => self.scenario.workloads[w as usize].retry.as_ref(),
-            Policy::CacheMiss(_) => None,
+            Policy::CacheMiss(_) | Policy::Delivery(_) => None,
         }
     }
 
@@ -123,7 +123,7 @@ impl World {
         let Some(exec) = self.execs.get(a.exec) else { return };
         let (target, from_zone, from_station, endpoint, write) =
             (exec.target, exec.from_zone, exec.from_station, exec.endpoint, exec.write);
-        let Some(station) = pick_station(self, target, from_station) else {
+        let Some(station) = pick_station(self, target, from_station, write) else {
             // Nothing in rotation: the caller's client library fails at once.
             cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
             return;
@@ -174,6 +174,10 @@ impl World {
         let Some(job) = self.jobs.get(job_key) else { return };
         let (station, attempt, deadline) = (job.station, job.attempt, job.deadline);
         let st = &self.stations[station as usize];
+        if st.down && self.buffer_write(job_key, station) {
+            return;
+        }
+        let st = &self.stations[station as usize];
         if st.down {
             let refuses = st.refuses;
             self.jobs.remove(job_key);
@@ -198,6 +202,7 @@ impl World {
         if st.busy < st.effective_workers() {
             self.admit(job_key, station);
             self.start_work(cal, now, job_key);
+            self.memory_admitted(cal, now, station);
         } else if (st.waiting.len() as u64) < u64::from(st.backlog) {
             self.account_busy(station, now);
             self.admit(job_key, station);
@@ -208,6 +213,7 @@ impl World {
                 let m = &mut self.metrics.services[s.index()];
                 m.backlog_max = m.backlog_max.max(len);
             }
+            self.memory_admitted(cal, now, station);
         } else {
             if let (ComponentId::Service(s), true) = (st.component, measuring) {
                 self.metrics.services[s.index()].rejected += 1;
@@ -236,9 +242,7 @@ impl World {
         let st = &mut self.stations[station as usize];
         st.busy += 1;
         let base = match st.kind {
-            StationKind::Instance(i) => {
-                t.service(t.instances()[i as usize].service).service_time.sample(&mut st.rng_work)
-            }
+            StationKind::Instance { service, .. } => t.service(service).service_time.sample(&mut st.rng_work),
             StationKind::Datastore(d) => {
                 let ds = &t.datastores()[d as usize];
                 if write {
@@ -252,6 +256,10 @@ impl World {
             StationKind::External(e) => t.externals()[e as usize].latency.sample(&mut st.rng_work),
         };
         let work = (base as f64 * st.slow).round().min(1e18) as Nanos;
+        let work = match (st.kind, write) {
+            (StationKind::Datastore(d), true) => work.saturating_add(self.sync_write_time(d as usize, station)),
+            _ => work,
+        };
         if let Some(job) = self.jobs.get_mut(job_key) {
             job.work_ns = job.work_ns.saturating_add(work);
         }
@@ -261,11 +269,11 @@ impl World {
     /// A job's service time is over: fail it by chance, or go on to its calls.
     pub fn work_done(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
         let Some(job) = self.jobs.get(job_key) else { return };
-        let station = job.station;
+        let (station, write, endpoint) = (job.station, job.write, job.endpoint);
         let t = std::sync::Arc::clone(&self.scenario.topology);
         let st = &mut self.stations[station as usize];
         let own = match st.kind {
-            StationKind::Instance(i) => t.service(t.instances()[i as usize].service).error_rate,
+            StationKind::Instance { service, .. } => t.service(service).error_rate,
             StationKind::External(e) => t.externals()[e as usize].error_rate,
             _ => 0.0,
         };
@@ -275,7 +283,7 @@ impl World {
             return;
         }
         match st.kind {
-            StationKind::Instance(_) => self.next_calls(cal, now, job_key),
+            StationKind::Instance { .. } => self.next_calls(cal, now, job_key),
             StationKind::Cache(c) => {
                 let cache = &t.caches()[c as usize];
                 let warmth = match self.cache_flushed_at[c as usize] {
@@ -287,7 +295,6 @@ impl World {
                 if unit(&mut st.rng_chance) < cache.hit_ratio * warmth {
                     self.finish_job(cal, now, job_key, Outcome::Ok);
                 } else {
-                    let endpoint = job.endpoint;
                     if let Some(j) = self.jobs.get_mut(job_key) {
                         j.pending = 1;
                     }
@@ -304,7 +311,17 @@ impl World {
                     );
                 }
             }
-            _ => self.finish_job(cal, now, job_key, Outcome::Ok),
+            StationKind::Queue(q) => {
+                self.enqueue(cal, now, q, endpoint);
+                self.finish_job(cal, now, job_key, Outcome::Ok);
+            }
+            StationKind::Datastore(d) => {
+                if write {
+                    self.write_committed(now, d as usize, station);
+                }
+                self.finish_job(cal, now, job_key, Outcome::Ok);
+            }
+            StationKind::External(_) => self.finish_job(cal, now, job_key, Outcome::Ok),
         }
     }
 
@@ -317,8 +334,7 @@ impl World {
         }
         let Some(job) = self.jobs.get(job_key) else { return };
         let station = job.station;
-        let StationKind::Instance(inst) = self.stations[station as usize].kind else { return };
-        let sid = t.instances()[inst as usize].service;
+        let StationKind::Instance { service: sid, .. } = self.stations[station as usize].kind else { return };
         let service = t.service(sid);
         let endpoint = job.endpoint;
         let parallel = service.fan_out == spec::FanOut::Parallel;
@@ -545,6 +561,7 @@ impl World {
         let Some(exec) = self.execs.remove(exec_key) else { return };
         match exec.origin {
             Origin::Root(root) => self.root_over(cal, now, root, outcome),
+            Origin::Message(message) => self.delivery_over(cal, now, message, outcome),
             Origin::Job(job) => {
                 let async_call =
                     matches!(exec.policy, Policy::Call(c) if self.topology().call(c).mode == spec::CallMode::Async);

@@ -28,8 +28,14 @@ pub const UNLIMITED: u32 = u32::MAX;
 /// What a station is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StationKind {
-    /// A service instance (its global instance index).
-    Instance(u32),
+    /// A service instance.
+    Instance {
+        /// Its service.
+        service: crate::topology::ServiceId,
+        /// Its global instance index (beyond the topology's instances for those an
+        /// autoscaler may add).
+        instance: u32,
+    },
     /// A datastore's primary.
     Datastore(u32),
     /// A cache node.
@@ -84,6 +90,8 @@ pub struct Station {
     pub busy_since: Nanos,
     /// Integral of busy workers over measured time (worker·ns).
     pub busy_area: u128,
+    /// Integral of busy workers over the whole run (worker·ns), for autoscalers.
+    pub busy_total: u128,
     /// Integral of workers over measured time while up (worker·ns), the utilisation denominator.
     pub capacity_area: u128,
     /// Integral of the backlog length over measured time (request·ns).
@@ -114,6 +122,8 @@ pub enum Origin {
     Root(Key),
     /// A job making a downstream call.
     Job(Key),
+    /// A queue delivering a message to its consumer.
+    Message(Key),
 }
 
 /// Which settings govern a call.
@@ -125,6 +135,9 @@ pub enum Policy {
     Client(u32),
     /// A cache miss going to the cache's backend (no timeout, no retries).
     CacheMiss(u32),
+    /// A queue's delivery to its consumer (no timeout, no retries: the visibility timeout
+    /// redelivers).
+    Delivery(u32),
 }
 
 /// A call in progress, across its attempts.
@@ -308,6 +321,8 @@ pub struct World {
     pub patterns: super::patterns::Patterns,
     /// Measurements.
     pub metrics: RunMetrics,
+    /// State of memory models, autoscalers, queues and datastores.
+    pub infra: super::infra::Infra,
 }
 
 impl World {
@@ -345,6 +360,7 @@ impl World {
             cursors: Vec::new(),
             busy_since: 0,
             busy_area: 0,
+            busy_total: 0,
             capacity_area: 0,
             backlog_area: 0,
             rng_work: stream(seed, name, Purpose::ServiceTime),
@@ -352,19 +368,41 @@ impl World {
             rng_net: stream(seed, name, Purpose::Network),
         };
         let mut service_states = Vec::new();
+        let mut extra_instance = t.instances().len() as u32;
         for (si, s) in t.services().iter().enumerate() {
             let first = stations.len() as u32;
+            let sid = crate::topology::ServiceId(si as u32);
             for inst in s.instance_ids() {
                 let i = &t.instances()[inst.index()];
                 let name = format!("instance:{}#{}", s.name, i.ordinal);
                 stations.push(station(
-                    StationKind::Instance(inst.0),
-                    ComponentId::Service(crate::topology::ServiceId(si as u32)),
+                    StationKind::Instance { service: sid, instance: inst.0 },
+                    ComponentId::Service(sid),
                     Some(i.zone),
                     s.workers,
                     s.backlog,
                     &name,
                 ));
+            }
+            // An autoscaler may add instances up to its maximum, placed round-robin over the
+            // zones like the first ones; they exist as stations from the start, down until
+            // provisioned (see `infra::autoscale`).
+            let most = s.autoscaler.as_ref().map_or(0, |a| a.max);
+            for ordinal in s.instance_count()..most {
+                let zone = s.zones[ordinal as usize % s.zones.len().max(1)];
+                let name = format!("instance:{}#{ordinal}", s.name);
+                let mut st = station(
+                    StationKind::Instance { service: sid, instance: extra_instance },
+                    ComponentId::Service(sid),
+                    Some(zone),
+                    s.workers,
+                    s.backlog,
+                    &name,
+                );
+                st.down = true;
+                st.in_rotation = false;
+                stations.push(st);
+                extra_instance += 1;
             }
             let name = format!("service:{}", s.name);
             let connections = match s.load_balancer.policy {
@@ -387,14 +425,20 @@ impl World {
         for (i, d) in t.datastores().iter().enumerate() {
             let first = stations.len() as u32;
             let c = ComponentId::Datastore(crate::topology::DatastoreId(i as u32));
-            stations.push(station(
-                StationKind::Datastore(i as u32),
-                c,
-                Some(d.primary),
-                d.connections,
-                UNLIMITED,
-                &format!("datastore:{}", d.name),
-            ));
+            // Node 0 is the primary (its stream names are those of the datastore itself),
+            // then a node per replica (see `infra::replication`).
+            for (node, zone) in std::iter::once(d.primary).chain(d.replicas.iter().copied()).enumerate() {
+                let name =
+                    if node == 0 { format!("datastore:{}", d.name) } else { format!("datastore:{}#{node}", d.name) };
+                stations.push(station(
+                    StationKind::Datastore(i as u32),
+                    c,
+                    Some(zone),
+                    d.connections,
+                    UNLIMITED,
+                    &name,
+                ));
+            }
             datastore_stations.push(first..stations.len() as u32);
         }
         let mut cache_stations = Vec::new();
@@ -457,7 +501,7 @@ impl World {
             (0..scenario.faults.len()).map(|i| stream(seed, &format!("fault:{i}"), Purpose::Faults)).collect();
         let metrics = RunMetrics::new(&scenario, seed);
         let patterns = super::patterns::Patterns::new(&scenario, seed, &stations, &service_states);
-        World {
+        let mut world = World {
             patterns,
             seed,
             stations,
@@ -482,7 +526,10 @@ impl World {
             roots_finished: 0,
             metrics,
             scenario,
-        }
+            infra: super::infra::Infra::default(),
+        };
+        world.infra = super::infra::Infra::build(&world);
+        world
     }
 
     /// The stations serving a component.
@@ -501,6 +548,7 @@ impl World {
         let warmup = self.scenario.warmup.as_nanos();
         let st = &mut self.stations[station as usize];
         let from = st.busy_since.max(warmup);
+        st.busy_total += u128::from(st.busy) * u128::from(now.saturating_sub(st.busy_since));
         if now > from {
             let dt = u128::from(now - from);
             st.busy_area += u128::from(st.busy) * dt;

@@ -60,6 +60,9 @@ pub struct SeedService {
     pub wasted_ns: u64,
     /// Busy / available worker time of this seed.
     pub utilisation: f64,
+    /// Instances OOM-killed.
+    #[serde(default)]
+    pub oom_kills: u64,
 }
 
 /// Everything kept of one seed.
@@ -79,6 +82,9 @@ pub struct SeedRecord {
     pub services: Vec<SeedService>,
     /// Each hypothesis checked on this seed, in scenario order.
     pub checks: Vec<super::verdict::SeedCheck>,
+    /// Infrastructure figures, when the topology has parts to measure.
+    #[serde(default)]
+    pub infra: Option<super::infra::SeedInfra>,
 }
 
 /// The mergeable result of some seeds. See the module docs.
@@ -131,6 +137,7 @@ impl Partial {
                 rejected: s.rejected,
                 wasted_ns: s.wasted_ns,
                 utilisation: s.utilisation(),
+                oom_kills: s.oom_kills,
             })
             .collect();
         Partial {
@@ -142,6 +149,7 @@ impl Partial {
                 endpoints,
                 services,
                 checks: Vec::new(),
+                infra: super::infra::SeedInfra::of(m),
             }],
             latency: m.endpoints.iter().map(|e| e.latency.clone()).collect(),
             series: m.endpoints.iter().map(|e| e.series.clone()).collect(),

@@ -179,6 +179,8 @@ pub struct ServiceStats {
     pub wasted_s: Estimate,
     /// Requests rejected per seed.
     pub rejected: Estimate,
+    /// Instances OOM-killed per seed.
+    pub oom_kills: Estimate,
 }
 
 /// A seed that stopped at a limit.
@@ -207,6 +209,8 @@ pub struct Results {
     pub services: Vec<ServiceStats>,
     /// The scenario's hypotheses judged over the seeds.
     pub verdicts: Vec<super::verdict::Verdict>,
+    /// Data loss, duplicates, OOM kills and failovers, when the topology has such parts.
+    pub infra: Option<super::infra::InfraStats>,
     /// The mergeable data everything above is derived from.
     pub data: Partial,
 }
@@ -335,6 +339,7 @@ impl Results {
                     retries: of(&|s| s.retries as f64),
                     wasted_s: of(&|s| s.wasted_ns as f64 / 1e9),
                     rejected: of(&|s| s.rejected as f64),
+                    oom_kills: of(&|s| s.oom_kills as f64),
                 }
             })
             .collect();
@@ -352,6 +357,7 @@ impl Results {
                 super::verdict::judge(h, &checks)
             })
             .collect();
-        Results { schema_version: SCHEMA_VERSION, meta, seeds: n, stopped, endpoints, services, verdicts, data }
+        let infra = super::infra::InfraStats::build(records, LEVEL);
+        Results { schema_version: SCHEMA_VERSION, meta, seeds: n, stopped, endpoints, services, verdicts, infra, data }
     }
 }

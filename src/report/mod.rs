@@ -8,6 +8,7 @@
 pub mod ci;
 pub mod dot;
 pub mod html;
+pub mod infra;
 pub mod patterns;
 pub mod plots;
 pub mod seeds;

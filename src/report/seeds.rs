@@ -133,6 +133,7 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
         ]);
     }
     o.push_str(&table(&rows));
+    o.push_str(&super::infra::seeds_section(r.infra.as_ref()));
 
     if !r.stopped.is_empty() {
         let _ = writeln!(

@@ -196,6 +196,8 @@ pub fn run_summary(
     if let Some(patterns) = super::patterns::actions_table(m) {
         o.push_str(&patterns);
     }
+    o.push_str(&super::infra::run_sections(s, m));
+
     if !not_simulated.is_empty() {
         let _ = writeln!(o, "\nnot simulated yet (present in the files, no effect in this version):");
         for n in not_simulated {

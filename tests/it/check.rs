@@ -65,10 +65,14 @@ fn verdicts_pass_or_stay_inconclusive_as_the_interval_says() {
 #[test]
 fn checks_this_version_cannot_evaluate_say_so_and_do_not_pass_silently() {
     let dir = tempfile::tempdir().expect("tempdir");
-    scenario_with(dir.path(), r#"Hypothesis(check: NoDataLoss)"#);
+    scenario_with(dir.path(), r#"Hypothesis(check: NoCascadeBeyond(services: 0))"#);
     let o = check(dir.path(), &[]);
     assert_eq!(o.code, Some(0), "{}", o.stdout);
-    assert!(o.stdout.contains("NOT EVALUATED") && o.stdout.contains("not simulated yet"), "{}", o.stdout);
+    assert!(o.stdout.contains("NOT EVALUATED") && o.stdout.contains("cascade"), "{}", o.stdout);
+    // A check that is now simulated is judged: the zone outage loses no data.
+    scenario_with(dir.path(), r#"Hypothesis(check: NoDataLoss, seeds_passing: 0.5)"#);
+    let o = check(dir.path(), &[]);
+    assert!(!o.stdout.contains("NOT EVALUATED"), "{}", o.stdout);
 }
 
 #[test]

@@ -153,8 +153,8 @@ impl Patterns {
         let servers = stations
             .iter()
             .map(|st| match st.kind {
-                StationKind::Instance(i) => {
-                    let s = t.service(t.instances()[i as usize].service);
+                StationKind::Instance { service, .. } => {
+                    let s = t.service(service);
                     ServerGuard::of(s.rate_limit.as_ref(), s.shedding.as_ref())
                 }
                 StationKind::External(e) => ServerGuard::of(t.externals()[e as usize].rate_limit.as_ref(), None),
@@ -244,7 +244,7 @@ impl World {
                 }
                 (NO_SLOT, NO_DEADLINE)
             }
-            Policy::CacheMiss(_) => (NO_SLOT, NO_DEADLINE),
+            Policy::CacheMiss(_) | Policy::Delivery(_) => (NO_SLOT, NO_DEADLINE),
         }
     }
 
@@ -381,7 +381,7 @@ impl World {
         let retry = match policy {
             Policy::Call(c) => self.scenario.topology.call(c).retry.as_ref(),
             Policy::Client(w) => self.scenario.workloads[w as usize].retry.as_ref(),
-            Policy::CacheMiss(_) => None,
+            Policy::CacheMiss(_) | Policy::Delivery(_) => None,
         };
         match retry {
             None => 1,
