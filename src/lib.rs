@@ -39,6 +39,7 @@
 //! | [`engine`] | the discrete-event core: calendar ordered by (time, seq), closed `Event` enum, slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] |
 //! | [`model`] | the request-level model: stations, requests, calls, retries, timeouts, load balancing, faults, arrivals — a function of (state, event) |
 //! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals |
+//! | [`explore`] | fault-space search with proptest shrinking, and a library for users' property tests over a topology (fault-schedule strategies, experiments built in code) |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT |
 //! | [`output`] | atomic file writes |
@@ -70,6 +71,7 @@ pub mod checks;
 pub mod diagnostic;
 pub mod dist;
 pub mod engine;
+pub mod explore;
 pub mod load;
 pub mod metrics;
 pub mod model;
