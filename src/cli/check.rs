@@ -196,7 +196,11 @@ fn budget_text(budgets: &[faultsim::montecarlo::budget::Budget]) -> String {
         "P(one run exhausts it)".to_owned(),
     ]];
     for b in budgets {
-        let objective = if b.source == "slo" { format!("SLO {}", pct(b.target)) } else { format!("{} ({})", pct(b.target), b.source) };
+        let objective = if b.source == "slo" {
+            format!("SLO {}", pct(b.target))
+        } else {
+            format!("{} ({})", pct(b.target), b.source)
+        };
         rows.push(vec![
             b.endpoint.clone(),
             objective,
@@ -290,24 +294,27 @@ fn search(
                 .and_then(|()| faultsim::output::write_atomic(&file, body.as_bytes()))
                 .map_err(|e| fail_input(format!("cannot write {}: {e}", file.display())))?;
             // The file must replay the violation; say so loudly if it does not (a bug).
-            let reproduced = load::load_scenario(&file).is_ok_and(|s| {
-                !explore::Outcome::of(&std::sync::Arc::new(s), cx.seed).violations().is_empty()
-            });
+            let reproduced = load::load_scenario(&file)
+                .is_ok_and(|s| !explore::Outcome::of(&std::sync::Arc::new(s), cx.seed).violations().is_empty());
             let phase = match cx.phase {
                 explore::Phase::Systematic => "the timing sweep",
                 explore::Phase::Swarm => "the swarm search",
             };
             text.push_str(&format!(
-                "                {phase} found a schedule of {} faults (case {}, seed {}); shrunk in {} runs to {}:\n",
-                cx.found.faults.len(),
+                "                {phase} found a schedule of {} (case {}, seed {}); shrunk in {} runs to {}:\n",
+                count(cx.found.faults.len() as u64, "fault"),
                 cx.case,
                 cx.seed,
                 cx.shrink_runs,
                 count(cx.shrunk.faults.len() as u64, "fault")
             ));
-            text.push_str(&format!("                faults: {},\n", cx.shrunk.to_ron().replace('\n', "\n                ")));
+            text.push_str(&format!(
+                "                faults: {},\n",
+                cx.shrunk.to_ron().replace('\n', "\n                ")
+            ));
             for b in &cx.broken {
-                let value = b.value.map(|v| format!(" (measured {})", faultsim::report::text::num(v, 4))).unwrap_or_default();
+                let value =
+                    b.value.map(|v| format!(" (measured {})", faultsim::report::text::num(v, 4))).unwrap_or_default();
                 text.push_str(&format!("                breaks: {}{value} on seed {}\n", b.hypothesis, cx.seed));
             }
             text.push_str(&format!(
@@ -316,13 +323,17 @@ fn search(
             ));
             text.push_str(&format!("                replay: {replay_cmd}\n"));
             if !reproduced {
-                text.push_str(&format!("                warning: {} did not reproduce the violation (please report this bug)\n", file.display()));
+                text.push_str(&format!(
+                    "                warning: {} did not reproduce the violation (please report this bug)\n",
+                    file.display()
+                ));
             }
             if let Some(o) = json.as_object_mut() {
                 o.insert("counterexample_file".into(), file.display().to_string().into());
                 o.insert("replay".into(), replay_cmd.clone().into());
             }
-            let note = format!("shrunk schedule: faults: {} — replay: {replay_cmd}", cx.shrunk.to_ron().replace('\n', " "));
+            let note =
+                format!("shrunk schedule: faults: {} — replay: {replay_cmd}", cx.shrunk.to_ron().replace('\n', " "));
             (Judgement::Fail, Some(note))
         }
     };

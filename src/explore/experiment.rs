@@ -139,11 +139,8 @@ impl Outcome {
                 (m, Some(limit))
             }
         };
-        let checks = scenario
-            .hypotheses
-            .iter()
-            .map(|h| (h.name.clone(), verdict::check_seed(h, &metrics, scenario)))
-            .collect();
+        let checks =
+            scenario.hypotheses.iter().map(|h| (h.name.clone(), verdict::check_seed(h, &metrics, scenario))).collect();
         let endpoints = scenario.topology.endpoints().iter().enumerate().map(|(i, e)| (e.name.clone(), i)).collect();
         Outcome { seed, metrics, limit, checks, endpoints }
     }

@@ -99,7 +99,11 @@ fn unquote(s: &str) -> &str {
 
 /// Indents every line but the first.
 fn indent(text: &str, by: &str) -> String {
-    text.lines().enumerate().map(|(i, l)| if i == 0 { l.to_owned() } else { format!("{by}{l}") }).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l.to_owned() } else { format!("{by}{l}") })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A path with `.` and `x/..` removed lexically.
@@ -124,8 +128,10 @@ pub fn relative(from: &Path, to: &Path) -> PathBuf {
     let f: Vec<Component> = from.components().collect();
     let t: Vec<Component> = to.components().collect();
     let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
-    if f[common..].iter().any(|c| matches!(c, Component::ParentDir)) {
-        // Going up out of a `..` cannot be undone lexically.
+    let only_root = common > 0 && f[..common].iter().all(|c| matches!(c, Component::RootDir | Component::Prefix(_)));
+    if only_root || f[common..].iter().any(|c| matches!(c, Component::ParentDir)) {
+        // Nothing in common but the root reads better absolute; going up out of a `..`
+        // cannot be undone lexically.
         return to;
     }
     let mut out = PathBuf::new();
@@ -144,9 +150,13 @@ mod tests {
 
     #[test]
     fn relative_paths_walk_up_and_down() {
-        assert_eq!(relative(Path::new("out"), Path::new("scenarios/../models/a.ron")), PathBuf::from("../models/a.ron"));
+        assert_eq!(
+            relative(Path::new("out"), Path::new("scenarios/../models/a.ron")),
+            PathBuf::from("../models/a.ron")
+        );
         assert_eq!(relative(Path::new("/w/out/x"), Path::new("/w/models/a.ron")), PathBuf::from("../../models/a.ron"));
         assert_eq!(relative(Path::new("."), Path::new("models/a.ron")), PathBuf::from("models/a.ron"));
+        assert_eq!(relative(Path::new("/tmp/x"), Path::new("/w/m.ron")), PathBuf::from("/w/m.ron"));
     }
 
     #[test]
@@ -159,6 +169,9 @@ mod tests {
         );
         let src = "Scenario(name: \"s\", topology: \"m.ron\", duration: \"1m\", workloads: [])";
         let out = counterexample_text(src, "[A]", "", &|p| p.to_owned()).expect("edits");
-        assert_eq!(out, "Scenario(name: \"s\", topology: \"m.ron\",\n    faults: [A], duration: \"1m\", workloads: [])");
+        assert_eq!(
+            out,
+            "Scenario(name: \"s\", topology: \"m.ron\",\n    faults: [A], duration: \"1m\", workloads: [])"
+        );
     }
 }

@@ -190,7 +190,11 @@ pub fn explore(
 
 /// Shrinks a failing schedule with proptest's simplify/complicate protocol, as proptest's
 /// own runner does: simplify after a failure, complicate after a pass, keep the last failure.
-fn shrink(judge: &mut Judge<'_>, tree: &mut ScheduleTree, seed: u64) -> Result<(Schedule, Vec<Broken>, u64), ExperimentError> {
+fn shrink(
+    judge: &mut Judge<'_>,
+    tree: &mut ScheduleTree,
+    seed: u64,
+) -> Result<(Schedule, Vec<Broken>, u64), ExperimentError> {
     let mut best = tree.current();
     let mut broken = judge.breaks(&best, seed)?.unwrap_or_default();
     let before = judge.runs;

@@ -227,17 +227,18 @@ impl Compiled {
                 }
             }
             // 100 ms to 2 s in steps of 100 ms.
-            FaultKind::Latency => spec::Fault::Latency {
-                target,
-                add: spec::Dist::Fixed(Duration::from_millis(100 * (level + 1))),
-            },
+            FaultKind::Latency => {
+                spec::Fault::Latency { target, add: spec::Dist::Fixed(Duration::from_millis(100 * (level + 1))) }
+            }
             FaultKind::PacketLoss => spec::Fault::PacketLoss { target, probability: fraction },
             FaultKind::Errors => spec::Fault::Errors { target, probability: fraction },
             // 1.5× to 11× in steps of 0.5.
             FaultKind::Slowdown => spec::Fault::Slowdown { target, factor: 1.5 + 0.5 * level as f64 },
             FaultKind::CapacityCut => spec::Fault::CapacityCut { target, fraction, of: spec::Capacity::Workers },
             FaultKind::MemoryLeak => spec::Fault::MemoryLeak { target, per_second: Bytes((level + 1) << 20) },
-            FaultKind::BadDeploy => spec::Fault::BadDeploy { service: name(&target), fraction: 1.0, error_rate: fraction },
+            FaultKind::BadDeploy => {
+                spec::Fault::BadDeploy { service: name(&target), fraction: 1.0, error_rate: fraction }
+            }
             FaultKind::CacheFlush => spec::Fault::CacheFlush(name(&target)),
             FaultKind::Outage => spec::Fault::Outage(name(&target)),
         }

@@ -278,3 +278,99 @@ pub fn poisson_workloads(
         client: Some(spec::Client { timeout: Some(timeout), retry: None }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Duration;
+
+    fn space() -> Arc<Compiled> {
+        let t =
+            crate::load::load_topology(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models/zones.ron")))
+                .expect("loads");
+        let s = FaultSpace::new(t, Duration::from_secs(10), Duration::from_secs(100))
+            .kinds(&[spec::FaultKind::Crash, spec::FaultKind::Latency])
+            .max_faults(3)
+            .durations(Duration::from_secs(5), Duration::from_secs(30));
+        Arc::new(s.compile())
+    }
+
+    /// Drives the tree as proptest's runner does, with `fails` as the test.
+    fn shrink(mut tree: ScheduleTree, fails: impl Fn(&Schedule) -> bool) -> (Schedule, usize) {
+        let mut best = tree.current();
+        let mut steps = 0;
+        if tree.simplify() {
+            while steps < 10_000 {
+                steps += 1;
+                let v = tree.current();
+                if fails(&v) {
+                    best = v;
+                    if !tree.simplify() {
+                        break;
+                    }
+                } else if !tree.complicate() {
+                    break;
+                }
+            }
+        }
+        (best, steps)
+    }
+
+    #[test]
+    fn shrinking_reaches_the_simplest_fault_when_everything_fails() {
+        let s = space();
+        let max = s.gene_max();
+        let tree = ScheduleTree::from_genes(Arc::clone(&s), vec![max, max, Genes { what: 3, ..max }]);
+        let (best, _) = shrink(tree, |_| true);
+        assert_eq!(best.faults.len(), 1);
+        assert_eq!(best.faults[0], s.decode(Genes { what: 0, duration: 0, severity: 0, start: 0 }));
+        assert_eq!(best.faults[0].duration, Some(Duration::from_secs(5)));
+        assert_eq!(best.faults[0].start, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn shrinking_keeps_what_the_failure_needs() {
+        // Fails only while a crash of zone "a" lasting at least 12 s is in the schedule.
+        let s = space();
+        let zone_a =
+            s.options.iter().position(|(k, t)| *k == spec::FaultKind::Crash && *t == spec::Target::Zone("a".into()));
+        let zone_a = zone_a.expect("zone a is an option") as u64;
+        let max = s.gene_max();
+        let genes = vec![Genes { what: 0, ..max }, Genes { what: zone_a, ..max }, Genes { what: 1, ..max }];
+        let fails = |sch: &Schedule| {
+            sch.faults.iter().any(|f| {
+                f.fault == spec::Fault::Crash(spec::Target::Zone("a".into()))
+                    && f.duration.is_some_and(|d| d >= Duration::from_secs(12))
+            })
+        };
+        let (best, _) = shrink(ScheduleTree::from_genes(Arc::clone(&s), genes), fails);
+        assert_eq!(best.faults.len(), 1, "{best:?}");
+        assert_eq!(best.faults[0].fault, spec::Fault::Crash(spec::Target::Zone("a".into())));
+        assert_eq!(best.faults[0].duration, Some(Duration::from_secs(12)), "{best:?}");
+        assert_eq!(best.faults[0].start, Duration::from_secs(10), "{best:?}");
+    }
+
+    #[test]
+    fn options_are_ordered_simplest_first_and_only_valid_pairs() {
+        let s = space();
+        // Services before zones; latency on a zone is not a valid fault, so it is absent.
+        assert_eq!(s.options[0], (spec::FaultKind::Crash, spec::Target::Service("three-zone".into())));
+        assert!(!s.options.iter().any(|(k, t)| *k == spec::FaultKind::Latency && matches!(t, spec::Target::Zone(_))));
+        assert!(s.options.iter().any(|(k, t)| *k == spec::FaultKind::Crash && matches!(t, spec::Target::Zone(_))));
+    }
+
+    #[test]
+    fn drawing_is_a_function_of_the_runner_seed() {
+        use proptest::test_runner::{Config, RngAlgorithm, TestRng};
+        let strategy = Schedules { space: space() };
+        let draw = || {
+            let mut r = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
+            (0..20)
+                .map(|_| strategy.new_tree(&mut r).map(|t| t.current().to_ron()).unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        let a = draw();
+        assert_eq!(a, draw());
+        assert!(a.iter().any(|s| s.matches("FaultWindow").count() > 1), "some schedules have several faults");
+    }
+}

@@ -34,7 +34,10 @@ pub fn fault_windows_ron(faults: &[spec::FaultWindow]) -> String {
 
 /// Parses a scenario file's text into its spec without validating it against a topology,
 /// for tools that rewrite scenarios (the text must already have loaded).
-pub fn scenario_spec(name: &str, text: &std::sync::Arc<str>) -> Result<spec::Scenario, Box<crate::diagnostic::Diagnostic>> {
+pub fn scenario_spec(
+    name: &str,
+    text: &std::sync::Arc<str>,
+) -> Result<spec::Scenario, Box<crate::diagnostic::Diagnostic>> {
     super::parse_ron(name, text)
 }
 
