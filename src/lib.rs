@@ -38,7 +38,7 @@
 //! | [`stats`] | confidence intervals over seeds: Student-t for means, Wilson and Clopper–Pearson for proportions of seeds, nines of intervals, per-seed quantiles |
 //! | [`engine`] | the discrete-event core: calendar ordered by (time, seq), closed `Event` enum, slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] |
 //! | [`model`] | the request-level model: stations, requests, calls, retries, timeouts, load balancing, faults, arrivals — a function of (state, event) |
-//! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals |
+//! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals; hypothesis verdicts; error budgets |
 //! | [`explore`] | fault-space search with proptest shrinking, and a library for users' property tests over a topology (fault-schedule strategies, experiments built in code) |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT |

@@ -194,6 +194,7 @@ fn budget_text(budgets: &[faultsim::montecarlo::budget::Budget]) -> String {
         "P(exhausted if sustained)".to_owned(),
         "spent once a window [95% CI]".to_owned(),
         "P(one run exhausts it)".to_owned(),
+        "runs a window allows".to_owned(),
     ]];
     for b in budgets {
         let objective = if b.source == "slo" {
@@ -209,6 +210,7 @@ fn budget_text(budgets: &[faultsim::montecarlo::budget::Budget]) -> String {
             pct_ci(&b.exhausted_if_sustained),
             pct_ci(&b.spent_once),
             pct_ci(&b.exhausted_once),
+            b.occurrences_per_window.map_or_else(|| "∞".to_owned(), |n| format!("{n:.0}")),
         ]);
     }
     let mut out = String::from("  error budgets (per seed: burn rate = (1 − availability) / (1 − objective); spent once a window = this run's failures against the window's budget)\n");
