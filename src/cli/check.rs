@@ -253,8 +253,12 @@ fn search(
     let tried = found.systematic + found.swarm;
     let claim = format!("no schedule of up to {max_faults} faults from the explore block breaks a hypothesis");
     let mut text = format!(
-        "  {{tag}} fault-space search: {tried} schedules ({} timing sweep, {} swarm) of up to {max_faults} faults over {} fault × target pairs, {} runs\n",
-        found.systematic, found.swarm, found.options, found.runs
+        "  {{tag}} fault-space search: {} ({} timing sweep, {} swarm) of up to {max_faults} faults over {} fault × target pairs, {} runs\n",
+        count(tried, "schedule"),
+        found.systematic,
+        found.swarm,
+        found.options,
+        found.runs
     );
     if !found.fails_without_faults.is_empty() {
         text.push_str(&format!(
