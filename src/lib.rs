@@ -39,7 +39,8 @@
 //! | [`engine`] | the discrete-event core: calendar ordered by (time, seq), closed `Event` enum, slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] |
 //! | [`model`] | the request-level model: stations, requests, calls, retries, timeouts, load balancing, faults, arrivals, and the infrastructure parts (memory and OOM kills, autoscalers, queue delivery, replication and failover) — a function of (state, event) |
 //! | [`model::patterns`] | the call-level resilience patterns: breakers, bulkheads, throttles, retry budgets, fallbacks, rate limits, shedding, deadlines |
-//! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals |
+//! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals; hypothesis verdicts; error budgets |
+//! | [`explore`] | fault-space search with proptest shrinking, and a library for users' property tests over a topology (fault-schedule strategies, experiments built in code) |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT |
 //! | [`output`] | atomic file writes |
@@ -71,6 +72,7 @@ pub mod checks;
 pub mod diagnostic;
 pub mod dist;
 pub mod engine;
+pub mod explore;
 pub mod load;
 pub mod metrics;
 pub mod model;

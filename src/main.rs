@@ -86,6 +86,13 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Skip the fault-space search of scenarios with an `explore` block.
+        #[arg(long)]
+        no_explore: bool,
+        /// Folder for the counterexample scenarios the fault-space search writes (one per
+        /// scenario that breaks, replayable with `faultsim run FILE --seed S`).
+        #[arg(long, default_value = "faultsim-counterexamples")]
+        counterexamples: PathBuf,
     },
     /// Merge shard files from `run --shard` into the results of the whole seed range.
     Merge {
@@ -147,8 +154,9 @@ fn main() -> ExitCode {
             cli::run::run_seeds(&scenario, seeds, threads, shard.as_deref(), out.as_deref(), format)
         }
         Command::Merge { files, out, format } => cli::results::merge(&files, out.as_deref(), format),
-        Command::Check { scenarios, seeds, threads, inconclusive, junit, format } => {
-            cli::check::check(&scenarios, seeds, threads, inconclusive, junit.as_deref(), format)
+        Command::Check { scenarios, seeds, threads, inconclusive, junit, format, no_explore, counterexamples } => {
+            let explore = cli::check::ExploreArgs { skip: no_explore, dir: counterexamples };
+            cli::check::check(&scenarios, seeds, threads, inconclusive, junit.as_deref(), format, &explore)
         }
         Command::Replay { scenario, seed, trace } => cli::run::replay(&scenario, seed, &trace),
         Command::Report { input, out, seeds, threads } => cli::results::report(&input, &out, seeds, threads),

@@ -56,6 +56,8 @@ pub enum Purpose {
     Throttle = 11,
     /// Whether a cached fallback has an entry for a failed optional call.
     Fallback = 12,
+    /// Fault-space search: which schedules `faultsim check` tries (seeds proptest's runner).
+    Explore = 13,
     /// Datastore replication: lag of each write to each replica, replication round trips.
     /// (Numbered apart from the patterns' purposes so parallel additions cannot collide.)
     Replication = 40,
@@ -63,7 +65,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// Every purpose, in code order.
-    pub const ALL: [Purpose; 13] = [
+    pub const ALL: [Purpose; 14] = [
         Purpose::Arrivals,
         Purpose::ServiceTime,
         Purpose::Network,
@@ -76,6 +78,7 @@ impl Purpose {
         Purpose::Workload,
         Purpose::Throttle,
         Purpose::Fallback,
+        Purpose::Explore,
         Purpose::Replication,
     ];
 
@@ -179,7 +182,7 @@ mod tests {
     #[test]
     fn purpose_codes_are_stable() {
         let codes: Vec<u64> = Purpose::ALL.iter().map(|p| p.code()).collect();
-        let mut expected: Vec<u64> = (1..=12).collect();
+        let mut expected: Vec<u64> = (1..=13).collect();
         expected.push(40);
         assert_eq!(codes, expected);
     }

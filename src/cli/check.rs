@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use faultsim::load;
+use faultsim::montecarlo::verdict::{Judgement, Verdict};
 
 use super::*;
 
@@ -22,6 +23,15 @@ pub enum Inconclusive {
     Pass,
 }
 
+/// Where `check` writes what the fault-space search finds, and whether it searches.
+pub struct ExploreArgs {
+    /// Skip the search even when a scenario has an `explore` block.
+    pub skip: bool,
+    /// Folder for counterexample scenarios.
+    pub dir: PathBuf,
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn check(
     paths: &[PathBuf],
     seeds: Option<u64>,
@@ -29,8 +39,8 @@ pub fn check(
     inconclusive: Inconclusive,
     junit: Option<&std::path::Path>,
     format: Format,
+    explore: &ExploreArgs,
 ) -> ExitCode {
-    use faultsim::montecarlo::verdict::Judgement;
     use faultsim::montecarlo::{self, summary};
     let threads = threads_or_default(threads);
     let (mut failed, mut unsure) = (0usize, 0usize);
@@ -89,23 +99,42 @@ pub fn check(
                 text.push_str(&format!("                … and {} more failing seeds\n", v.failing_seeds.len() - 3));
             }
         }
-        json.push(
-            serde_json::json!({ "scenario": path.display().to_string(), "seeds": count, "verdicts": results.verdicts }),
-        );
+        let budgets = montecarlo::budget::budgets(&scenario, &results.data);
+        text.push_str(&budget_text(&budgets));
+        let mut verdicts = results.verdicts.clone();
+        let mut explored = serde_json::Value::Null;
+        if scenario.explore.is_some() && !explore.skip {
+            match search(path, &scenario, count, &explore.dir) {
+                Err(code) => return code,
+                Ok(found) => {
+                    text.push_str(&found.text);
+                    if found.verdict.judgement == Judgement::Fail {
+                        failed += 1;
+                    }
+                    verdicts.push(found.verdict);
+                    explored = found.json;
+                }
+            }
+        }
+        json.push(serde_json::json!({
+            "scenario": path.display().to_string(),
+            "seeds": count,
+            "verdicts": results.verdicts,
+            "error_budgets": budgets,
+            "explore": explored,
+        }));
         // The line of each hypothesis in the file, for annotations that point at it.
         let source = std::fs::read_to_string(path).unwrap_or_default();
-        let lines = (0..results.verdicts.len())
-            .map(|i| {
-                let at = faultsim::problem::Path::root().field("hypotheses").index(i);
-                load::locate(&source, &at).map(|r| faultsim::diagnostic::line_col(&source, r.start).0)
-            })
+        let line_of = |at: faultsim::problem::Path| {
+            load::locate(&source, &at).map(|r| faultsim::diagnostic::line_col(&source, r.start).0)
+        };
+        let mut lines: Vec<Option<usize>> = (0..results.verdicts.len())
+            .map(|i| line_of(faultsim::problem::Path::root().field("hypotheses").index(i)))
             .collect();
-        checked.push(faultsim::report::ci::Checked {
-            file: path.display().to_string(),
-            seeds: count,
-            verdicts: results.verdicts.clone(),
-            lines,
-        });
+        if verdicts.len() > results.verdicts.len() {
+            lines.push(line_of(faultsim::problem::Path::root().field("explore")));
+        }
+        checked.push(faultsim::report::ci::Checked { file: path.display().to_string(), seeds: count, verdicts, lines });
     }
     let views = checked;
     if let Some(junit) = junit {
@@ -149,4 +178,182 @@ pub fn check(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The error-budget table of one scenario.
+fn budget_text(budgets: &[faultsim::montecarlo::budget::Budget]) -> String {
+    use faultsim::report::text::{num_ci, pct, pct_ci, table};
+    if budgets.is_empty() {
+        return String::new();
+    }
+    let mut rows = vec![vec![
+        "endpoint".to_owned(),
+        "objective".to_owned(),
+        "window".to_owned(),
+        "burn rate [95% CI]".to_owned(),
+        "P(exhausted if sustained)".to_owned(),
+        "spent once a window [95% CI]".to_owned(),
+        "P(one run exhausts it)".to_owned(),
+        "runs a window allows".to_owned(),
+    ]];
+    for b in budgets {
+        let objective = if b.source == "slo" {
+            format!("SLO {}", pct(b.target))
+        } else {
+            format!("{} ({})", pct(b.target), b.source)
+        };
+        rows.push(vec![
+            b.endpoint.clone(),
+            objective,
+            faultsim::units::Duration(b.window_ns).to_string(),
+            num_ci(&b.burn_rate, 2),
+            pct_ci(&b.exhausted_if_sustained),
+            pct_ci(&b.spent_once),
+            pct_ci(&b.exhausted_once),
+            b.occurrences_per_window.map_or_else(|| "∞".to_owned(), |n| format!("{n:.0}")),
+        ]);
+    }
+    let mut out = String::from("  error budgets (per seed: burn rate = (1 − availability) / (1 − objective); spent once a window = this run's failures against the window's budget)\n");
+    for line in table(&rows).lines() {
+        out.push_str(&format!("  {line}\n"));
+    }
+    out
+}
+
+/// What the fault-space search of one scenario printed and concluded.
+struct Searched {
+    text: String,
+    verdict: Verdict,
+    json: serde_json::Value,
+}
+
+/// Runs the scenario's `explore` block; on a counterexample writes the replay scenario
+/// into `dir` and checks that it reproduces from the file.
+fn search(
+    path: &std::path::Path,
+    scenario: &std::sync::Arc<faultsim::scenario::Scenario>,
+    seeds: u64,
+    dir: &std::path::Path,
+) -> Result<Searched, ExitCode> {
+    use faultsim::explore::{self, replay, Experiment, FaultSpace};
+    let fail_input = |what: String| {
+        eprintln!("error: {}: {what}", path.display());
+        ExitCode::from(EXIT_INPUT)
+    };
+    let experiment = Experiment::load(path).map_err(|ds| fail(&ds))?;
+    let Some(space) = FaultSpace::of_scenario(scenario) else {
+        return Err(fail_input("no explore block".to_owned()));
+    };
+    let cases = scenario.explore.as_ref().map_or(0, |e| u64::from(e.cases));
+    let bar = progress_bar(cases);
+    let found = explore::explore(&experiment, &space, scenario.first_seed, seeds, cases, &|| bar.inc(1))
+        .map_err(|e| fail_input(e.to_string()))?;
+    bar.finish_and_clear();
+    let max_faults = scenario.explore.as_ref().map_or(0, |e| e.max_faults);
+    let tried = found.systematic + found.swarm;
+    let claim = format!("no schedule of up to {max_faults} faults from the explore block breaks a hypothesis");
+    let mut text = format!(
+        "  {{tag}} fault-space search: {} ({} timing sweep, {} swarm) of up to {max_faults} faults over {} fault × target pairs, {} runs\n",
+        count(tried, "schedule"),
+        found.systematic,
+        found.swarm,
+        found.options,
+        found.runs
+    );
+    if !found.fails_without_faults.is_empty() {
+        text.push_str(&format!(
+            "                seeds failing a hypothesis without any fault (left to the verdicts above): {:?}\n",
+            found.fails_without_faults
+        ));
+    }
+    let mut json = serde_json::to_value(&found).unwrap_or_default();
+    let (judgement, note) = match &found.counterexample {
+        None => {
+            text = text.replace("{tag}", &format!("{:<13}", "PASS"));
+            text.push_str("                no schedule broke a hypothesis\n");
+            (Judgement::Pass, None)
+        }
+        Some(cx) => {
+            text = text.replace("{tag}", &format!("{:<13}", "FAIL"));
+            let stem = path.file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned());
+            let file = dir.join(format!("{stem}.counterexample.ron"));
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let scenario_dir = cwd.join(path.parent().unwrap_or(std::path::Path::new("")));
+            let out_dir = cwd.join(dir);
+            let rewrite = |p: &str| {
+                let to = scenario_dir.join(p);
+                replay::relative(&out_dir, &to).to_string_lossy().replace('\\', "/")
+            };
+            let source = std::fs::read_to_string(path).map_err(|e| fail_input(format!("cannot read: {e}")))?;
+            let replay_cmd = format!("faultsim run {} --seed {}", file.display(), cx.seed);
+            let header = format!(
+                "// Counterexample found by `faultsim check {}`: the fault-space search broke {} on seed {}.\n\
+                 // This is that scenario with its faults replaced by the shrunk schedule and its explore\n\
+                 // block removed. Replay: {replay_cmd}\n",
+                path.display(),
+                cx.broken.iter().map(|b| format!("`{}`", b.hypothesis)).collect::<Vec<_>>().join(", "),
+                cx.seed
+            );
+            let body = replay::counterexample_text(&source, &cx.shrunk.to_ron(), &header, &rewrite)
+                .ok_or_else(|| fail_input("cannot rewrite the scenario".to_owned()))?;
+            std::fs::create_dir_all(dir)
+                .and_then(|()| faultsim::output::write_atomic(&file, body.as_bytes()))
+                .map_err(|e| fail_input(format!("cannot write {}: {e}", file.display())))?;
+            // The file must replay the violation; say so loudly if it does not (a bug).
+            let reproduced = load::load_scenario(&file)
+                .is_ok_and(|s| !explore::Outcome::of(&std::sync::Arc::new(s), cx.seed).violations().is_empty());
+            let phase = match cx.phase {
+                explore::Phase::Systematic => "the timing sweep",
+                explore::Phase::Swarm => "the swarm search",
+            };
+            text.push_str(&format!(
+                "                {phase} found a schedule of {} (case {}, seed {}); shrunk in {} runs to {}:\n",
+                count(cx.found.faults.len() as u64, "fault"),
+                cx.case,
+                cx.seed,
+                cx.shrink_runs,
+                count(cx.shrunk.faults.len() as u64, "fault")
+            ));
+            text.push_str(&format!(
+                "                faults: {},\n",
+                cx.shrunk.to_ron().replace('\n', "\n                ")
+            ));
+            for b in &cx.broken {
+                let value =
+                    b.value.map(|v| format!(" (measured {})", faultsim::report::text::num(v, 4))).unwrap_or_default();
+                text.push_str(&format!("                breaks: {}{value} on seed {}\n", b.hypothesis, cx.seed));
+            }
+            text.push_str(&format!(
+                "                the shrunk schedule breaks a hypothesis on {}/{} seeds\n",
+                cx.confirmed.0, cx.confirmed.1
+            ));
+            text.push_str(&format!("                replay: {replay_cmd}\n"));
+            if !reproduced {
+                text.push_str(&format!(
+                    "                warning: {} did not reproduce the violation (please report this bug)\n",
+                    file.display()
+                ));
+            }
+            if let Some(o) = json.as_object_mut() {
+                o.insert("counterexample_file".into(), file.display().to_string().into());
+                o.insert("replay".into(), replay_cmd.clone().into());
+            }
+            let note =
+                format!("shrunk schedule: faults: {} — replay: {replay_cmd}", cx.shrunk.to_ron().replace('\n', " "));
+            (Judgement::Fail, Some(note))
+        }
+    };
+    let broke = u64::from(judgement == Judgement::Fail);
+    let verdict = Verdict {
+        name: "fault-space search".to_owned(),
+        claim,
+        judgement,
+        passed: tried - broke,
+        evaluated: tried,
+        required: 1.0,
+        pass_rate: faultsim::stats::clopper_pearson(tried - broke, tried, faultsim::montecarlo::verdict::LEVEL),
+        failing_seeds: Vec::new(),
+        note,
+    };
+    Ok(Searched { text, verdict, json })
 }

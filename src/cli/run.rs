@@ -26,7 +26,14 @@ pub fn run(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCod
     let limit_text = limit.map(|l| format!("{l}"));
     let text = match format {
         Format::Text => {
-            faultsim::report::summary::run_summary(&scenario, &metrics, limit_text.as_deref(), &gaps, &replay)
+            let text =
+                faultsim::report::summary::run_summary(&scenario, &metrics, limit_text.as_deref(), &gaps, &replay);
+            // The hypotheses go just before the closing replay line.
+            let checks = faultsim::report::ci::seed_hypotheses(&scenario, &metrics);
+            match text.rfind("\nreplay: ") {
+                Some(at) if !checks.is_empty() => format!("{}\n{checks}{}", &text[..at], &text[at..]),
+                _ => text,
+            }
         }
         Format::Json => {
             let report = faultsim::report::summary::RunReport {

@@ -7,6 +7,7 @@
 //! [`locate`](locate::locate) maps back to line:col.
 
 mod locate;
+mod write;
 
 use std::io::Read;
 use std::path::{Component, Path as FsPath, PathBuf};
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use ron::extensions::Extensions;
 
 pub use self::locate::locate;
+pub use self::write::{fault_window_ron, fault_windows_ron, scenario_spec};
 use crate::diagnostic::{byte_offset, line_col, Diagnostic, Location, Phase};
 use crate::problem::{did_you_mean, Problem};
 use crate::scenario::Scenario;

@@ -126,10 +126,12 @@ pub fn check_seed(h: &Hypothesis, m: &RunMetrics, s: &Scenario) -> SeedCheck {
         Check::RecoversWithin { endpoint, within } => recovers_within(m, s, endpoint.index(), within.as_nanos()),
         Check::ErrorBudgetBurn { endpoint, at_most } => {
             let e = &m.endpoints[endpoint.index()];
-            let target = s.topology.endpoints()[endpoint.index()].slo.as_ref().and_then(|slo| slo.availability);
-            match target {
-                Some(t) if t < 1.0 && e.requests > 0 => {
-                    let burn = (1.0 - e.availability()) / (1.0 - t);
+            let slo = s.topology.endpoints()[endpoint.index()].slo.as_ref();
+            match slo.and_then(|slo| slo.availability.map(|t| (t, slo.window))) {
+                Some((t, window)) if t < 1.0 && e.requests > 0 => {
+                    // The share of the SLO window's budget this run's failures spend.
+                    let measured = crate::units::Duration(s.duration.0.saturating_sub(s.warmup.0));
+                    let burn = super::budget::spent(e.availability(), t, measured, window);
                     SeedCheck { passed: Some(burn <= *at_most), value: Some(burn) }
                 }
                 _ => none,

@@ -4,7 +4,9 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::text::{pct, pct_ci};
-use crate::montecarlo::verdict::{Judgement, Verdict};
+use crate::metrics::run::RunMetrics;
+use crate::montecarlo::verdict::{check_seed, HypothesisMeta, Judgement, Verdict};
+use crate::scenario::Scenario;
 
 /// One checked scenario: its file as given, its seeds, its verdicts, and the 1-based line of
 /// each hypothesis in the file (for annotations), where known.
@@ -121,6 +123,27 @@ pub fn markdown_summary(checked: &[Checked]) -> String {
                 pct(v.required)
             ));
         }
+    }
+    out
+}
+
+/// The scenario's hypotheses checked on one run (for `faultsim run --seed`), so that
+/// replaying a failing seed or a counterexample shows the violation it reproduces.
+pub fn seed_hypotheses(scenario: &Scenario, metrics: &RunMetrics) -> String {
+    if scenario.hypotheses.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("hypotheses on this seed\n");
+    for h in &scenario.hypotheses {
+        let c = check_seed(h, metrics, scenario);
+        let meta = HypothesisMeta::of(h, scenario);
+        let tag = match c.passed {
+            Some(true) => "held",
+            Some(false) => "VIOLATED",
+            None => "n/a",
+        };
+        let value = c.value.map(|v| format!(" (measured {})", super::text::num(v, 4))).unwrap_or_default();
+        out.push_str(&format!("  {tag:<8}  {}: {}{value}\n", h.name, meta.claim));
     }
     out
 }
