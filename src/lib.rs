@@ -81,6 +81,7 @@ pub mod rng;
 pub mod scenario;
 pub mod spec;
 pub mod stats;
+pub mod study;
 pub mod synth;
 pub mod topology;
 pub mod units;

@@ -115,6 +115,40 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Failure mode and effects analysis: every component × failure mode injected on the same
+    /// seeds as a fault-free baseline; effect per endpoint with 95% intervals, detection,
+    /// recovery, occurrence and a risk priority (S × O × D), sorted by risk.
+    Fmea {
+        /// A scenario file (its load and topology; its own faults are not used).
+        scenario: PathBuf,
+        #[command(flatten)]
+        study: cli::fmea::FaultStudyArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = cli::fmea::TableFormat::Text)]
+        format: cli::fmea::TableFormat,
+        /// Also write `fmea.json`, `fmea.md`, `fmea.csv`, the plots and `index.html` here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Cascade risk: for each initiating fault, which services that were not faulted become
+    /// unhealthy (errors or saturation), in what fraction of seeds, how many and how far.
+    Cascade {
+        /// A scenario file (its load and topology; its own faults are not used).
+        scenario: PathBuf,
+        #[command(flatten)]
+        study: cli::fmea::FaultStudyArgs,
+        #[command(flatten)]
+        thresholds: cli::cascade::ThresholdArgs,
+        /// Write the topology as Graphviz DOT, coloured by cascade probability, to this file.
+        #[arg(long)]
+        dot: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also write `cascade.json`, `cascade.dot`, the plots and `index.html` here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Re-run one seed of a scenario and write every event as a JSON line (simulated time only).
     Replay {
         /// A scenario file.
@@ -149,6 +183,10 @@ fn main() -> ExitCode {
         Command::Merge { files, out, format } => cli::results::merge(&files, out.as_deref(), format),
         Command::Check { scenarios, seeds, threads, inconclusive, junit, format } => {
             cli::check::check(&scenarios, seeds, threads, inconclusive, junit.as_deref(), format)
+        }
+        Command::Fmea { scenario, study, format, out } => cli::fmea::fmea(&scenario, &study, format, out.as_ref()),
+        Command::Cascade { scenario, study, thresholds, dot, format, out } => {
+            cli::cascade::cascade(&scenario, &study, &thresholds, format, dot.as_ref(), out.as_ref())
         }
         Command::Replay { scenario, seed, trace } => cli::run::replay(&scenario, seed, &trace),
         Command::Report { input, out, seeds, threads } => cli::results::report(&input, &out, seeds, threads),

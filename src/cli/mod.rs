@@ -5,7 +5,9 @@
 
 #![allow(clippy::print_stderr)]
 
+pub mod cascade;
 pub mod check;
+pub mod fmea;
 pub mod inspect;
 pub mod results;
 pub mod run;

@@ -13,6 +13,7 @@
 mod fingerprint;
 mod histogram;
 
+pub mod health;
 pub mod run;
 
 pub use fingerprint::Fingerprint;

@@ -305,6 +305,14 @@ pub struct RunMetrics {
     pub client_retries: Vec<u64>,
     /// Instance down/up changes in time order.
     pub timeline: Vec<InstanceChange>,
+    /// Per service, per time bucket from time 0: answers, failures and busy time (see
+    /// [`super::health`]); not serialised.
+    #[serde(skip)]
+    pub service_series: Vec<Vec<super::health::ServiceBucket>>,
+    /// Instances taken out of (`up: false`) or put back into (`up: true`) their load
+    /// balancer's rotation by health checks, in time order; not serialised.
+    #[serde(skip)]
+    pub rotation: Vec<InstanceChange>,
     /// Hash of every processed event (time, kind, ids): equal for equal runs.
     #[serde(serialize_with = "as_hex")]
     pub fingerprint: Fingerprint,
@@ -345,6 +353,8 @@ impl RunMetrics {
                 .collect(),
             client_retries: vec![0; scenario.workloads.len()],
             timeline: Vec::new(),
+            service_series: vec![vec![super::health::ServiceBucket::default(); buckets]; t.services().len()],
+            rotation: Vec::new(),
             fingerprint: Fingerprint::new(),
         }
     }

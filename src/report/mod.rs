@@ -10,5 +10,7 @@ pub mod dot;
 pub mod html;
 pub mod plots;
 pub mod seeds;
+pub mod study;
+pub mod study_plots;
 pub mod summary;
 pub mod text;
