@@ -75,6 +75,7 @@ pub mod metrics;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod patch;
 pub mod problem;
 pub mod report;
 pub mod rng;

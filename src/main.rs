@@ -149,6 +149,45 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The metastability map: load × trigger magnitude × trigger duration (the trigger is the
+    /// scenario's first fault); per cell, the fraction of seeds whose goodput is back to
+    /// baseline within a deadline after the trigger ends.
+    Metastability {
+        /// A scenario file whose first fault is the trigger.
+        scenario: PathBuf,
+        #[command(flatten)]
+        sweep: cli::metastability::MetaArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also write `metastability.json`, the map as SVG and `index.html` here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// What-if: the scenario and each variant (a patch file overlaying the topology or the
+    /// scenario) on the same seeds; paired differences with 95% intervals for every metric.
+    Whatif {
+        /// A scenario file (the baseline).
+        scenario: PathBuf,
+        /// A patch file (`Patch(…)`, see scenarios/patches/); give several to compare several.
+        #[arg(long = "variant", required = true)]
+        variants: Vec<PathBuf>,
+        /// Seeds, from the scenario's first (default: the scenario's `seeds`).
+        #[arg(long)]
+        seeds: Option<u64>,
+        /// Worker threads (default: one per core). Results never depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// List the metrics with no change beyond noise too.
+        #[arg(long)]
+        all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also write `whatif.json`, the deltas plot and `index.html` here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Re-run one seed of a scenario and write every event as a JSON line (simulated time only).
     Replay {
         /// A scenario file.
@@ -187,6 +226,12 @@ fn main() -> ExitCode {
         Command::Fmea { scenario, study, format, out } => cli::fmea::fmea(&scenario, &study, format, out.as_ref()),
         Command::Cascade { scenario, study, thresholds, dot, format, out } => {
             cli::cascade::cascade(&scenario, &study, &thresholds, format, dot.as_ref(), out.as_ref())
+        }
+        Command::Metastability { scenario, sweep, format, out } => {
+            cli::metastability::metastability(&scenario, &sweep, format, out.as_ref())
+        }
+        Command::Whatif { scenario, variants, seeds, threads, all, format, out } => {
+            cli::whatif::whatif(&scenario, &variants, seeds, threads, all, format, out.as_ref())
         }
         Command::Replay { scenario, seed, trace } => cli::run::replay(&scenario, seed, &trace),
         Command::Report { input, out, seeds, threads } => cli::results::report(&input, &out, seeds, threads),

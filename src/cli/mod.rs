@@ -9,8 +9,10 @@ pub mod cascade;
 pub mod check;
 pub mod fmea;
 pub mod inspect;
+pub mod metastability;
 pub mod results;
 pub mod run;
+pub mod whatif;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -7,6 +7,7 @@
 //! [`locate`](locate::locate) maps back to line:col.
 
 mod locate;
+pub mod patch;
 
 use std::io::Read;
 use std::path::{Component, Path as FsPath, PathBuf};

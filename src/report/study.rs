@@ -282,12 +282,122 @@ pub fn cascade_dot(c: &Cascade, t: &crate::topology::Topology) -> String {
     out
 }
 
-/// Placeholder for metastability maps (filled in below).
-pub fn metastability_text(_m: &Map) -> String {
-    String::new()
+/// The metastability map as text: per load, magnitudes down and durations across, each cell
+/// the seeds that recovered within the deadline (`STUCK` marks cells where some did not).
+pub fn metastability_text(m: &Map) -> String {
+    let st = &m.settings;
+    let mut out = format!(
+        "metastability: {} (topology {}), trigger `{}`, {} seeds per cell\n\
+recovered = goodput back to 90% of the same seed's untriggered baseline (5 buckets) within {} after the trigger ends\n",
+        m.scenario,
+        m.topology,
+        m.trigger,
+        st.seeds.len(),
+        st.deadline
+    );
+    for &load in &st.loads {
+        let _ = writeln!(out, "\nload ×{}", num(load, 2));
+        let mut head = vec!["magnitude \\ duration".to_owned()];
+        head.extend(st.durations.iter().map(|d| d.to_string()));
+        let mut rows = vec![head];
+        for &mag in &st.magnitudes {
+            let mut row = vec![format!("×{}", num(mag, 2))];
+            for &d in &st.durations {
+                let cell = m.cells.iter().find(|c| c.load == load && c.magnitude == mag && c.duration == d);
+                row.push(cell.map_or("-".into(), |c| {
+                    let tag = if c.stuck() > 0 { " STUCK" } else { "" };
+                    format!("{}/{}{tag}", c.recovered, c.seeds)
+                }));
+            }
+            rows.push(row);
+        }
+        out.push_str(&table(&rows));
+    }
+    let _ = writeln!(out, "\nstuck cells: {} of {}", m.stuck_cells(), m.cells.len());
+    out
 }
 
-/// Placeholder for what-if tables (filled in below).
-pub fn whatif_text(_w: &WhatIf) -> String {
-    String::new()
+fn value(x: f64, unit: &str) -> String {
+    match unit {
+        "" if x.abs() <= 1.0 => pct(x),
+        "ms" => format!("{} ms", num(x, 1)),
+        "s" => format!("{} s", num(x, 2)),
+        _ => num(x, 1),
+    }
+}
+
+fn delta(e: &Estimate, unit: &str, availability_like: bool) -> String {
+    if availability_like {
+        return pp_ci(e);
+    }
+    let d = if unit == "ms" { 1 } else { 2 };
+    let u = if unit.is_empty() { String::new() } else { format!(" {unit}") };
+    if e.has_interval() {
+        format!("{}{u} [{}, {}]", num(e.value, d), num(e.low, d), num(e.high, d))
+    } else {
+        format!("{}{u} [n/a]", num(e.value, d))
+    }
+}
+
+/// The what-if table as text: per variant, every metric that changed beyond noise first
+/// (better, worse, changed), then how many did not. `all` lists the unchanged ones too.
+pub fn whatif_text(w: &WhatIf, all: bool) -> String {
+    use crate::study::whatif::Change;
+    let mut out = format!(
+        "what-if: {}, {} seeds shared by baseline and variants (common random numbers); Δ = variant − baseline, paired 95% CI\n",
+        w.scenario,
+        w.seeds.len()
+    );
+    for v in &w.variants {
+        let _ = writeln!(
+            out,
+            "\nvariant `{}`{}",
+            v.name,
+            if v.description.is_empty() { String::new() } else { format!(": {}", v.description) }
+        );
+        let mut rows = vec![["metric", "baseline", "variant", "Δ [95% CI paired]", "unpaired CI width", "verdict"]
+            .map(str::to_owned)
+            .to_vec()];
+        let mut quiet = 0;
+        let mut ordered: Vec<&crate::study::whatif::Metric> = v.metrics.iter().collect();
+        ordered.sort_by_key(|m| match m.change {
+            Change::Better => 0,
+            Change::Worse => 1,
+            Change::Changed => 2,
+            Change::NoChange => 3,
+        });
+        for m in ordered {
+            if m.change == Change::NoChange && !all {
+                quiet += 1;
+                continue;
+            }
+            let share = m.unit.is_empty();
+            let c = &m.comparison;
+            rows.push(vec![
+                m.name.clone(),
+                value(c.baseline, m.unit),
+                value(c.variant, m.unit),
+                delta(&c.delta, m.unit, share),
+                if share {
+                    format!("{} pp", num(2.0 * c.unpaired.half_width() * 100.0, 2))
+                } else {
+                    num(2.0 * c.unpaired.half_width(), 2)
+                },
+                match m.change {
+                    Change::Better => "better".to_owned(),
+                    Change::Worse => "WORSE".to_owned(),
+                    Change::Changed => "changed".to_owned(),
+                    Change::NoChange => "no change beyond noise".to_owned(),
+                },
+            ]);
+        }
+        out.push_str(&table(&rows));
+        if quiet > 0 {
+            let _ = writeln!(out, "  … and {quiet} metrics with no change beyond noise (--all lists them)");
+        }
+        if v.limited > 0 {
+            let _ = writeln!(out, "  warning: {} seeds stopped at a limit", v.limited);
+        }
+    }
+    out
 }
