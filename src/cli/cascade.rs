@@ -52,13 +52,19 @@ pub fn cascade(
         window_buckets: th.window,
         ..Thresholds::default()
     };
-    let settings =
-        cascade::Settings { modes: r.modes, only: args.only.clone(), timeline: r.timeline, seeds: r.seeds, thresholds };
+    let settings = cascade::Settings {
+        modes: r.modes,
+        only: args.only.clone(),
+        timeline: r.timeline,
+        seeds: r.seeds,
+        thresholds,
+        scenario_timeline: true,
+    };
     let modes = faultsim::study::modes::enumerate(&scenario.topology, &settings.modes)
         .iter()
         .filter(|m| settings.only.is_empty() || settings.only.contains(&m.component))
         .count() as u64;
-    let bar = progress_bar((modes + 1) * settings.seeds.len() as u64);
+    let bar = progress_bar((modes + 2) * settings.seeds.len() as u64);
     let result = cascade::run(&scenario, settings, r.threads, &|| bar.inc(1));
     bar.finish_and_clear();
     let graph = faultsim::report::study::cascade_dot(&result, &scenario.topology);

@@ -57,6 +57,8 @@ pub enum Symptom {
     Errors,
     /// Workers busy beyond the saturation threshold.
     Saturation,
+    /// An instance went down although no fault acted on it (an OOM kill).
+    Crashed,
 }
 
 /// The first window, starting in buckets `from..to`, in which `series` is unhealthy: its
@@ -209,6 +211,32 @@ pub fn cascaded(
         })
         .filter_map(|(s, series)| first_unhealthy(series, from, to, th).map(|(b, why)| (s, b, why)))
         .collect()
+}
+
+/// Services with an instance that went down in buckets `from..to` although no fault acted
+/// on the service (`faulted`), with the bucket of the first such crash.
+pub fn crashed(
+    m: &RunMetrics,
+    t: &crate::topology::Topology,
+    faulted: &[crate::topology::ComponentId],
+    from: usize,
+    to: usize,
+) -> Vec<(usize, usize)> {
+    let b = m.bucket_ns.max(1);
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for c in m.timeline.iter().filter(|c| !c.up) {
+        let bucket = (c.time_ns / b) as usize;
+        let Some(inst) = t.instances().get(c.instance as usize) else { continue };
+        let s = inst.service;
+        if bucket < from || bucket >= to || faulted.contains(&crate::topology::ComponentId::Service(s)) {
+            continue;
+        }
+        if !out.iter().any(|(x, _)| *x == s.index()) {
+            out.push((s.index(), bucket));
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 /// The components every fault and failure process of a scenario acts on.

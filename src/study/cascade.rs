@@ -4,7 +4,10 @@
 //! from the fault along the call graph (depth: 1 = a direct caller of a faulted component).
 //!
 //! A service already unhealthy in the same seed's fault-free baseline, over the same window,
-//! does not count: that is overload, not a cascade. The window runs from the fault's start to
+//! does not count: that is overload, not a cascade. A service one of whose instances goes
+//! down although nothing faulted it (an OOM kill) is a victim too. Besides the failure modes,
+//! the scenario as written — its own faults and load profile, such as the traffic step of
+//! the OOM story — is an initiator when it has any. The window runs from the fault's start to
 //! the end of the run, so a cascade that outlives its trigger is seen.
 //!
 //! Each component gets two scores: as an **initiator**, the largest mean cascade size over
@@ -37,6 +40,8 @@ pub struct Settings {
     pub seeds: Vec<u64>,
     /// What counts as unhealthy.
     pub thresholds: Thresholds,
+    /// Also run the scenario as written (its own faults and load profile) as an initiator.
+    pub scenario_timeline: bool,
 }
 
 /// A service pulled into a cascade.
@@ -54,6 +59,8 @@ pub struct Victim {
     pub by_errors: u64,
     /// Seeds where the first symptom was saturation.
     pub by_saturation: u64,
+    /// Seeds where an instance of it went down without a fault (an OOM kill).
+    pub by_crash: u64,
     /// Median seconds from the fault's start to the first unhealthy window.
     pub onset_s: f64,
 }
@@ -165,8 +172,37 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
     let runs = run_grid(&scenarios, &settings.seeds, threads, progress, |i, k, m, limit| {
         let (from, to) = window(m);
         let exclude = baseline.get(k).cloned().unwrap_or_default();
-        SeedRun { unhealthy: health::cascaded(m, &origins[i], &exclude, from, to, &th), limited: limit.is_some() }
+        SeedRun { unhealthy: victims(&t, m, &origins[i], &exclude, from, to, &th), limited: limit.is_some() }
     });
+    let mut chosen = chosen;
+    let mut origins = origins;
+    let mut runs = runs;
+    if settings.scenario_timeline && !(base.faults.is_empty() && base.processes.is_empty() && constant_load(base)) {
+        // The scenario as written (its faults, processes and load profile) is an initiator too:
+        // the OOM story's trigger is a traffic step, not a fault.
+        let own = health::scenario_origins(base);
+        let as_is = vec![Arc::new(base.clone())];
+        let seeds_run = run_grid(&as_is, &settings.seeds, threads, progress, |_, _, m, limit| {
+            let b = m.bucket_ns.max(1);
+            let (from, to) = ((base.warmup.as_nanos() / b) as usize, m.end_time_ns.div_ceil(b) as usize);
+            SeedRun { unhealthy: victims(&t, m, &own, &[], from, to, &th), limited: limit.is_some() }
+        });
+        chosen.push(FailureMode {
+            component: "(scenario)".to_owned(),
+            component_kind: "scenario",
+            kind: modes::ModeKind::Scenario,
+            mode: "its own timeline and load".to_owned(),
+            fault: crate::scenario::Fault::Outage(ComponentId::Service(crate::topology::ServiceId(0))),
+            faulted: Vec::new(),
+            occurrence: modes::Occurrence {
+                per_year: f64::NAN,
+                mean_duration_s: f64::NAN,
+                source: modes::Source::Assumed,
+            },
+        });
+        origins.push(own);
+        runs.extend(seeds_run);
+    }
     let bucket_s = base.bucket.as_secs_f64();
     let mut initiators: Vec<Initiator> = chosen
         .into_iter()
@@ -179,6 +215,34 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
     });
     let components = component_risks(&t, &initiators);
     Cascade { scenario: base.name.clone(), topology: t.name().to_owned(), settings, initiators, components }
+}
+
+/// Whether every workload's load is constant over time.
+fn constant_load(s: &Scenario) -> bool {
+    s.workloads.iter().all(|w| {
+        matches!(&w.arrivals, crate::scenario::Arrivals::Poisson { profile: crate::spec::Profile::Constant, .. })
+            || matches!(&w.arrivals, crate::scenario::Arrivals::ClosedLoop { .. })
+    })
+}
+
+/// Unhealthy services and crashed (not faulted) services of one run, by service.
+fn victims(
+    t: &Topology,
+    m: &RunMetrics,
+    origins: &[ComponentId],
+    exclude: &[usize],
+    from: usize,
+    to: usize,
+    th: &Thresholds,
+) -> Vec<(usize, usize, Symptom)> {
+    let mut out = health::cascaded(m, origins, exclude, from, to, th);
+    for (s, b) in health::crashed(m, t, origins, from, to) {
+        if !out.iter().any(|(x, _, _)| *x == s) {
+            out.push((s, b, Symptom::Crashed));
+        }
+    }
+    out.sort_unstable_by_key(|v| v.0);
+    out
 }
 
 fn initiator(
@@ -220,6 +284,7 @@ fn initiator(
                 depth: depth(v),
                 by_errors: hits.iter().filter(|h| h.2 == Symptom::Errors).count() as u64,
                 by_saturation: hits.iter().filter(|h| h.2 == Symptom::Saturation).count() as u64,
+                by_crash: hits.iter().filter(|h| h.2 == Symptom::Crashed).count() as u64,
                 onset_s: stats::quantile(&onsets, 0.5),
             })
         })

@@ -48,6 +48,8 @@ pub enum ModeKind {
     Capacity,
     /// A cache loses its contents.
     Flush,
+    /// Not a failure mode: the scenario's own timeline as an initiator of cascades.
+    Scenario,
 }
 
 impl ModeKind {
@@ -78,6 +80,7 @@ impl ModeKind {
             ModeKind::Slowdown => "slowdown",
             ModeKind::Capacity => "capacity",
             ModeKind::Flush => "flush",
+            ModeKind::Scenario => "scenario",
         }
     }
 }

@@ -13,4 +13,5 @@ mod loader_fuzz;
 mod montecarlo;
 mod report;
 mod semantics;
+mod study;
 mod tidy;
