@@ -115,7 +115,7 @@ pub fn resolve(a: &FaultStudyArgs, s: &Scenario) -> Result<Resolved, ExitCode> {
     if !(a.slowdown > 0.0 && a.slowdown.is_finite()) {
         return Err(usage("--slowdown must be a number > 0"));
     }
-    if !(0.0..=1.0).contains(&a.error_rate) || !(a.capacity_cut > 0.0 && a.capacity_cut <= 1.0) {
+    if !((0.0..=1.0).contains(&a.error_rate) && a.capacity_cut > 0.0 && a.capacity_cut <= 1.0) {
         return Err(usage("--error-rate must be in [0, 1] and --capacity-cut in (0, 1]"));
     }
     let fault_duration = duration("fault-duration", &a.fault_duration)?;

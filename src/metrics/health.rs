@@ -111,32 +111,6 @@ impl RunMetrics {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bucket(answered: u32, failed: u32, busy: u64, capacity: u64) -> ServiceBucket {
-        ServiceBucket { answered, failed, busy_worker_ns: busy, capacity_worker_ns: capacity }
-    }
-
-    #[test]
-    fn detector_finds_errors_and_saturation_and_ignores_thin_windows() {
-        let th = Thresholds { window_buckets: 2, ..Thresholds::default() };
-        let healthy = vec![bucket(100, 1, 10, 100); 10];
-        assert_eq!(first_unhealthy(&healthy, 0, 10, &th), None);
-        let mut errors = healthy.clone();
-        errors[6] = bucket(100, 100, 10, 100);
-        errors[7] = bucket(100, 100, 10, 100);
-        assert_eq!(first_unhealthy(&errors, 0, 10, &th), Some((5, Symptom::Errors)), "100 of 200 fail in 5..7");
-        let mut saturated = healthy.clone();
-        saturated[3] = bucket(10, 0, 99, 100);
-        saturated[4] = bucket(10, 0, 99, 100);
-        assert_eq!(first_unhealthy(&saturated, 0, 10, &th), Some((3, Symptom::Saturation)));
-        let thin = vec![bucket(2, 2, 0, 100); 10];
-        assert_eq!(first_unhealthy(&thin, 0, 10, &th), None, "4 answers are below the volume");
-    }
-}
-
 /// The components a fault acts on directly: a crashed or slowed component, a partition's
 /// side of components, everything placed in a lost zone or region. A component reached
 /// only through these is not faulted: if it becomes unhealthy, that is a cascade.
@@ -247,4 +221,30 @@ pub fn scenario_origins(s: &crate::scenario::Scenario) -> Vec<crate::topology::C
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bucket(answered: u32, failed: u32, busy: u64, capacity: u64) -> ServiceBucket {
+        ServiceBucket { answered, failed, busy_worker_ns: busy, capacity_worker_ns: capacity }
+    }
+
+    #[test]
+    fn detector_finds_errors_and_saturation_and_ignores_thin_windows() {
+        let th = Thresholds { window_buckets: 2, ..Thresholds::default() };
+        let healthy = vec![bucket(100, 1, 10, 100); 10];
+        assert_eq!(first_unhealthy(&healthy, 0, 10, &th), None);
+        let mut errors = healthy.clone();
+        errors[6] = bucket(100, 100, 10, 100);
+        errors[7] = bucket(100, 100, 10, 100);
+        assert_eq!(first_unhealthy(&errors, 0, 10, &th), Some((5, Symptom::Errors)), "100 of 200 fail in 5..7");
+        let mut saturated = healthy.clone();
+        saturated[3] = bucket(10, 0, 99, 100);
+        saturated[4] = bucket(10, 0, 99, 100);
+        assert_eq!(first_unhealthy(&saturated, 0, 10, &th), Some((3, Symptom::Saturation)));
+        let thin = vec![bucket(2, 2, 0, 100); 10];
+        assert_eq!(first_unhealthy(&thin, 0, 10, &th), None, "4 answers are below the volume");
+    }
 }

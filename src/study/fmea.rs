@@ -127,6 +127,7 @@ pub struct Fmea {
 }
 
 /// What one seed of one run contributes.
+#[derive(Default)]
 struct Seed {
     availability: Vec<(u64, u64)>,
     p99_ms: Vec<f64>,
@@ -278,18 +279,5 @@ fn row(base: &Scenario, settings: &Settings, mode: FailureMode, baseline: &[Seed
         },
         limited: seeds.iter().filter(|s| s.limited).count() as u64,
         mode,
-    }
-}
-
-impl Default for Seed {
-    fn default() -> Self {
-        Seed {
-            availability: Vec::new(),
-            p99_ms: Vec::new(),
-            goodput: Vec::new(),
-            detection_s: None,
-            limited: false,
-            recovery_s: None,
-        }
     }
 }
