@@ -25,6 +25,7 @@
 //! |---|---|
 //! | [`units`] | unit strings (`"250ms"`, `"512MiB"`) ↔ integer nanoseconds and bytes |
 //! | [`spec`] | serde types mirroring the RON files one to one (data only) |
+//! | [`patch`] | what-if patch files: serde types and applying them to a topology and scenario spec |
 //! | [`load`] | files → spec → validated types; the only reader of input files and user of `ron` |
 //! | [`diagnostic`] | errors as users see them: file:line:col, source excerpt, label, hint |
 //! | [`checks`] | range checks shared by topology and scenario validation |
@@ -42,7 +43,8 @@
 //! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals; hypothesis verdicts; error budgets |
 //! | [`explore`] | fault-space search with proptest shrinking, and a library for users' property tests over a topology (fault-schedule strategies, experiments built in code) |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
-//! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT |
+//! | [`study`] | simulation studies over variants of a scenario on the same seeds: FMEA, cascades, the metastability map, what-if |
+//! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT, plots, HTML, the studies' tables and plots |
 //! | [`output`] | atomic file writes |
 //! | [`synth`] | generated topologies of any size, for benchmarks and scale tests |
 //!
@@ -78,12 +80,14 @@ pub mod metrics;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod patch;
 pub mod problem;
 pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod spec;
 pub mod stats;
+pub mod study;
 pub mod synth;
 pub mod topology;
 pub mod units;

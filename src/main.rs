@@ -122,6 +122,79 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Failure mode and effects analysis: every component × failure mode injected on the same
+    /// seeds as a fault-free baseline; effect per endpoint with 95% intervals, detection,
+    /// recovery, occurrence and a risk priority (S × O × D), sorted by risk.
+    Fmea {
+        /// A scenario file (its load and topology; its own faults are not used).
+        scenario: PathBuf,
+        #[command(flatten)]
+        study: cli::fmea::FaultStudyArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = cli::fmea::TableFormat::Text)]
+        format: cli::fmea::TableFormat,
+        /// Also write `fmea.json`, `fmea.md`, `fmea.csv`, the plots and `index.html` here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Cascade risk: for each initiating fault, which services that were not faulted become
+    /// unhealthy (errors or saturation), in what fraction of seeds, how many and how far.
+    Cascade {
+        /// A scenario file (its load and topology; its own faults are not used).
+        scenario: PathBuf,
+        #[command(flatten)]
+        study: cli::fmea::FaultStudyArgs,
+        #[command(flatten)]
+        thresholds: cli::cascade::ThresholdArgs,
+        /// Write the topology as Graphviz DOT, coloured by cascade probability, to this file.
+        #[arg(long)]
+        dot: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also write `cascade.json`, `cascade.dot`, the plots and `index.html` here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The metastability map: load × trigger magnitude × trigger duration (the trigger is the
+    /// scenario's first fault); per cell, the fraction of seeds whose goodput is back to
+    /// baseline within a deadline after the trigger ends.
+    Metastability {
+        /// A scenario file whose first fault is the trigger.
+        scenario: PathBuf,
+        #[command(flatten)]
+        sweep: cli::metastability::MetaArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also write `metastability.json`, the map as SVG and `index.html` here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// What-if: the scenario and each variant (a patch file overlaying the topology or the
+    /// scenario) on the same seeds; paired differences with 95% intervals for every metric.
+    Whatif {
+        /// A scenario file (the baseline).
+        scenario: PathBuf,
+        /// A patch file (`Patch(…)`, see scenarios/patches/); give several to compare several.
+        #[arg(long = "variant", required = true)]
+        variants: Vec<PathBuf>,
+        /// Seeds, from the scenario's first (default: the scenario's `seeds`).
+        #[arg(long)]
+        seeds: Option<u64>,
+        /// Worker threads (default: one per core). Results never depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// List the metrics with no change beyond noise too.
+        #[arg(long)]
+        all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also write `whatif.json`, the deltas plot and `index.html` here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Re-run one seed of a scenario and write every event as a JSON line (simulated time only).
     Replay {
         /// A scenario file.
@@ -157,6 +230,16 @@ fn main() -> ExitCode {
         Command::Check { scenarios, seeds, threads, inconclusive, junit, format, no_explore, counterexamples } => {
             let explore = cli::check::ExploreArgs { skip: no_explore, dir: counterexamples };
             cli::check::check(&scenarios, seeds, threads, inconclusive, junit.as_deref(), format, &explore)
+        }
+        Command::Fmea { scenario, study, format, out } => cli::fmea::fmea(&scenario, &study, format, out.as_ref()),
+        Command::Cascade { scenario, study, thresholds, dot, format, out } => {
+            cli::cascade::cascade(&scenario, &study, &thresholds, format, dot.as_ref(), out.as_ref())
+        }
+        Command::Metastability { scenario, sweep, format, out } => {
+            cli::metastability::metastability(&scenario, &sweep, format, out.as_ref())
+        }
+        Command::Whatif { scenario, variants, seeds, threads, all, format, out } => {
+            cli::whatif::whatif(&scenario, &variants, seeds, threads, all, format, out.as_ref())
         }
         Command::Replay { scenario, seed, trace } => cli::run::replay(&scenario, seed, &trace),
         Command::Report { input, out, seeds, threads } => cli::results::report(&input, &out, seeds, threads),

@@ -5,10 +5,14 @@
 
 #![allow(clippy::print_stderr)]
 
+pub mod cascade;
 pub mod check;
+pub mod fmea;
 pub mod inspect;
+pub mod metastability;
 pub mod results;
 pub mod run;
+pub mod whatif;
 
 use std::io::Write;
 use std::process::ExitCode;

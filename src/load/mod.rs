@@ -7,6 +7,7 @@
 //! [`locate`](locate::locate) maps back to line:col.
 
 mod locate;
+pub mod patch;
 mod write;
 
 use std::io::Read;

@@ -13,6 +13,7 @@
 mod fingerprint;
 mod histogram;
 
+pub mod health;
 pub mod infra;
 pub mod patterns;
 pub mod run;

@@ -421,6 +421,14 @@ pub struct RunMetrics {
     pub datastores: Vec<super::infra::DatastoreMetrics>,
     /// Instance counts of autoscaled services over time (a row per change).
     pub scaling: Vec<super::infra::ScaleChange>,
+    /// Per service, per time bucket from time 0: answers, failures and busy time (see
+    /// [`super::health`]); not serialised.
+    #[serde(skip)]
+    pub service_series: Vec<Vec<super::health::ServiceBucket>>,
+    /// Instances taken out of (`up: false`) or put back into (`up: true`) their load
+    /// balancer's rotation by health checks, in time order; not serialised.
+    #[serde(skip)]
+    pub rotation: Vec<InstanceChange>,
     /// Hash of every processed event (time, kind, ids): equal for equal runs.
     #[serde(serialize_with = "as_hex")]
     pub fingerprint: Fingerprint,
@@ -472,6 +480,8 @@ impl RunMetrics {
                 .map(|d| super::infra::DatastoreMetrics { name: d.name.clone(), ..Default::default() })
                 .collect(),
             scaling: Vec::new(),
+            service_series: vec![vec![super::health::ServiceBucket::default(); buckets]; t.services().len()],
+            rotation: Vec::new(),
             fingerprint: Fingerprint::new(),
         }
     }

@@ -391,15 +391,25 @@ impl World {
                 st.checks_failed = 0;
                 if !st.in_rotation && st.checks_passed >= hc.healthy_after {
                     st.in_rotation = true;
+                    rotation(&mut self.metrics, now, st.kind, true);
                 }
             } else {
                 st.checks_failed += 1;
                 st.checks_passed = 0;
                 if st.in_rotation && st.checks_failed >= hc.unhealthy_after {
                     st.in_rotation = false;
+                    rotation(&mut self.metrics, now, st.kind, false);
                 }
             }
         }
         cal.schedule(now.saturating_add(hc.interval.as_nanos()), Event::HealthCheck { service });
+    }
+}
+
+/// Records a health check taking an instance out of rotation or putting it back (the
+/// detection that FMEA measures).
+fn rotation(metrics: &mut crate::metrics::run::RunMetrics, now: Nanos, kind: StationKind, up: bool) {
+    if let StationKind::Instance { instance: i, .. } = kind {
+        metrics.rotation.push(crate::metrics::run::InstanceChange { time_ns: now, instance: i, up });
     }
 }

@@ -181,6 +181,9 @@ impl World {
         if st.down {
             let refuses = st.refuses;
             self.jobs.remove(job_key);
+            if let (ComponentId::Service(s), true) = (st.component, refuses) {
+                self.metrics.service_answer(s.index(), now, true);
+            }
             if refuses {
                 cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
             }
@@ -215,8 +218,11 @@ impl World {
             }
             self.memory_admitted(cal, now, station);
         } else {
-            if let (ComponentId::Service(s), true) = (st.component, measuring) {
-                self.metrics.services[s.index()].rejected += 1;
+            if let ComponentId::Service(s) = st.component {
+                self.metrics.service_answer(s.index(), now, true);
+                if measuring {
+                    self.metrics.services[s.index()].rejected += 1;
+                }
             }
             self.jobs.remove(job_key);
             self.answer(cal, now, station, attempt, Outcome::Failed(Cause::Rejected));
@@ -418,6 +424,9 @@ impl World {
         let Some(job) = self.jobs.remove(job_key) else { return };
         let station = job.station;
         self.leave_station(cal, now, job_key, &job);
+        if let ComponentId::Service(s) = self.stations[station as usize].component {
+            self.metrics.service_answer(s.index(), now, matches!(outcome, Outcome::Failed(_)));
+        }
         if self.attempts.get(job.attempt).is_none() {
             // The caller gave up (or vanished): the work was wasted.
             if let (ComponentId::Service(s), true) = (self.stations[station as usize].component, self.measuring(now)) {

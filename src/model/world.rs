@@ -557,7 +557,13 @@ impl World {
                 st.capacity_area += u128::from(st.effective_workers()) * dt;
             }
         }
+        let (since, component, busy) = (st.busy_since, st.component, st.busy);
+        let capacity = if !st.down && st.workers != UNLIMITED { st.effective_workers() } else { 0 };
         st.busy_since = now;
+        // The per-bucket health series counts from time 0 (see metrics::health).
+        if let (ComponentId::Service(s), true) = (component, now > since) {
+            self.metrics.service_busy(s.index(), since, now, busy, capacity);
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod budget;
 pub mod infra;
+pub mod par;
 pub mod partial;
 pub mod summary;
 pub mod verdict;

@@ -144,7 +144,7 @@ fn svg_width(svg: &str) -> Option<u32> {
     rest[..rest.find('"')?].trim_end_matches("px").parse().ok()
 }
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 :root { color-scheme: light; --fg: #1d232b; --muted: #5b6672; --line: #d5dbe1; --head: #f2f4f7;
   --ok: #1f7a3a; --okbg: #e3f4e8; --bad: #a32020; --badbg: #fbe5e5; --warn: #8a5a00; --warnbg: #fff3d6; }
 * { box-sizing: border-box; }

@@ -12,5 +12,7 @@ pub mod infra;
 pub mod patterns;
 pub mod plots;
 pub mod seeds;
+pub mod study;
+pub mod study_plots;
 pub mod summary;
 pub mod text;

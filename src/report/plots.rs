@@ -82,9 +82,9 @@ const FAULT_TEXT: RGBColor = RGBColor(160, 30, 30);
 /// Fill of the warm-up, whose requests are not measured.
 const WARMUP_FILL: RGBAColor = RGBAColor(120, 120, 120, 0.18);
 /// Colour of the light grid lines.
-const GRID: RGBColor = RGBColor(232, 232, 232);
+pub(crate) const GRID: RGBColor = RGBColor(232, 232, 232);
 /// Colour of secondary text and guide lines.
-const MUTED: RGBColor = RGBColor(110, 110, 110);
+pub(crate) const MUTED: RGBColor = RGBColor(110, 110, 110);
 
 /// A fault window on the time axis of a plot.
 #[derive(Clone, Debug, PartialEq)]
@@ -350,8 +350,28 @@ pub fn topology_graph(t: &Topology, availability: &[f64]) -> String {
     if boxes > GRAPH_NODES_MAX {
         return no_data(&title, &format!("too many boxes to draw: {boxes} (limit {GRAPH_NODES_MAX})"));
     }
-    let layout = GraphLayout::new(t, &components, availability);
+    let layout = GraphLayout::new(t, &components, availability, None);
     render((layout.width, layout.height), &title, |root| layout.draw(root, t, &title))
+}
+
+/// The topology drawn like [`topology_graph`], each component coloured by the probability
+/// that it becomes unhealthy in a cascade (`probability[c]` by component in
+/// [`Topology::components`] order; white 0 → red 1), for `faultsim cascade`.
+pub fn topology_cascade_graph(t: &Topology, probability: &[f64]) -> String {
+    let title = format!("Topology {}: probability of being pulled into a cascade", t.name());
+    let components: Vec<ComponentId> = t.components().collect();
+    let boxes = components.len() + t.endpoints().len();
+    if boxes == 0 || boxes > GRAPH_NODES_MAX {
+        return no_data(&title, &format!("{boxes} boxes to draw (limit {GRAPH_NODES_MAX})"));
+    }
+    let layout = GraphLayout::new(t, &components, &[], Some(probability));
+    render((layout.width, layout.height), &title, |root| layout.draw(root, t, &title))
+}
+
+/// White (0) to red (1), for probabilities.
+pub(crate) fn probability_fill(p: f64) -> RGBColor {
+    let g = (255.0 * (1.0 - p.clamp(0.0, 1.0) * 0.85)).round() as u8;
+    RGBColor(255, g, g)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -359,12 +379,12 @@ pub fn topology_graph(t: &Topology, availability: &[f64]) -> String {
 // ---------------------------------------------------------------------------------------
 
 /// The drawing area of a whole plot.
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// What plotters reports when drawing into an SVG string fails.
-type DrawResult<T = ()> = Result<T, DrawingAreaErrorKind<std::io::Error>>;
+pub(crate) type DrawResult<T = ()> = Result<T, DrawingAreaErrorKind<std::io::Error>>;
 
 /// Draws a plot of `size` into a fresh SVG string; on a drawing error, the SVG says so.
-fn render(size: (u32, u32), title: &str, draw: impl FnOnce(&Area) -> DrawResult) -> String {
+pub(crate) fn render(size: (u32, u32), title: &str, draw: impl FnOnce(&Area) -> DrawResult) -> String {
     let mut svg = String::new();
     let result = {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -377,7 +397,7 @@ fn render(size: (u32, u32), title: &str, draw: impl FnOnce(&Area) -> DrawResult)
 }
 
 /// A plot with only its title and a centred message saying why there is nothing to draw.
-fn no_data(title: &str, why: &str) -> String {
+pub(crate) fn no_data(title: &str, why: &str) -> String {
     let message = format!("no data: {why}");
     render((WIDTH_PX, HEIGHT_PX), title, |root| {
         let body = root.titled(title, title_font())?;
@@ -403,7 +423,7 @@ fn fallback_svg((w, h): (u32, u32), title: &str, message: &str) -> String {
 }
 
 /// Escapes text for SVG content and attributes.
-fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -418,24 +438,24 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
-fn title_font() -> TextStyle<'static> {
+pub(crate) fn title_font() -> TextStyle<'static> {
     (FONT, 20).into_font().into()
 }
 
-fn desc_font() -> TextStyle<'static> {
+pub(crate) fn desc_font() -> TextStyle<'static> {
     (FONT, 14).into_font().into()
 }
 
-fn label_font() -> TextStyle<'static> {
+pub(crate) fn label_font() -> TextStyle<'static> {
     (FONT, 12).into_font().into()
 }
 
-fn small_font() -> TextStyle<'static> {
+pub(crate) fn small_font() -> TextStyle<'static> {
     (FONT, 11).into_font().into()
 }
 
 /// The colour of the series at `index` (endpoint order), cycling through the palette.
-fn colour_of(index: usize) -> RGBColor {
+pub(crate) fn colour_of(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
 }
 
@@ -908,10 +928,12 @@ struct GraphLayout {
     arrows: Vec<Arrow>,
     /// Zone labels by zone index.
     zone_labels: Vec<String>,
+    /// Boxes coloured by cascade probability instead of availability.
+    cascade: bool,
 }
 
 impl GraphLayout {
-    fn new(t: &Topology, components: &[ComponentId], availability: &[f64]) -> GraphLayout {
+    fn new(t: &Topology, components: &[ComponentId], availability: &[f64], cascade: Option<&[f64]>) -> GraphLayout {
         let graph = t.graph();
         // Call depth: breadth-first from every endpoint's entry service.
         let mut depth: Vec<Option<usize>> = vec![None; graph.node_count()];
@@ -972,7 +994,14 @@ impl GraphLayout {
                 ComponentId::Service(s) => format!("service ×{}", t.service(s).instance_count()),
                 other => Topology::component_kind(other).to_owned(),
             };
-            let fill = class_fill(worst[t.node(c).index()]);
+            let (detail, fill) = match cascade {
+                // Cascade colouring: the probability replaces the availability class.
+                Some(p) => {
+                    let p = components.iter().position(|&x| x == c).and_then(|i| p.get(i)).copied().unwrap_or(0.0);
+                    (format!("{detail} · {}", percent(p)), probability_fill(p))
+                }
+                None => (detail, class_fill(worst[t.node(c).index()])),
+            };
             placed.push((band_of(c), column_of(c), t.component_name(c).to_owned(), detail, fill));
         }
 
@@ -1056,7 +1085,7 @@ impl GraphLayout {
             .collect();
         let width = (BAND_LABEL_PX + columns as i32 * COLUMN_PX + 20).max(WIDTH_PX as i32) as u32;
         let height = (y + GRAPH_LEGEND_PX) as u32;
-        GraphLayout { width, height, bands, headers, boxes, arrows, zone_labels }
+        GraphLayout { width, height, bands, headers, boxes, arrows, zone_labels, cascade: cascade.is_some() }
     }
 
     fn draw(&self, root: &Area, t: &Topology, title: &str) -> DrawResult {
@@ -1118,14 +1147,23 @@ impl GraphLayout {
     fn draw_legend(&self, root: &Area) -> DrawResult {
         let top = self.height as i32 - GRAPH_LEGEND_PX + 12;
         let left = Pos::new(HPos::Left, VPos::Center);
-        root.draw(&Text::new(
-            "box colour: analytic availability of the worst endpoint that requires the component \
-             (endpoints: their own)",
-            (10, top),
-            label_font().pos(left),
-        ))?;
+        let what = if self.cascade {
+            "box colour: probability that the component becomes unhealthy without being faulted (highest over all initiating faults)"
+        } else {
+            "box colour: analytic availability of the worst endpoint that requires the component (endpoints: their own)"
+        };
+        root.draw(&Text::new(what, (10, top), label_font().pos(left)))?;
         let mut swatches: Vec<(RGBColor, &str)> = CLASSES.iter().rev().map(|c| (c.1, c.2)).collect();
         swatches.push((UNKNOWN_FILL, "required by none"));
+        if self.cascade {
+            swatches = vec![
+                (probability_fill(0.0), "0%"),
+                (probability_fill(0.25), "25%"),
+                (probability_fill(0.5), "50%"),
+                (probability_fill(0.75), "75%"),
+                (probability_fill(1.0), "100%"),
+            ];
+        }
         let step = 125;
         for (k, (fill, label)) in swatches.iter().enumerate() {
             let x = 10 + k as i32 * step;

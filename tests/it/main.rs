@@ -18,5 +18,6 @@ mod report;
 mod semantics;
 mod stories_calls;
 mod stories_infra;
+mod study;
 mod tidy;
 mod user_properties;

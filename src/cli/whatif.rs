@@ -1,0 +1,63 @@
+//! `whatif`: a scenario and variants of it (patch files) on the same seeds, with paired
+//! differences and a verdict per metric.
+
+#![allow(clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use faultsim::load;
+use faultsim::study::whatif::{self, Candidate};
+
+use super::fmea::{json, write_files};
+use super::*;
+
+pub fn whatif(
+    path: &Path,
+    variants: &[PathBuf],
+    seeds: Option<u64>,
+    threads: Option<usize>,
+    all: bool,
+    format: Format,
+    out: Option<&PathBuf>,
+) -> ExitCode {
+    let base = match load_scenario(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut candidates = Vec::new();
+    let mut problems = Vec::new();
+    for v in variants {
+        match load::patch::load_patched(path, v) {
+            Ok((s, p)) => {
+                candidates.push(Candidate { scenario: Arc::new(s), name: p.name, description: p.description })
+            }
+            Err(ds) => problems.extend(ds),
+        }
+    }
+    if !problems.is_empty() {
+        return fail(&problems);
+    }
+    let count = seeds.unwrap_or(base.seed_count).max(1);
+    let list: Vec<u64> = (0..count).map(|i| base.first_seed + i).collect();
+    let bar = progress_bar((candidates.len() as u64 + 1) * count);
+    let result = whatif::run(&base, &candidates, &list, threads_or_default(threads), &|| bar.inc(1));
+    bar.finish_and_clear();
+    if let Some(dir) = out {
+        if let Err(code) = write_files(dir, &faultsim::report::study_plots::whatif_files(&result, &json(&result))) {
+            return code;
+        }
+    }
+    let text = match format {
+        Format::Text => faultsim::report::study::whatif_text(&result, all),
+        Format::Json => json(&result),
+    };
+    if let Err(code) = write_stdout(&text) {
+        return code;
+    }
+    if result.variants.iter().any(|v| v.limited > 0) {
+        return ExitCode::from(EXIT_INCONCLUSIVE);
+    }
+    ExitCode::SUCCESS
+}

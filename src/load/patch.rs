@@ -1,0 +1,62 @@
+//! Loading a scenario with a what-if patch on top (`faultsim whatif`): the scenario, its
+//! topology and the patch are read and parsed, the patch is applied to the specs, and the
+//! result is validated like any loaded file. A problem in the patch itself (a syntax error,
+//! an unknown field, a name that matches nothing) points into the patch file; a problem
+//! the patched model has (say, more `min_healthy` than instances) points at the original
+//! file's entry and says which patch caused it.
+
+use std::path::Path as FsPath;
+use std::sync::Arc;
+
+use super::{display, parse_ron, problems, read_text, sha256};
+use crate::diagnostic::Diagnostic;
+use crate::patch::{apply, Patch};
+use crate::scenario::Scenario;
+use crate::spec;
+use crate::topology::Topology;
+
+/// Reads and parses a patch file alone.
+pub fn load_patch(path: &FsPath) -> Result<Patch, Vec<Diagnostic>> {
+    let name = display(path);
+    let text = read_text(path, &name).map_err(|d| vec![*d])?;
+    parse_ron::<Patch>(&name, &text).map_err(|d| vec![*d])
+}
+
+/// Loads `scenario` with `patch` applied to it and its topology; returns the patched scenario
+/// and the patch.
+pub fn load_patched(scenario: &FsPath, patch: &FsPath) -> Result<(Scenario, Patch), Vec<Diagnostic>> {
+    let patch_name = display(patch);
+    let patch_text = read_text(patch, &patch_name).map_err(|d| vec![*d])?;
+    let p: Patch = parse_ron(&patch_name, &patch_text).map_err(|d| vec![*d])?;
+    let name = display(scenario);
+    let text = read_text(scenario, &name).map_err(|d| vec![*d])?;
+    let s: spec::Scenario = parse_ron(&name, &text).map_err(|d| vec![*d])?;
+    let base = scenario.parent().map(FsPath::to_path_buf).unwrap_or_default();
+    let topo_path = base.join(&s.topology);
+    let topo_name = display(&topo_path);
+    let topo_text = read_text(&topo_path, &topo_name).map_err(|d| vec![*d])?;
+    let t: spec::Topology = parse_ron(&topo_name, &topo_text).map_err(|d| vec![*d])?;
+    let (t, s) = apply(&p, &t, &s).map_err(|ps| problems(&patch_name, &patch_text, ps))?;
+    let after = |mut ds: Vec<Diagnostic>| {
+        for d in &mut ds {
+            d.message = format!("after applying the patch `{}` ({patch_name}): {}", p.name, d.message);
+        }
+        ds
+    };
+    let topology = Topology::from_spec(&t).map_err(|ps| after(problems(&topo_name, &topo_text, ps)))?;
+    let traces = std::cell::RefCell::new(Vec::new());
+    let read_trace = |file: &str| -> Result<String, String> {
+        let path = base.join(file);
+        let t = read_text(&path, &display(&path)).map(|t| t.to_string()).map_err(|d| d.message)?;
+        traces.borrow_mut().push(sha256(&t));
+        Ok(t)
+    };
+    let mut out =
+        Scenario::from_spec(&s, Arc::new(topology), &read_trace).map_err(|ps| after(problems(&name, &text, ps)))?;
+    out.inputs = crate::scenario::Inputs {
+        scenario: sha256(&format!("{text}{patch_text}")),
+        topology: sha256(&topo_text),
+        traces: traces.into_inner(),
+    };
+    Ok((out, p))
+}

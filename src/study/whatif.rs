@@ -1,0 +1,173 @@
+//! What-if comparisons: a baseline scenario and variants of it (each a patch, see
+//! [`crate::patch`]) run on the same seeds; for every metric the per-seed paired difference
+//! (variant − baseline) with its 95% interval, beside the interval the same seeds would give
+//! unpaired, and a verdict: *better* or *worse* when the paired interval excludes zero in
+//! that direction, *no change beyond noise* otherwise.
+//!
+//! Metrics: per endpoint the request availability, mean, median and p99 latency; per service
+//! the utilisation, retries, rejects and wasted work. All are whole-run figures after the
+//! warm-up, with the scenario's own faults and load.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{paired, run_grid, sign_beyond_noise, Paired};
+use crate::metrics::run::RunMetrics;
+use crate::scenario::Scenario;
+
+/// Which direction is an improvement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    /// Higher is better (availability).
+    Higher,
+    /// Lower is better (latency, rejects, wasted work).
+    Lower,
+    /// Neither (utilisation): changes are reported, not judged.
+    Neither,
+}
+
+/// What a variant did to one metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Better beyond noise.
+    Better,
+    /// Worse beyond noise.
+    Worse,
+    /// Changed beyond noise, in a metric that is neither better nor worse by itself.
+    Changed,
+    /// The interval contains zero.
+    NoChange,
+}
+
+/// One metric compared.
+#[derive(Clone, Debug, Serialize)]
+pub struct Metric {
+    /// What is measured ("checkout availability").
+    pub name: String,
+    /// Its unit ("", "ms", "s", "requests").
+    pub unit: &'static str,
+    /// Which direction is better.
+    pub better: Better,
+    /// The paired comparison.
+    #[serde(flatten)]
+    pub comparison: Paired,
+    /// The verdict.
+    pub change: Change,
+}
+
+/// One variant against the baseline.
+#[derive(Clone, Debug, Serialize)]
+pub struct Variant {
+    /// The patch's name.
+    pub name: String,
+    /// The patch's description.
+    pub description: String,
+    /// Every metric, endpoints first.
+    pub metrics: Vec<Metric>,
+    /// Seeds stopped by a run limit (baseline or variant).
+    pub limited: u64,
+}
+
+/// A what-if comparison.
+#[derive(Clone, Debug, Serialize)]
+pub struct WhatIf {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seeds shared by every run.
+    pub seeds: Vec<u64>,
+    /// The variants.
+    pub variants: Vec<Variant>,
+}
+
+/// Names, units and directions of the metrics of a scenario, in order.
+fn metric_names(s: &Scenario) -> Vec<(String, &'static str, Better)> {
+    let t = &s.topology;
+    let mut out = Vec::new();
+    for e in t.endpoints() {
+        out.push((format!("{} availability", e.name), "", Better::Higher));
+        out.push((format!("{} mean latency", e.name), "ms", Better::Lower));
+        out.push((format!("{} p50 latency", e.name), "ms", Better::Lower));
+        out.push((format!("{} p99 latency", e.name), "ms", Better::Lower));
+    }
+    for svc in t.services() {
+        out.push((format!("{} utilisation", svc.name), "", Better::Neither));
+        out.push((format!("{} retries", svc.name), "requests", Better::Lower));
+        out.push((format!("{} rejected", svc.name), "requests", Better::Lower));
+        out.push((format!("{} wasted work", svc.name), "s", Better::Lower));
+    }
+    out
+}
+
+/// The metrics of one run, in [`metric_names`] order (NaN where there is no value).
+fn values(m: &RunMetrics) -> Vec<f64> {
+    let mut out = Vec::new();
+    for e in &m.endpoints {
+        let has = e.latency.count() > 0;
+        let ms = |ns: f64| if has { ns / 1e6 } else { f64::NAN };
+        out.push(if e.requests > 0 { e.availability() } else { f64::NAN });
+        out.push(ms(e.latency.mean_ns()));
+        out.push(ms(e.latency.percentile_ns(50.0) as f64));
+        out.push(ms(e.latency.percentile_ns(99.0) as f64));
+    }
+    for s in &m.services {
+        out.push(s.utilisation());
+        out.push(s.retries as f64);
+        out.push(s.rejected as f64);
+        out.push(s.wasted_ns as f64 / 1e9);
+    }
+    out
+}
+
+/// A variant to compare: its patched scenario and the patch's name and description.
+pub struct Candidate {
+    /// The patched scenario.
+    pub scenario: Arc<Scenario>,
+    /// Name for reports.
+    pub name: String,
+    /// Description.
+    pub description: String,
+}
+
+/// Runs the baseline and every variant on `seeds` and compares them.
+pub fn run(
+    base: &Arc<Scenario>,
+    variants: &[Candidate],
+    seeds: &[u64],
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> WhatIf {
+    let mut scenarios = vec![Arc::clone(base)];
+    scenarios.extend(variants.iter().map(|v| Arc::clone(&v.scenario)));
+    let runs = run_grid(&scenarios, seeds, threads, progress, |_, _, m, limit| (values(m), limit.is_some()));
+    let names = metric_names(base);
+    let column = |run: &[(Vec<f64>, bool)], i: usize| -> Vec<f64> {
+        run.iter().map(|(v, _)| v.get(i).copied().unwrap_or(f64::NAN)).collect()
+    };
+    let out = variants
+        .iter()
+        .zip(runs.iter().skip(1))
+        .map(|(v, run)| {
+            let metrics = names
+                .iter()
+                .enumerate()
+                .map(|(i, (name, unit, better))| {
+                    let comparison = paired(&column(&runs[0], i), &column(run, i));
+                    let sign = sign_beyond_noise(&comparison.delta);
+                    let change = match (sign, better) {
+                        (0, _) => Change::NoChange,
+                        (_, Better::Neither) => Change::Changed,
+                        (1, Better::Higher) | (-1, Better::Lower) => Change::Better,
+                        _ => Change::Worse,
+                    };
+                    Metric { name: name.clone(), unit, better: *better, comparison, change }
+                })
+                .collect();
+            let limited = run.iter().zip(&runs[0]).filter(|((_, a), (_, b))| *a || *b).count() as u64;
+            Variant { name: v.name.clone(), description: v.description.clone(), metrics, limited }
+        })
+        .collect();
+    WhatIf { scenario: base.name.clone(), seeds: seeds.to_vec(), variants: out }
+}
