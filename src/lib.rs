@@ -65,6 +65,7 @@
 //!   reused, and events cancelled by a timeout or crash are dropped lazily when they pop.
 
 pub mod analysis;
+pub mod availability;
 pub mod backoff;
 pub mod checks;
 pub mod diagnostic;

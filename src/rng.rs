@@ -52,11 +52,13 @@ pub enum Purpose {
     Branching = 9,
     /// Workload shape: request types, sizes and other per-request attributes.
     Workload = 10,
+    /// Walks of the rare-event (importance sampling) availability estimator.
+    RareEvents = 11,
 }
 
 impl Purpose {
     /// Every purpose, in code order.
-    pub const ALL: [Purpose; 10] = [
+    pub const ALL: [Purpose; 11] = [
         Purpose::Arrivals,
         Purpose::ServiceTime,
         Purpose::Network,
@@ -67,6 +69,7 @@ impl Purpose {
         Purpose::Faults,
         Purpose::Branching,
         Purpose::Workload,
+        Purpose::RareEvents,
     ];
 
     /// The stable numeric code that enters the stream derivation.

@@ -5,6 +5,7 @@
 
 #![allow(clippy::print_stderr)]
 
+pub mod availability;
 pub mod check;
 pub mod inspect;
 pub mod results;

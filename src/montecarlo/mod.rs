@@ -6,6 +6,7 @@
 //! [`partial`]), so the output does not depend on the thread count, on which thread ran
 //! which seed, or on how seeds were sharded.
 
+pub mod parallel;
 pub mod partial;
 pub mod summary;
 pub mod verdict;

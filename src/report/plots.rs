@@ -49,7 +49,7 @@ pub const PANELS_MAX: usize = 12;
 pub const GRAPH_NODES_MAX: usize = 400;
 
 /// Width of the legend column right of a chart (px).
-const LEGEND_WIDTH_PX: u32 = 190;
+pub(super) const LEGEND_WIDTH_PX: u32 = 190;
 /// Height of one legend row (px).
 const LEGEND_ROW_PX: i32 = 20;
 /// Characters of a label kept in a legend or a graph node before it is cut with "…".
@@ -82,9 +82,9 @@ const FAULT_TEXT: RGBColor = RGBColor(160, 30, 30);
 /// Fill of the warm-up, whose requests are not measured.
 const WARMUP_FILL: RGBAColor = RGBAColor(120, 120, 120, 0.18);
 /// Colour of the light grid lines.
-const GRID: RGBColor = RGBColor(232, 232, 232);
+pub(super) const GRID: RGBColor = RGBColor(232, 232, 232);
 /// Colour of secondary text and guide lines.
-const MUTED: RGBColor = RGBColor(110, 110, 110);
+pub(super) const MUTED: RGBColor = RGBColor(110, 110, 110);
 
 /// A fault window on the time axis of a plot.
 #[derive(Clone, Debug, PartialEq)]
@@ -359,12 +359,12 @@ pub fn topology_graph(t: &Topology, availability: &[f64]) -> String {
 // ---------------------------------------------------------------------------------------
 
 /// The drawing area of a whole plot.
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// What plotters reports when drawing into an SVG string fails.
-type DrawResult<T = ()> = Result<T, DrawingAreaErrorKind<std::io::Error>>;
+pub(super) type DrawResult<T = ()> = Result<T, DrawingAreaErrorKind<std::io::Error>>;
 
 /// Draws a plot of `size` into a fresh SVG string; on a drawing error, the SVG says so.
-fn render(size: (u32, u32), title: &str, draw: impl FnOnce(&Area) -> DrawResult) -> String {
+pub(super) fn render(size: (u32, u32), title: &str, draw: impl FnOnce(&Area) -> DrawResult) -> String {
     let mut svg = String::new();
     let result = {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -377,7 +377,7 @@ fn render(size: (u32, u32), title: &str, draw: impl FnOnce(&Area) -> DrawResult)
 }
 
 /// A plot with only its title and a centred message saying why there is nothing to draw.
-fn no_data(title: &str, why: &str) -> String {
+pub(super) fn no_data(title: &str, why: &str) -> String {
     let message = format!("no data: {why}");
     render((WIDTH_PX, HEIGHT_PX), title, |root| {
         let body = root.titled(title, title_font())?;
@@ -418,7 +418,7 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
-fn title_font() -> TextStyle<'static> {
+pub(super) fn title_font() -> TextStyle<'static> {
     (FONT, 20).into_font().into()
 }
 
@@ -426,16 +426,16 @@ fn desc_font() -> TextStyle<'static> {
     (FONT, 14).into_font().into()
 }
 
-fn label_font() -> TextStyle<'static> {
+pub(super) fn label_font() -> TextStyle<'static> {
     (FONT, 12).into_font().into()
 }
 
-fn small_font() -> TextStyle<'static> {
+pub(super) fn small_font() -> TextStyle<'static> {
     (FONT, 11).into_font().into()
 }
 
 /// The colour of the series at `index` (endpoint order), cycling through the palette.
-fn colour_of(index: usize) -> RGBColor {
+pub(super) fn colour_of(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
 }
 
@@ -512,7 +512,7 @@ fn nines(a: f64) -> f64 {
 
 /// How a legend entry is marked.
 #[derive(Clone, Copy)]
-enum Mark {
+pub(super) enum Mark {
     /// A line in this colour (a series).
     Line(RGBColor),
     /// A filled square (a shaded period).
@@ -521,7 +521,7 @@ enum Mark {
 
 /// Draws a legend into `area` (the column right of a chart), one entry per row from the
 /// top; entries that do not fit are summarised as "… n more".
-fn draw_legend(area: &Area, entries: &[(String, Mark)]) -> DrawResult {
+pub(super) fn draw_legend(area: &Area, entries: &[(String, Mark)]) -> DrawResult {
     let (_, h) = area.dim_in_pixel();
     let top = 20;
     let rows_max = ((h as i32 - top) / LEGEND_ROW_PX).max(1) as usize;
