@@ -421,8 +421,9 @@ impl Results {
                         periods: minutes.len() as u64,
                     });
                     let count: u64 = eps.iter().map(|s| s.outages).sum();
-                    let down_ns: u64 = eps.iter().map(|s| s.down_ns).sum();
-                    let horizon_ns: u64 = records.iter().filter_map(|r| r.years.as_ref()).map(|y| y.horizon_ns).sum();
+                    let down_ns: u128 = eps.iter().map(|s| u128::from(s.down_ns)).sum();
+                    let horizon_ns: u128 =
+                        records.iter().filter_map(|r| r.years.as_ref()).map(|y| u128::from(y.horizon_ns)).sum();
                     let bins = data.outage_bins.get(e).map_or(&[][..], |b| b.as_slice());
                     st.outages = Some(Outages {
                         count,
@@ -504,8 +505,8 @@ fn rank(
     meta: &Meta,
     records: &[super::record::SeedRecord],
     e: usize,
-    down_ns: u64,
-    horizon_ns: u64,
+    down_ns: u128,
+    horizon_ns: u128,
 ) -> Vec<Importance> {
     let years: Vec<&super::record::YearsSeed> = records.iter().filter_map(|r| r.years.as_ref()).collect();
     let horizon = horizon_ns as f64;
@@ -515,9 +516,13 @@ fn rank(
         .iter()
         .enumerate()
         .filter_map(|(k, c)| {
-            let class_down: u64 = years.iter().filter_map(|y| y.class_down_ns.get(k)).sum();
-            let both: u64 =
-                years.iter().filter_map(|y| y.endpoints.get(e)).filter_map(|s| s.down_with_class_ns.get(k)).sum();
+            let class_down: u128 = years.iter().filter_map(|y| y.class_down_ns.get(k)).map(|&x| u128::from(x)).sum();
+            let both: u128 = years
+                .iter()
+                .filter_map(|y| y.endpoints.get(e))
+                .filter_map(|s| s.down_with_class_ns.get(k))
+                .map(|&x| u128::from(x))
+                .sum();
             if class_down == 0 || horizon_ns == 0 {
                 return None;
             }

@@ -18,6 +18,10 @@ use super::*;
 /// Most seed-years one command simulates (a bound on a run that would never end).
 pub const SEED_YEARS_MAX: u64 = 100_000_000;
 
+/// Most simulated time per seed (ns): 500 years, so that simulated time in integer
+/// nanoseconds never overflows; run more seeds for more years.
+pub const HORIZON_NS_MAX: u64 = 500 * availability::YEAR_NS;
+
 /// Seeds when a topology (which has no `seeds`) is given.
 pub const DEFAULT_SEEDS: u64 = 20;
 /// Years per seed by default.
@@ -102,6 +106,12 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
         }
         (y, None) => y.unwrap_or(DEFAULT_YEARS).saturating_mul(availability::YEAR_NS),
     };
+    if horizon_ns > HORIZON_NS_MAX {
+        eprintln!(
+            "error: at most 500 years per seed (time is kept in integer nanoseconds); use more --seeds for more years"
+        );
+        return ExitCode::from(EXIT_INPUT);
+    }
     let count = o.seeds.unwrap_or(default_seeds);
     if count == 0 {
         eprintln!("error: --seeds must be at least 1");
