@@ -27,13 +27,6 @@ fn simulate(plan: &Arc<Plan>, seeds: u64, horizon_ns: u64) -> Results {
     Results::build(meta, data)
 }
 
-fn rare(plan: &Arc<Plan>, seeds: u64, cycles: u64) -> Results {
-    let list: Vec<u64> = (1..=seeds).collect();
-    let data = availability::run_seeds(plan, Method::RareEvents, &list, 0, cycles, 2, &|| {});
-    let meta = Meta::of(plan, "", Default::default(), Method::RareEvents, 1, seeds, None, 0, cycles);
-    Results::build(meta, data)
-}
-
 /// `mtbf`/`mttr` in hours as a failure model.
 fn failure(mtbf_h: u64, mttr_h: u64) -> String {
     format!("(mtbf: \"{mtbf_h}h\", mttr: \"{mttr_h}h\")")
