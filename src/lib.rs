@@ -12,6 +12,8 @@
 //!                                              │
 //!                                              ▼
 //!                      engine (calendar, step, limits) ◀──▶ model::World (requests, faults)
+//!                                              ▲
+//!                                              └──────▶ availability::Years (failures over years)
 //!                                              │
 //!                                              ▼
 //!                                  metrics::run::RunMetrics ──▶ report (text, JSON, DOT)
@@ -36,10 +38,11 @@
 //! | [`scenario`] | spec → validated [`scenario::Scenario`] whose references are typed ids of its topology |
 //! | [`metrics`] | measurement building blocks (exactly mergeable latency histograms, trace fingerprint) and what one run measured |
 //! | [`stats`] | confidence intervals over seeds: Student-t for means, Wilson and Clopper–Pearson for proportions of seeds, nines of intervals, per-seed quantiles |
-//! | [`engine`] | the discrete-event core: calendar ordered by (time, seq), closed `Event` enum, slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] |
+//! | [`engine`] | the discrete-event core: calendar ordered by (time, seq), slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] with its own closed event type |
 //! | [`model`] | the request-level model: stations, requests, calls, retries, timeouts, load balancing, faults, arrivals — a function of (state, event) |
 //! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
+//! | [`availability`] | the second model on the engine: failure and repair of instances, nodes, zones, regions and links over simulated years, incremental servability, time-based availability with intervals, importance, and a rare-event estimator |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT |
 //! | [`output`] | atomic file writes |
 //! | [`synth`] | generated topologies of any size, for benchmarks and scale tests |

@@ -8,11 +8,11 @@
 //!   leaf's own failures, a zone's or a region's outages (common causes covering every leaf
 //!   placed there), a link's cuts, and a scenario's `processes`. A process *covers* the
 //!   leaves it takes down.
-//! - **Classes** group processes for the importance measures: a component's own failures
-//!   (all its instances or nodes), a zone, a region, a link, a scenario process. A class is
-//!   *down* when enough of its processes have failed to take the component down on its own
-//!   (fewer than `min_healthy` instances left, every node of a queue, the primary of a
-//!   datastore without automatic failover, …).
+//! - **Classes** are what the importance measures rank: every component, down *on its own
+//!   account* while it cannot serve (fewer than `min_healthy` instances up, no broker, no
+//!   serving leader during a datastore takeover) and no zone or region outage touches it, so
+//!   a region's outage is the region's, not every component's; and every zone, region, link
+//!   and scenario process that can fail, down while its process is.
 //! - **Endpoints** carry their required set (from [`crate::analysis::required`], so the
 //!   simulator and the analytic estimate agree on what "required" means) and, for the
 //!   evaluation under link cuts, the needed calls of each service they reach.
@@ -86,6 +86,9 @@ pub struct ProcessPlan {
     pub(crate) link: Option<u32>,
     /// Its importance class.
     pub(crate) class: Option<u32>,
+    /// Whether it is a failure domain's outage (a zone or region), whose effect on a
+    /// component is not counted as that component's own downtime.
+    pub(crate) domain: bool,
 }
 
 /// A group of processes whose joint state is one component's (or place's) own health.
@@ -122,6 +125,8 @@ pub struct Plan {
     pub(crate) comp_ids: Vec<ComponentId>,
     /// Components in dense order.
     pub(crate) comps: Vec<Comp>,
+    /// Per component: its importance class.
+    pub(crate) comp_class: Vec<u32>,
     /// Datastores.
     pub(crate) datastores: Vec<DatastorePlan>,
     /// Failure processes.
@@ -189,6 +194,13 @@ impl Builder {
         (self.classes.len() - 1) as u32
     }
 
+    /// Marks the last process as a failure domain's outage.
+    fn mark_domain(&mut self) {
+        if let Some(p) = self.processes.last_mut() {
+            p.domain = true;
+        }
+    }
+
     fn process(&mut self, name: String, stream: String, failure: FailureModel, leaves: &[u32], class: Option<u32>) {
         let start = self.cover.len() as u32;
         self.cover.extend_from_slice(leaves);
@@ -201,6 +213,7 @@ impl Builder {
             cover: start..self.cover.len() as u32,
             link: None,
             class,
+            domain: false,
         });
     }
 }
@@ -278,6 +291,7 @@ impl Plan {
                 let zs: Vec<u32> = r.zones.iter().map(|z| z.0).collect();
                 let leaves = leaves_in(&|z| zs.contains(&z));
                 b.process(format!("region {}", r.name), format!("failure:region:{}", r.name), f, &leaves, Some(class));
+                b.mark_domain();
             }
         }
         for (zi, z) in t.zones().iter().enumerate() {
@@ -285,13 +299,19 @@ impl Plan {
                 let class = b.class("zone", &z.name, 1);
                 let leaves = leaves_in(&|lz| lz == zi as u32);
                 b.process(format!("zone {}", z.name), format!("failure:zone:{}", z.name), f, &leaves, Some(class));
+                b.mark_domain();
             }
         }
+        // Every component is a class of its own, down whenever it cannot serve (its own
+        // failures, its zones', or a datastore takeover in progress); its leaves' processes
+        // belong to no class, the component's state speaks for them.
+        let mut comp_class = Vec::with_capacity(comps.len());
         for c in t.components() {
             let d = dense(&t, c);
             let comp = &comps[d];
             let name = t.component_name(c).to_owned();
             let kind = Topology::component_kind(c);
+            comp_class.push(b.class(kind, &name, 1));
             let failure = match c {
                 ComponentId::Service(s) => t.service(s).failure,
                 ComponentId::Queue(q) => t.queues()[q.index()].failure,
@@ -300,15 +320,6 @@ impl Plan {
                 ComponentId::External(x) => t.externals()[x.index()].failure,
             };
             let Some(f) = failure else { continue };
-            let n = comp.leaves.end - comp.leaves.start;
-            // Which of its leaves' failures make the component fail on its own, and how many.
-            let (threshold, counted) = match comp.kind {
-                CompKind::Service => (n - comp.need + 1, n),
-                CompKind::AnyNode | CompKind::External => (n, n),
-                CompKind::Datastore if datastores[comp.datastore as usize].fails_over => (n, n),
-                CompKind::Datastore => (1, 1),
-            };
-            let class = b.class(kind, &name, threshold);
             for (k, leaf) in comp.leaves.clone().enumerate() {
                 let (pname, stream) = match c {
                     ComponentId::Service(_) => (format!("instance {name}#{k}"), format!("failure:instance:{name}#{k}")),
@@ -316,8 +327,7 @@ impl Plan {
                     _ if k == 0 => (format!("{kind} {name} node 0"), format!("failure:{name}")),
                     _ => (format!("{kind} {name} node {k}"), format!("failure:{name}#{k}")),
                 };
-                let class = ((k as u32) < counted).then_some(class);
-                b.process(pname, stream, f, &[leaf], class);
+                b.process(pname, stream, f, &[leaf], None);
             }
         }
         let mut links = Vec::new();
@@ -358,6 +368,9 @@ impl Plan {
             let name = format!("process {i}");
             let class = b.class("process", &name, 1);
             b.process(name, format!("process:{i}"), p.failure, &leaves, Some(class));
+            if matches!(p.target, Target::Zone(_) | Target::Region(_)) {
+                b.mark_domain();
+            }
         }
 
         // Endpoints: required sets and, per service reached, the calls each one needs.
@@ -430,6 +443,7 @@ impl Plan {
             leaf_comp,
             leaf_zone,
             comp_ids,
+            comp_class,
             comps,
             datastores,
             processes: b.processes,

@@ -30,6 +30,10 @@ pub(crate) struct State {
     pub proc_failed: Vec<bool>,
     /// Per leaf: causes holding it down.
     leaf_down: Vec<u32>,
+    /// Per leaf: zone and region outages among those causes.
+    leaf_domain: Vec<u32>,
+    /// Per component: leaves touched by a zone or region outage.
+    domain_hit: Vec<u32>,
     /// Per component: live leaves.
     alive: Vec<u32>,
     /// Per component: whether it is up on its own.
@@ -72,6 +76,8 @@ impl State {
         let mut s = State {
             proc_failed: vec![false; plan.processes.len()],
             leaf_down: vec![0; plan.leaves()],
+            leaf_domain: vec![0; plan.leaves()],
+            domain_hit: vec![0; comps],
             alive: plan.comps.iter().map(|c| c.leaves.end - c.leaves.start).collect(),
             comp_up: vec![false; comps],
             missing: vec![0; plan.endpoints()],
@@ -130,9 +136,11 @@ impl State {
     fn comp_changed(&mut self, plan: &Plan, c: usize) {
         let up = self.own_up(plan, c);
         if up == self.comp_up[c] {
+            self.refresh_class(plan, c);
             return;
         }
         self.comp_up[c] = up;
+        self.refresh_class(plan, c);
         for &e in &plan.requirers[c] {
             if up {
                 self.missing[e as usize] -= 1;
@@ -140,6 +148,17 @@ impl State {
                 self.missing[e as usize] += 1;
             }
             self.touch(e);
+        }
+    }
+
+    /// Component `c`'s class is down while it is down on its own account (no zone or region
+    /// outage touching it).
+    fn refresh_class(&mut self, plan: &Plan, c: usize) {
+        let down = !self.comp_up[c] && self.domain_hit[c] == 0;
+        let k = plan.comp_class[c] as usize;
+        if down != self.class_down[k] {
+            self.class_down[k] = down;
+            self.class_flips.push(k as u32);
         }
     }
 
@@ -169,6 +188,23 @@ impl State {
         for i in proc.cover.clone() {
             let leaf = plan.cover[i as usize];
             let l = leaf as usize;
+            if proc.domain {
+                let hit_before = self.leaf_domain[l] > 0;
+                if failed {
+                    self.leaf_domain[l] += 1;
+                } else {
+                    self.leaf_domain[l] -= 1;
+                }
+                if hit_before != (self.leaf_domain[l] > 0) {
+                    let c = plan.leaf_comp[l] as usize;
+                    if hit_before {
+                        self.domain_hit[c] -= 1;
+                    } else {
+                        self.domain_hit[c] += 1;
+                    }
+                    self.refresh_class(plan, c);
+                }
+            }
             let before = self.leaf_down[l] == 0;
             if failed {
                 self.leaf_down[l] += 1;
@@ -384,5 +420,60 @@ impl State {
         self.memo[slot] = if ok { 2 } else { 1 };
         self.memo_set.push(slot as u32);
         ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::rng::{stream, Purpose};
+
+    fn plan(text: &str) -> Plan {
+        let t = crate::load::parse_topology("t.ron", text.into()).expect("valid");
+        Plan::new(Arc::new(t), &[])
+    }
+
+    /// The incremental state agrees, after every flip, with evaluating each endpoint from
+    /// scratch by following its calls zone by zone (the slow path, used here as an oracle
+    /// even while no link is cut).
+    #[test]
+    fn incremental_servability_matches_a_full_evaluation() {
+        let plan = plan(&crate::synth::availability_topology(30));
+        let mut s = State::new(&plan);
+        let mut rng = stream(7, "test:state", Purpose::Failures);
+        let mut pending: Vec<Takeover> = Vec::new();
+        let mut flips = Vec::new();
+        let (mut ups, mut downs) = (0, 0);
+        for step in 0..20_000u32 {
+            let r = rand::Rng::next_u64(&mut rng);
+            if r % 7 == 0 && !pending.is_empty() {
+                let (d, _, token) = pending.remove((r as usize / 7) % pending.len());
+                s.promote(&plan, d as usize, token);
+            } else {
+                let p = (r >> 8) as usize % plan.processes.len();
+                // Failed processes are repaired more often than up ones fail, so that the
+                // walk visits states with a few failures, not all of them.
+                let fail = !s.proc_failed[p] && (r >> 40) % 4 == 0;
+                if s.proc_failed[p] || fail {
+                    s.set_process(&plan, p, fail);
+                }
+            }
+            pending.append(&mut s.takeovers);
+            s.class_flips.clear();
+            s.settle(&plan, &mut flips);
+            flips.clear();
+            for e in 0..plan.endpoints() {
+                let oracle = s.serves_under_cuts(&plan, e);
+                assert_eq!(s.ep_up[e], oracle, "endpoint {e} after step {step}");
+                if oracle {
+                    ups += 1;
+                } else {
+                    downs += 1;
+                }
+            }
+        }
+        assert!(ups > 1000 && downs > 1000, "the walk saw both states: {ups} up, {downs} down");
     }
 }

@@ -32,6 +32,25 @@ fn pct_fine_ci(e: &Estimate) -> String {
     }
 }
 
+/// "1 seed", "20 seeds".
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A span of simulated time: whole years as years, anything else as a duration.
+fn span(ns: u64) -> String {
+    let year = crate::availability::YEAR_NS;
+    if ns >= year && ns % year == 0 {
+        plural(ns / year, "year")
+    } else {
+        crate::units::Duration::from_nanos(ns).to_string()
+    }
+}
+
 /// Minutes, readable: `0.52`, `48.0`, `1.2k`.
 fn minutes(m: f64) -> String {
     if !m.is_finite() {
@@ -83,22 +102,26 @@ pub fn availability_summary(r: &Results, replay: &str) -> String {
     let _ = writeln!(out, "availability: {source}, {} failure processes", m.processes);
     match m.method {
         Method::Years => {
+            let periods =
+                r.endpoints.first().and_then(|e| e.downtime_minutes_per_year.as_ref()).map_or(0, |d| d.periods);
             let _ = writeln!(
                 out,
-                "simulated {} seeds × {} = {} years, {} events; intervals 95% over {} seed-periods of {}",
-                r.seeds,
-                crate::units::Duration::from_nanos(m.horizon_ns),
-                num(r.years, 1),
+                "simulated {} × {} = {} years, {} events; intervals 95% over {} of {}",
+                plural(r.seeds, "seed"),
+                span(m.horizon_ns),
+                num(r.years, if r.years >= 10.0 { 0 } else { 3 }),
                 r.events,
-                r.endpoints.first().and_then(|e| e.downtime_minutes_per_year.as_ref()).map_or(0, |d| d.periods),
-                crate::units::Duration::from_nanos(m.period_ns),
+                plural(periods, "seed-period"),
+                span(m.period_ns),
             );
         }
         Method::RareEvents => {
             let _ = writeln!(
                 out,
-                "rare-event method: {} seeds × {} regenerative cycles per endpoint with balanced failure biasing, {} transitions",
-                r.seeds, m.cycles, r.events
+                "rare-event method: {} × {} regenerative cycles per endpoint with balanced failure biasing, {} transitions",
+                plural(r.seeds, "seed"),
+                m.cycles,
+                r.events
             );
         }
     }
@@ -219,20 +242,23 @@ fn years_sections(out: &mut String, r: &Results) {
         "down".to_owned(),
     ]];
     for imp in &r.importance {
-        for (i, c) in imp.ranking.iter().take(RANKING_SHOWN).enumerate() {
+        // A class whose loss never coincided with more downtime than its absence costs no
+        // nines (noise can make it slightly negative); those are not worth a row.
+        let costly: Vec<_> = imp.ranking.iter().filter(|c| c.nines_lost > 0.0).collect();
+        for (i, c) in costly.iter().take(RANKING_SHOWN).enumerate() {
             rows.push(vec![
                 if i == 0 { imp.endpoint.clone() } else { String::new() },
                 (i + 1).to_string(),
                 format!("{} {}", c.kind, c.name),
-                num(c.nines_lost, 2),
+                num(c.nines_lost, 3),
                 format!("{:.3e}", c.birnbaum),
                 num(c.raw, 1),
                 num(c.rrw, 2),
                 pct_fine(c.down_fraction).replace('%', "") + "%",
             ]);
         }
-        if imp.ranking.is_empty() {
-            rows.push(vec![imp.endpoint.clone(), "-".to_owned(), "nothing failed".to_owned()]);
+        if costly.is_empty() {
+            rows.push(vec![imp.endpoint.clone(), "-".to_owned(), "no failure cost it anything".to_owned()]);
         }
     }
     out.push_str(&table(&rows));
