@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn purpose_codes_are_stable() {
         let codes: Vec<u64> = Purpose::ALL.iter().map(|p| p.code()).collect();
-        assert_eq!(codes, (1..=10).collect::<Vec<u64>>());
+        assert_eq!(codes, (1..=11).collect::<Vec<u64>>());
     }
 
     #[test]
