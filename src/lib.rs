@@ -12,6 +12,8 @@
 //!                                              │
 //!                                              ▼
 //!                      engine (calendar, step, limits) ◀──▶ model::World (requests, faults)
+//!                                              ▲
+//!                                              └──────▶ availability::Years (failures over years)
 //!                                              │
 //!                                              ▼
 //!                                  metrics::run::RunMetrics ──▶ report (text, JSON, DOT)
@@ -37,12 +39,13 @@
 //! | [`scenario`] | spec → validated [`scenario::Scenario`] whose references are typed ids of its topology |
 //! | [`metrics`] | measurement building blocks (exactly mergeable latency histograms, trace fingerprint) and what one run measured |
 //! | [`stats`] | confidence intervals over seeds: Student-t for means, Wilson and Clopper–Pearson for proportions of seeds, nines of intervals, per-seed quantiles |
-//! | [`engine`] | the discrete-event core: calendar ordered by (time, seq), closed `Event` enum, slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] |
+//! | [`engine`] | the discrete-event core: calendar ordered by (time, seq), slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] with its own closed event type |
 //! | [`model`] | the request-level model: stations, requests, calls, retries, timeouts, load balancing, faults, arrivals, and the infrastructure parts (memory and OOM kills, autoscalers, queue delivery, replication and failover) — a function of (state, event) |
 //! | [`model::patterns`] | the call-level resilience patterns: breakers, bulkheads, throttles, retry budgets, fallbacks, rate limits, shedding, deadlines |
 //! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals; hypothesis verdicts; error budgets |
 //! | [`explore`] | fault-space search with proptest shrinking, and a library for users' property tests over a topology (fault-schedule strategies, experiments built in code) |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
+//! | [`availability`] | the second model on the engine: failure and repair of instances, nodes, zones, regions and links over simulated years, incremental servability, time-based availability with intervals, importance, and a rare-event estimator |
 //! | [`study`] | simulation studies over variants of a scenario on the same seeds: FMEA, cascades, the metastability map, what-if |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT, plots, HTML, the studies' tables and plots |
 //! | [`output`] | atomic file writes |
@@ -69,6 +72,7 @@
 //!   reused, and events cancelled by a timeout or crash are dropped lazily when they pop.
 
 pub mod analysis;
+pub mod availability;
 pub mod backoff;
 pub mod checks;
 pub mod diagnostic;

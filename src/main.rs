@@ -94,6 +94,42 @@ enum Command {
         #[arg(long, default_value = "faultsim-counterexamples")]
         counterexamples: PathBuf,
     },
+    /// Time-based availability over simulated years: failure and repair of every instance,
+    /// node, zone, region and link; per endpoint availability and nines with 95% intervals,
+    /// downtime per year, outages, MTBF/MTTR, the analytic cross-check and importance.
+    Availability {
+        /// A topology or scenario file (a scenario adds its seeds and `processes`).
+        input: PathBuf,
+        /// Simulated years per seed (default 100).
+        #[arg(long, conflicts_with = "duration")]
+        years: Option<u64>,
+        /// Simulated time per seed as a duration instead (`"300h"`, `"2y"`).
+        #[arg(long)]
+        duration: Option<String>,
+        /// Seeds, from the scenario's first (default: the scenario's `seeds`, or 20 for a topology).
+        #[arg(long)]
+        seeds: Option<u64>,
+        /// Worker threads (default: one per core). Results never depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only shard K of N (`K/N`, `auto/N`, `auto`) and write `shard-K-of-N.json` into
+        /// `--out` (default: .); merge the shards with `faultsim merge`.
+        #[arg(long)]
+        shard: Option<String>,
+        /// Also write `results.json`, `summary.md` and the plots (`*.svg`) into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Estimate rare unavailability by importance sampling (balanced failure biasing over
+        /// regenerative cycles); needs exponential times and instant failover.
+        #[arg(long)]
+        rare_events: bool,
+        /// Regenerative cycles per seed and endpoint for `--rare-events` (default 20000).
+        #[arg(long)]
+        cycles: Option<u64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Merge shard files from `run --shard` into the results of the whole seed range.
     Merge {
         /// Shard files.
@@ -225,6 +261,20 @@ fn main() -> ExitCode {
         Command::Run { scenario, seed: Some(seed), format, .. } => cli::run::run(&scenario, Some(seed), format),
         Command::Run { scenario, seed: None, seeds, threads, shard, out, format } => {
             cli::run::run_seeds(&scenario, seeds, threads, shard.as_deref(), out.as_deref(), format)
+        }
+        Command::Availability { input, years, duration, seeds, threads, shard, out, rare_events, cycles, format } => {
+            cli::availability::availability(&cli::availability::Options {
+                input: &input,
+                years,
+                duration: duration.as_deref(),
+                seeds,
+                threads,
+                shard: shard.as_deref(),
+                out: out.as_deref(),
+                format,
+                rare_events,
+                cycles,
+            })
         }
         Command::Merge { files, out, format } => cli::results::merge(&files, out.as_deref(), format),
         Command::Check { scenarios, seeds, threads, inconclusive, junit, format, no_explore, counterexamples } => {

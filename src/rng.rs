@@ -58,6 +58,8 @@ pub enum Purpose {
     Fallback = 12,
     /// Fault-space search: which schedules `faultsim check` tries (seeds proptest's runner).
     Explore = 13,
+    /// Walks of the rare-event (importance sampling) availability estimator.
+    RareEvents = 14,
     /// Datastore replication: lag of each write to each replica, replication round trips.
     /// (Numbered apart from the patterns' purposes so parallel additions cannot collide.)
     Replication = 40,
@@ -65,7 +67,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// Every purpose, in code order.
-    pub const ALL: [Purpose; 14] = [
+    pub const ALL: [Purpose; 15] = [
         Purpose::Arrivals,
         Purpose::ServiceTime,
         Purpose::Network,
@@ -79,6 +81,7 @@ impl Purpose {
         Purpose::Throttle,
         Purpose::Fallback,
         Purpose::Explore,
+        Purpose::RareEvents,
         Purpose::Replication,
     ];
 
@@ -182,7 +185,7 @@ mod tests {
     #[test]
     fn purpose_codes_are_stable() {
         let codes: Vec<u64> = Purpose::ALL.iter().map(|p| p.code()).collect();
-        let mut expected: Vec<u64> = (1..=13).collect();
+        let mut expected: Vec<u64> = (1..=14).collect();
         expected.push(40);
         assert_eq!(codes, expected);
     }

@@ -38,6 +38,68 @@ pub fn layered_topology(services: usize, width: usize) -> String {
     s
 }
 
+/// RON text of a topology of `components` components for the availability model (at least
+/// 10): per ten, seven services (three instances over zones `a`, `b`, `c`, every other one
+/// needing two), two datastores (a primary and two replicas, automatic failover) and one
+/// external, every one with its own MTBF/MTTR, plus zone, region and link failures. Services
+/// call two services of the next layer, a datastore and, for some, an external.
+pub fn availability_topology(components: usize) -> String {
+    let tens = (components / 10).max(1);
+    let (services, datastores, externals) = (7 * tens, 2 * tens, tens);
+    let zones = ["a", "b", "c"];
+    let mut s = String::with_capacity(components * 300);
+    s.push_str(
+        "Topology(\n  name: \"availability-synthetic\",\n  regions: [Region(name: \"r\", failure: (mtbf: \"5y\", mttr: \"6h\"), zones: [\n    \
+         Zone(name: \"a\", failure: (mtbf: \"1y\", mttr: \"2h\")), Zone(name: \"b\", failure: (mtbf: \"1y\", mttr: \"2h\")), \
+         Zone(name: \"c\", failure: (mtbf: \"1y\", mttr: \"2h\"))])],\n  \
+         network: (links: [Link(between: (\"a\", \"b\"), failure: (mtbf: \"180d\", mttr: \"20m\"))]),\n  services: [\n",
+    );
+    for j in 0..services {
+        let layer = j / 10;
+        let _ = write!(
+            s,
+            "    Service(name: \"s{j}\", zones: [\"a\", \"b\", \"c\"], instances: 3, min_healthy: {}, \
+             service_time: Fixed(\"1ms\"), failure: (mtbf: \"60d\", mttr: \"20m\"), calls: [",
+            1 + j % 2
+        );
+        for k in 0..2 {
+            let target = (layer + 1) * 10 + (j * 3 + k * 7) % 10;
+            if target < services {
+                let _ = write!(s, "Call(to: \"s{target}\"), ");
+            }
+        }
+        let _ = write!(s, "Call(to: \"d{}\"), ", j % datastores);
+        if j % 3 == 0 {
+            let _ = write!(s, "Call(to: \"x{}\", required: {}), ", j % externals, j % 2 == 0);
+        }
+        s.push_str("]),\n");
+    }
+    s.push_str("  ],\n  datastores: [\n");
+    for d in 0..datastores {
+        let _ = writeln!(
+            s,
+            "    Datastore(name: \"d{d}\", primary: \"{}\", replicas: [\"{}\", \"{}\"], \
+             failover: (detection: \"15s\", promotion: \"15s\"), failure: (mtbf: \"90d\", mttr: \"1h\")),",
+            zones[d % 3],
+            zones[(d + 1) % 3],
+            zones[(d + 2) % 3]
+        );
+    }
+    s.push_str("  ],\n  externals: [\n");
+    for x in 0..externals {
+        let _ = writeln!(
+            s,
+            "    External(name: \"x{x}\", latency: Fixed(\"5ms\"), failure: (mtbf: \"30d\", mttr: \"15m\")),"
+        );
+    }
+    s.push_str("  ],\n  endpoints: [\n");
+    for e in 0..10.min(services) {
+        let _ = writeln!(s, "    Endpoint(name: \"e{e}\", service: \"s{e}\"),");
+    }
+    s.push_str("  ],\n)\n");
+    s
+}
+
 /// An M/M/1 queue as RON files: one server with exponential service of mean `1/mu`, Poisson
 /// arrivals at `lambda` per second for `seconds`, no network latency — the textbook system
 /// written the way users write theirs. Returns (topology, scenario naming `m.ron`).
@@ -113,6 +175,15 @@ mod tests {
         // The mean sojourn of M/M/1 at λ = 50, μ = 100 is 20 ms; 10,000 customers land near it.
         let mean_ms = sum as f64 / 10_000.0 / 1e6;
         assert!((mean_ms - 20.0).abs() < 3.0, "mean sojourn {mean_ms} ms");
+    }
+
+    #[test]
+    fn availability_topologies_validate() {
+        let text = availability_topology(100);
+        let t = crate::load::parse_topology("synthetic", text.into());
+        let t = t.expect("valid");
+        let n = t.services().len() + t.datastores().len() + t.externals().len();
+        assert_eq!(n, 100);
     }
 
     #[test]

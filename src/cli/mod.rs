@@ -5,6 +5,7 @@
 
 #![allow(clippy::print_stderr)]
 
+pub mod availability;
 pub mod cascade;
 pub mod check;
 pub mod fmea;

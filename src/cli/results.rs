@@ -99,6 +99,9 @@ pub fn report(input: &std::path::Path, out: &std::path::Path, seeds: Option<u64>
 pub fn merge(files: &[PathBuf], out: Option<&std::path::Path>, format: Format) -> ExitCode {
     use faultsim::montecarlo::summary::{Results, Stored, SCHEMA_VERSION};
     use faultsim::montecarlo::Partial;
+    if files.first().is_some_and(|f| availability::is_availability_file(f)) {
+        return availability::merge(files, out, format);
+    }
     let mut stored: Vec<(String, Stored)> = Vec::new();
     for f in files {
         let name = f.display().to_string();

@@ -6,26 +6,44 @@
 //! derived from (seed, component, purpose). So a run is a pure function of (scenario,
 //! seed), and its fingerprint — a hash over every processed event — proves it.
 //!
-//! The engine drives any [`Model`]: the request-level model of [`crate::model`] is one;
-//! the engine decides when a run ends (the model says it is done, the calendar runs dry,
-//! or `max_time` is reached) and enforces the limits.
+//! The engine drives any [`Model`], each with its own closed event type
+//! ([`Model::Event`]): the request-level model of [`crate::model`] is one, the failure and
+//! repair model of [`crate::availability`] another. The engine decides when a run ends (the
+//! model says it is done, the calendar runs dry, or `max_time` is reached) and enforces the
+//! limits. Because the model is a type parameter, every call is monomorphised: a generic
+//! engine costs the request model nothing.
 
 pub mod calendar;
 pub mod event;
 pub mod slab;
 
 use calendar::{Calendar, Nanos, MAX_PENDING};
-use event::Event;
 
 use crate::metrics::Fingerprint;
 use crate::scenario::Limits;
 
+/// An event a model can schedule: small, `Copy`, and describable as a few words for the
+/// run's fingerprint.
+pub trait EngineEvent: Copy + std::fmt::Debug {
+    /// A stable code and up to three words describing the event, for the fingerprint.
+    fn words(&self) -> [u64; 4];
+}
+
+impl EngineEvent for event::Event {
+    #[inline]
+    fn words(&self) -> [u64; 4] {
+        event::Event::words(self)
+    }
+}
+
 /// What the engine drives: state plus a reaction to each event.
 pub trait Model {
+    /// The model's closed set of events.
+    type Event: EngineEvent;
     /// Schedules the events that start the run.
-    fn start(&mut self, calendar: &mut Calendar<Event>);
+    fn start(&mut self, calendar: &mut Calendar<Self::Event>);
     /// Reacts to one event at time `now`.
-    fn handle(&mut self, calendar: &mut Calendar<Event>, now: Nanos, event: Event);
+    fn handle(&mut self, calendar: &mut Calendar<Self::Event>, now: Nanos, event: Self::Event);
     /// Whether the run is over (before the calendar runs dry or `max_time` is reached).
     fn done(&self) -> bool;
     /// Work in flight, bounded by `max_in_flight`.
@@ -81,9 +99,9 @@ impl LimitError {
 
 /// One run: a model, its calendar and its limits.
 #[derive(Debug)]
-pub struct Simulation<M> {
+pub struct Simulation<M: Model> {
     model: M,
-    calendar: Calendar<Event>,
+    calendar: Calendar<M::Event>,
     limits: Limits,
     events: u64,
     fingerprint: Fingerprint,
@@ -109,7 +127,7 @@ impl<M: Model> Simulation<M> {
     }
 
     /// Processes the next event. Returns it, or `None` when the run is over.
-    pub fn step(&mut self) -> Result<Option<(Nanos, Event)>, LimitError> {
+    pub fn step(&mut self) -> Result<Option<(Nanos, M::Event)>, LimitError> {
         if self.done {
             return Ok(None);
         }
@@ -144,7 +162,7 @@ impl<M: Model> Simulation<M> {
 
     /// Steps to the end, calling `observe` after every processed event. Returns the model,
     /// with the limit that stopped the run early, if one did.
-    pub fn run_model(mut self, mut observe: impl FnMut(Nanos, &Event)) -> (M, Option<LimitError>) {
+    pub fn run_model(mut self, mut observe: impl FnMut(Nanos, &M::Event)) -> (M, Option<LimitError>) {
         loop {
             match self.step() {
                 Ok(Some((t, e))) => observe(t, &e),

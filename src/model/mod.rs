@@ -55,6 +55,7 @@ impl Simulation<World> {
 /// after it arrivals stop and requests in flight drain, until none is left or `max_time`
 /// is reached, when the rest count as failed (`unfinished`).
 impl Model for World {
+    type Event = Event;
     fn start(&mut self, calendar: &mut Calendar<Event>) {
         self.schedule_start(calendar);
     }

@@ -9,6 +9,7 @@
 pub mod budget;
 pub mod infra;
 pub mod par;
+pub mod parallel;
 pub mod partial;
 pub mod summary;
 pub mod verdict;

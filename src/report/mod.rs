@@ -5,6 +5,8 @@
 //! topology for Graphviz (`faultsim graph MODEL`); [`html`] is the self-contained page of
 //! many seeds' results with their plots (`faultsim report`, and every `--out` folder).
 
+pub mod availability;
+pub mod availability_plots;
 pub mod ci;
 pub mod dot;
 pub mod html;

@@ -49,7 +49,7 @@ pub const PANELS_MAX: usize = 12;
 pub const GRAPH_NODES_MAX: usize = 400;
 
 /// Width of the legend column right of a chart (px).
-const LEGEND_WIDTH_PX: u32 = 190;
+pub(super) const LEGEND_WIDTH_PX: u32 = 190;
 /// Height of one legend row (px).
 const LEGEND_ROW_PX: i32 = 20;
 /// Characters of a label kept in a legend or a graph node before it is cut with "…".
@@ -532,7 +532,7 @@ fn nines(a: f64) -> f64 {
 
 /// How a legend entry is marked.
 #[derive(Clone, Copy)]
-enum Mark {
+pub(super) enum Mark {
     /// A line in this colour (a series).
     Line(RGBColor),
     /// A filled square (a shaded period).
@@ -541,7 +541,7 @@ enum Mark {
 
 /// Draws a legend into `area` (the column right of a chart), one entry per row from the
 /// top; entries that do not fit are summarised as "… n more".
-fn draw_legend(area: &Area, entries: &[(String, Mark)]) -> DrawResult {
+pub(super) fn draw_legend(area: &Area, entries: &[(String, Mark)]) -> DrawResult {
     let (_, h) = area.dim_in_pixel();
     let top = 20;
     let rows_max = ((h as i32 - top) / LEGEND_ROW_PX).max(1) as usize;

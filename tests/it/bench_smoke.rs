@@ -37,4 +37,28 @@ fn every_bench_workload_runs_small() {
     let prints: Vec<&str> = one.records.iter().map(|r| r.fingerprint.as_str()).collect();
     eprintln!("smoke montecarlo: fingerprints {prints:?}");
     assert_eq!(one, two);
+
+    // benches/availability.rs: seed-years of the 100-component topology, on one and two threads.
+    let t =
+        faultsim::load::parse_topology("synthetic", faultsim::synth::availability_topology(100).into()).expect("valid");
+    let plan = Arc::new(faultsim::availability::Plan::new(Arc::new(t), &[]));
+    let years = |threads| {
+        let seeds = [1, 2, 3, 4];
+        let method = faultsim::availability::Method::Years;
+        faultsim::availability::run_seeds(
+            &plan,
+            method,
+            &seeds,
+            5 * faultsim::availability::YEAR_NS,
+            0,
+            threads,
+            &|| {},
+        )
+    };
+    let (one, two) = (years(1), years(2));
+    let events: u64 = one.records.iter().map(|r| r.events).sum();
+    let prints: Vec<&str> = one.records.iter().map(|r| r.fingerprint.as_str()).collect();
+    eprintln!("smoke availability: 20 seed-years, {events} events, fingerprints {prints:?}");
+    assert!(events > 20 * 2_000, "a year of 285 processes is thousands of events");
+    assert_eq!(one, two);
 }

@@ -1,6 +1,7 @@
 //! The one integration-test binary: a module per feature, sharing the helpers below.
 
 mod analyze;
+mod availability;
 mod bench_smoke;
 mod broken_inputs;
 mod check;

@@ -1,0 +1,357 @@
+//! `availability`: time-based availability over simulated years (or by rare-event
+//! sampling), with the same conventions as `run` over many seeds: a table or JSON, `--out`
+//! with plots, `--threads`, `--shard` and merging shards with `faultsim merge`.
+
+#![allow(clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use faultsim::availability::summary::{Meta, Method, Results, Stored, KIND, SCHEMA_VERSION};
+use faultsim::availability::{self, Plan};
+use faultsim::load::{self, Loaded};
+use faultsim::montecarlo::Shard;
+
+use super::*;
+
+/// Most seed-years one command simulates (a bound on a run that would never end).
+pub const SEED_YEARS_MAX: u64 = 100_000_000;
+
+/// Most simulated time per seed (ns): 500 years, so that simulated time in integer
+/// nanoseconds never overflows; run more seeds for more years.
+pub const HORIZON_NS_MAX: u64 = 500 * availability::YEAR_NS;
+
+/// Seeds when a topology (which has no `seeds`) is given.
+pub const DEFAULT_SEEDS: u64 = 20;
+/// Years per seed by default.
+pub const DEFAULT_YEARS: u64 = 100;
+/// Regenerative cycles per seed by default (rare-event method).
+pub const DEFAULT_CYCLES: u64 = 20_000;
+
+/// The options of `faultsim availability`.
+pub struct Options<'a> {
+    /// A topology or scenario file.
+    pub input: &'a Path,
+    /// Years per seed.
+    pub years: Option<u64>,
+    /// Simulated time per seed as a duration, instead of `years`.
+    pub duration: Option<&'a str>,
+    /// Seeds.
+    pub seeds: Option<u64>,
+    /// Threads.
+    pub threads: Option<usize>,
+    /// `K/N`, `auto/N` or `auto`.
+    pub shard: Option<&'a str>,
+    /// Output folder.
+    pub out: Option<&'a Path>,
+    /// Output format.
+    pub format: Format,
+    /// Use the rare-event method.
+    pub rare_events: bool,
+    /// Cycles per seed for the rare-event method.
+    pub cycles: Option<u64>,
+}
+
+/// SHA-256 of a file's text, as lowercase hex.
+fn sha256_of(path: &Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap_or_default();
+    sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn availability(o: &Options<'_>) -> ExitCode {
+    let loaded = match load::load_file(o.input) {
+        Ok(l) => l,
+        Err(ds) => return fail(&ds),
+    };
+    let (plan, scenario_name, inputs, first_seed, default_seeds) = match loaded {
+        Loaded::Topology(t) => {
+            let inputs = faultsim::scenario::Inputs {
+                scenario: String::new(),
+                topology: sha256_of(o.input),
+                traces: Vec::new(),
+            };
+            (Plan::new(t, &[]), String::new(), inputs, 1, DEFAULT_SEEDS)
+        }
+        Loaded::Scenario(s) => (
+            Plan::new(Arc::clone(&s.topology), &s.processes),
+            s.name.clone(),
+            s.inputs.clone(),
+            s.first_seed,
+            s.seed_count,
+        ),
+    };
+    let plan = Arc::new(plan);
+    let method = if o.rare_events { Method::RareEvents } else { Method::Years };
+    let horizon_ns = match (o.years, o.duration) {
+        (Some(_), Some(_)) => {
+            eprintln!("error: give --years or --duration, not both");
+            return ExitCode::from(EXIT_INPUT);
+        }
+        (_, Some(d)) => match d.parse::<faultsim::units::Duration>() {
+            Ok(d) if d.as_nanos() > 0 => d.as_nanos(),
+            Ok(_) => {
+                eprintln!("error: --duration must be above zero");
+                return ExitCode::from(EXIT_INPUT);
+            }
+            Err(e) => {
+                eprintln!("error: --duration {d}: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        },
+        (Some(0), None) => {
+            eprintln!("error: --years must be at least 1");
+            return ExitCode::from(EXIT_INPUT);
+        }
+        (y, None) => y.unwrap_or(DEFAULT_YEARS).saturating_mul(availability::YEAR_NS),
+    };
+    if horizon_ns > HORIZON_NS_MAX {
+        eprintln!(
+            "error: at most 500 years per seed (time is kept in integer nanoseconds); use more --seeds for more years"
+        );
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let count = o.seeds.unwrap_or(default_seeds);
+    if count == 0 {
+        eprintln!("error: --seeds must be at least 1");
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let cycles = if o.rare_events { o.cycles.unwrap_or(DEFAULT_CYCLES) } else { 0 };
+    if o.cycles.is_some() && !o.rare_events {
+        eprintln!("error: --cycles applies to --rare-events only");
+        return ExitCode::from(EXIT_INPUT);
+    }
+    if o.rare_events {
+        if o.years.is_some() || o.duration.is_some() {
+            eprintln!("error: --rare-events counts regenerative cycles (--cycles), not --years or --duration");
+            return ExitCode::from(EXIT_INPUT);
+        }
+        if cycles == 0 {
+            eprintln!("error: --cycles must be at least 1");
+            return ExitCode::from(EXIT_INPUT);
+        }
+        if let Err(why) = plan.all_exponential() {
+            eprintln!("error: the rare-event method needs exponential failure and repair times: {why}");
+            eprintln!("  (then the system is a Markov chain); use --years for other distributions");
+            return ExitCode::from(EXIT_INPUT);
+        }
+        let slow = plan.delayed_failovers();
+        if !slow.is_empty() {
+            eprintln!(
+                "error: the rare-event method needs instant datastore failover; these take time: {}",
+                slow.join(", ")
+            );
+            eprintln!("  hint: set failover: (detection: \"0\", promotion: \"0\") to study them, or use --years");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    } else {
+        let years = horizon_ns as f64 / availability::YEAR_NS as f64;
+        if years * count as f64 > SEED_YEARS_MAX as f64 {
+            eprintln!("error: {count} seeds × {years} years is more than {SEED_YEARS_MAX} seed-years");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    let shard = match o.shard.map(|s| Shard::parse(s, |v| std::env::var(v).ok())).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let list: Vec<u64> = match shard {
+        Some(s) => s.seeds(first_seed, count),
+        None => (0..count).map(|i| first_seed + i).collect(),
+    };
+    let threads = threads_or_default(o.threads);
+    let bar = progress_bar(list.len() as u64);
+    let data = availability::run_seeds(&plan, method, &list, horizon_ns, cycles, threads, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let meta = Meta::of(&plan, &scenario_name, inputs, method, first_seed, count, shard, horizon_ns, cycles);
+    let results = Results::build(meta, data);
+    let replay = replay_command(o.input, &results);
+    if let Some(s) = shard {
+        let dir = o.out.unwrap_or(Path::new("."));
+        let file = dir.join(format!("shard-{}-of-{}.json", s.index, s.count));
+        let written = serde_json::to_string(&results).map_err(std::io::Error::other).and_then(|json| {
+            std::fs::create_dir_all(dir).and_then(|()| faultsim::output::write_atomic(&file, (json + "\n").as_bytes()))
+        });
+        if let Err(e) = written {
+            eprintln!("error: {}: cannot write: {e}", file.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+        eprintln!(
+            "wrote {} ({} seeds); merge all shards with: faultsim merge {}/shard-*-of-{}.json",
+            file.display(),
+            list.len(),
+            dir.display(),
+            s.count
+        );
+        return emit(&results, &replay, None, o.format);
+    }
+    emit(&results, &replay, o.out, o.format)
+}
+
+/// The command that reproduces these results.
+fn replay_command(input: &Path, r: &Results) -> String {
+    let m = &r.meta;
+    match m.method {
+        Method::Years => {
+            let y = m.horizon_ns / availability::YEAR_NS;
+            let time = if y * availability::YEAR_NS == m.horizon_ns {
+                format!("--years {y}")
+            } else {
+                format!("--duration {}", faultsim::units::Duration::from_nanos(m.horizon_ns))
+            };
+            format!("faultsim availability {} {time} --seeds {}", input.display(), m.seed_count)
+        }
+        Method::RareEvents => format!(
+            "faultsim availability {} --rare-events --cycles {} --seeds {}",
+            input.display(),
+            m.cycles,
+            m.seed_count
+        ),
+    }
+}
+
+/// Prints the results and writes them (with plots) into `out` when asked.
+fn emit(results: &Results, replay: &str, out: Option<&Path>, format: Format) -> ExitCode {
+    let json = match serde_json::to_string(results) {
+        Ok(s) => s + "\n",
+        Err(e) => {
+            eprintln!("error: cannot encode the results as JSON: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let text = faultsim::report::availability::availability_summary(results, replay);
+    if let Some(dir) = out {
+        match write_out(dir, results, &json, &text) {
+            Ok(files) => eprintln!("wrote {} into {}", files.join(", "), dir.display()),
+            Err(e) => {
+                eprintln!("error: {}: cannot write: {e}", dir.display());
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    }
+    if let Err(code) = write_stdout(match format {
+        Format::Text => &text,
+        Format::Json => &json,
+    }) {
+        return code;
+    }
+    if results.stopped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        let s = &results.stopped[0];
+        eprintln!(
+            "error: {} of {} seeds stopped at a limit; first: seed {}: {}",
+            results.stopped.len(),
+            results.seeds,
+            s.seed,
+            s.limit
+        );
+        ExitCode::from(EXIT_INCONCLUSIVE)
+    }
+}
+
+/// Writes `results.json`, `summary.md` and the plots into `dir`, atomically.
+fn write_out(dir: &Path, results: &Results, json: &str, text: &str) -> std::io::Result<Vec<String>> {
+    use faultsim::output::write_atomic;
+    std::fs::create_dir_all(dir)?;
+    write_atomic(&dir.join("results.json"), json.as_bytes())?;
+    write_atomic(&dir.join("summary.md"), format!("```text\n{text}```\n").as_bytes())?;
+    let mut files = vec!["results.json".to_owned(), "summary.md".to_owned()];
+    for p in faultsim::report::availability_plots::availability_plots(results) {
+        write_atomic(&dir.join(&p.file), p.svg.as_bytes())?;
+        files.push(p.file);
+    }
+    Ok(files)
+}
+
+/// Whether a results or shard file holds availability results (`"kind":"availability"`).
+pub fn is_availability_file(path: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        kind: Option<String>,
+    }
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Peek>(&t).ok())
+        .is_some_and(|p| p.kind.as_deref() == Some(KIND))
+}
+
+/// Merges availability shard files into the results of the whole seed range.
+pub fn merge(files: &[PathBuf], out: Option<&Path>, format: Format) -> ExitCode {
+    let mut stored: Vec<(String, Stored)> = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        let parsed = std::fs::read_to_string(f).map_err(|e| e.to_string()).and_then(|t| {
+            serde_json::from_str::<Stored>(&t).map_err(|e| format!("not an availability results file: {e}"))
+        });
+        match parsed {
+            Ok(s) => stored.push((name, s)),
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    let (first_name, first) = (&stored[0].0, &stored[0].1);
+    for (name, s) in &stored {
+        if s.schema_version != SCHEMA_VERSION || s.kind != KIND {
+            problems.push(format!("{name}: not availability results of schema {SCHEMA_VERSION}"));
+        }
+        let (mut a, mut b) = (s.meta.clone(), first.meta.clone());
+        a.shard = None;
+        b.shard = None;
+        if a.tool_version != b.tool_version {
+            problems
+                .push(format!("{name}: made by faultsim {}, but {first_name} by {}", a.tool_version, b.tool_version));
+        } else if a.inputs != b.inputs {
+            problems
+                .push(format!("{name}: made from other input files than {first_name} (their content hashes differ)"));
+        } else if a != b {
+            problems.push(format!("{name}: a different run than {first_name} (method, seeds or horizon differ)"));
+        }
+        if s.meta.shard.map(|x| x.count) != first.meta.shard.map(|x| x.count) {
+            problems.push(format!("{name}: not a shard of the same split as {first_name}"));
+        }
+    }
+    if let Some(n) = first.meta.shard.map(|s| s.count) {
+        let mut have: Vec<u32> = stored.iter().filter_map(|(_, s)| s.meta.shard.map(|x| x.index)).collect();
+        have.sort_unstable();
+        let dup: Vec<String> = have.windows(2).filter(|w| w[0] == w[1]).map(|w| format!("{}/{n}", w[0])).collect();
+        let missing: Vec<String> = (1..=n).filter(|k| !have.contains(k)).map(|k| format!("{k}/{n}")).collect();
+        if !dup.is_empty() {
+            problems.push(format!("shards given twice: {}", dup.join(", ")));
+        }
+        if !missing.is_empty() {
+            problems.push(format!("missing shards: {}", missing.join(", ")));
+        }
+    }
+    let mut meta = first.meta.clone();
+    meta.shard = None;
+    let data =
+        stored.iter().fold(availability::Partial::empty(meta.endpoints.len()), |acc, (_, s)| acc.merge(s.data.clone()));
+    let dups = data.duplicate_seeds();
+    if !dups.is_empty() {
+        problems.push(format!("seeds present twice: {dups:?}"));
+    }
+    let missing = (0..meta.seed_count)
+        .map(|i| meta.first_seed + i)
+        .filter(|s| data.records.binary_search_by_key(s, |r| r.seed).is_err())
+        .count();
+    if missing > 0 {
+        problems.push(format!("{missing} seeds missing"));
+    }
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+        eprintln!("nothing merged: {} problem{}", problems.len(), if problems.len() == 1 { "" } else { "s" });
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let replay = format!("faultsim availability <the input of `{}`>", meta.topology);
+    emit(&Results::build(meta, data), &replay, out, format)
+}
