@@ -14,7 +14,6 @@ pub fn run(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCod
         Err(code) => return code,
     };
     let seed = seed.unwrap_or(scenario.first_seed);
-    let gaps = faultsim::model::not_simulated(&scenario);
     let (metrics, limit) = match faultsim::engine::Simulation::new(std::sync::Arc::clone(&scenario), seed).run() {
         Ok(m) => (m, None),
         Err(b) => {
@@ -26,8 +25,7 @@ pub fn run(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCod
     let limit_text = limit.map(|l| format!("{l}"));
     let text = match format {
         Format::Text => {
-            let text =
-                faultsim::report::summary::run_summary(&scenario, &metrics, limit_text.as_deref(), &gaps, &replay);
+            let text = faultsim::report::summary::run_summary(&scenario, &metrics, limit_text.as_deref(), &replay);
             // The hypotheses go just before the closing replay line.
             let checks = faultsim::report::ci::seed_hypotheses(&scenario, &metrics);
             match text.rfind("\nreplay: ") {
@@ -42,7 +40,6 @@ pub fn run(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCod
                 scenario: &scenario.name,
                 topology: scenario.topology.name(),
                 limit: limit_text.clone(),
-                not_simulated: &gaps,
                 run: &metrics,
             };
             match serde_json::to_string(&report) {

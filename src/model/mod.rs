@@ -181,11 +181,3 @@ impl World {
         self.roots_created == self.roots_finished + self.roots.len() as u64
     }
 }
-
-/// Settings in a scenario or its topology that this engine does not simulate, named so a
-/// summary can say so instead of silently ignoring them. Every setting of the formats is
-/// simulated today, so the list is empty; it stays as the one place a future format
-/// addition must be declared until its behaviour lands.
-pub fn not_simulated(_scenario: &Scenario) -> Vec<String> {
-    Vec::new()
-}

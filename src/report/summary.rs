@@ -29,20 +29,12 @@ pub struct RunReport<'a> {
     pub topology: &'a str,
     /// Which limit stopped the run early, if one did.
     pub limit: Option<String>,
-    /// Settings present but not simulated yet.
-    pub not_simulated: &'a [String],
     /// The measurements.
     pub run: &'a RunMetrics,
 }
 
 /// A readable summary of one run.
-pub fn run_summary(
-    s: &Scenario,
-    m: &RunMetrics,
-    limit: Option<&str>,
-    not_simulated: &[String],
-    replay: &str,
-) -> String {
+pub fn run_summary(s: &Scenario, m: &RunMetrics, limit: Option<&str>, replay: &str) -> String {
     let t = &s.topology;
     let mut o = String::new();
     let _ = writeln!(o, "scenario: {} (topology {}), seed {}", s.name, t.name(), m.seed);
@@ -198,12 +190,6 @@ pub fn run_summary(
     }
     o.push_str(&super::infra::run_sections(s, m));
 
-    if !not_simulated.is_empty() {
-        let _ = writeln!(o, "\nnot simulated yet (present in the files, no effect in this version):");
-        for n in not_simulated {
-            let _ = writeln!(o, "  - {n}");
-        }
-    }
     let _ = writeln!(o, "\nreplay: {replay}");
     o
 }
