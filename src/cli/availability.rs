@@ -254,17 +254,22 @@ fn emit(results: &Results, replay: &str, out: Option<&Path>, format: Format) -> 
     }
 }
 
-/// Writes `results.json`, `summary.md` and the plots into `dir`, atomically.
+/// Writes `results.json`, `summary.md`, the plots and `index.html` into `dir`, atomically.
 fn write_out(dir: &Path, results: &Results, json: &str, text: &str) -> std::io::Result<Vec<String>> {
     use faultsim::output::write_atomic;
     std::fs::create_dir_all(dir)?;
     write_atomic(&dir.join("results.json"), json.as_bytes())?;
     write_atomic(&dir.join("summary.md"), format!("```text\n{text}```\n").as_bytes())?;
     let mut files = vec!["results.json".to_owned(), "summary.md".to_owned()];
-    for p in faultsim::report::availability_plots::availability_plots(results) {
+    let plots = faultsim::report::availability_plots::availability_plots(results);
+    for p in &plots {
         write_atomic(&dir.join(&p.file), p.svg.as_bytes())?;
-        files.push(p.file);
+        files.push(p.file.clone());
     }
+    // The page last, so that a complete index.html means every file beside it is complete.
+    let page = faultsim::report::availability_plots::availability_page(results, &plots, text);
+    write_atomic(&dir.join("index.html"), page.as_bytes())?;
+    files.push("index.html".to_owned());
     Ok(files)
 }
 

@@ -4,6 +4,9 @@
 //!
 //! Same rules as [`super::plots`]: pure functions from data to one SVG document each, a
 //! title, axes with units, a legend when there is more than one series, deterministic bytes.
+//!
+//! [`availability_page`] puts the plots and the text report into the `index.html` of an
+//! `availability --out DIR`, with the same self-contained page skeleton as the studies.
 
 use plotters::prelude::*;
 
@@ -53,6 +56,42 @@ pub fn availability_plots(r: &Results) -> Vec<AvailabilityPlot> {
             svg: super::plots::per_seed_nines(&r.meta.endpoints, &per_seed),
         },
     ]
+}
+
+/// What each plot shows, for its caption on the page.
+fn caption(file: &str) -> &'static str {
+    match file {
+        "outage_durations.svg" => "Outages of each endpoint by length, in all seeds (log scale of outage length).",
+        "availability_per_seed.svg" => "Distribution over seeds of each endpoint's time-based availability.",
+        "nines_per_seed.svg" => "Distribution over seeds of each endpoint's nines of availability.",
+        _ => "",
+    }
+}
+
+/// The self-contained `index.html` of an availability run: a title, what was simulated, each
+/// plot inline with its caption, and the text report (availability and nines with their 95%
+/// intervals, the analytic cross-check, downtime, outages and the importance ranking) as
+/// preformatted text. Inline CSS and SVG only: no scripts, no external URLs.
+pub fn availability_page(r: &Results, plots: &[AvailabilityPlot], text: &str) -> String {
+    let m = &r.meta;
+    let title = if m.scenario.is_empty() {
+        format!("Availability: {}", m.topology)
+    } else {
+        format!("Availability: {}", m.scenario)
+    };
+    let subtitle = match m.method {
+        crate::availability::summary::Method::Years => format!(
+            "topology {}, time-based over {} seeds ({:.0} simulated years), {} failure processes",
+            m.topology, r.seeds, r.years, m.processes
+        ),
+        crate::availability::summary::Method::RareEvents => format!(
+            "topology {}, rare-event method over {} seeds × {} regenerative cycles, {} failure processes",
+            m.topology, r.seeds, m.cycles, m.processes
+        ),
+    };
+    let plots: Vec<(String, String, String)> =
+        plots.iter().map(|p| (p.file.clone(), caption(&p.file).to_owned(), p.svg.clone())).collect();
+    super::study_plots::page(&title, &subtitle, &plots, text)
 }
 
 /// An outage length on the log axis (log10 of minutes) as readable text.

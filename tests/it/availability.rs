@@ -351,3 +351,43 @@ fn a_scenario_adds_its_processes_and_the_text_report_reads_well() {
     assert!(plan.scenario_processes > 0);
     assert!(plan.processes.iter().any(|p| p.stream.starts_with("process:")));
 }
+
+#[test]
+fn out_writes_a_self_contained_page_with_every_plot() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = root.join("models/three_tier.ron").to_string_lossy().into_owned();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pages: Vec<String> = ["one", "two"]
+        .iter()
+        .map(|out| {
+            let args = ["availability", &model, "--years", "5", "--seeds", "3", "--out", out];
+            let o = run_in(dir.path(), &args, Duration::from_secs(60));
+            assert_eq!(o.code, Some(0), "{}", o.stderr);
+            assert!(o.stderr.contains("index.html"), "{}", o.stderr);
+            std::fs::read_to_string(dir.path().join(out).join("index.html")).expect("index.html written")
+        })
+        .collect();
+    assert_eq!(pages[0], pages[1], "two runs write the same bytes");
+    let page = &pages[0];
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    for f in ["outage_durations.svg", "availability_per_seed.svg", "nines_per_seed.svg"] {
+        let svg = std::fs::read_to_string(dir.path().join("one").join(f)).expect("plot written");
+        let inline = faultsim::report::html::inline_svg(&svg);
+        assert!(inline.starts_with("<svg"));
+        assert!(page.contains(inline), "{f} is inlined in the page");
+    }
+    assert_eq!(page.matches("<svg").count(), 3, "one inline SVG per plot");
+    // Self-contained: nothing to fetch and nothing to run.
+    let without_namespaces = page.replace("http://www.w3.org/", "");
+    assert!(!without_namespaces.contains("http"), "an external URL in the page");
+    for tag in ["<script", "<link", "<img", "<iframe", "url("] {
+        assert!(!page.contains(tag), "{tag} in the page");
+    }
+    // The text report, escaped, with every section.
+    for needle in ["Availability: three-tier", "95% CI", "nines", "downtime per year", "outages", "importance"] {
+        assert!(page.contains(needle), "{needle} missing from the page");
+    }
+    let summary = std::fs::read_to_string(dir.path().join("one/summary.md")).expect("summary written");
+    let text = summary.trim_start_matches("```text\n").trim_end_matches("```\n");
+    assert!(page.contains(&faultsim::report::html::escape(text)), "the whole text report, escaped");
+}
