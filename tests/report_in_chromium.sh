@@ -47,21 +47,9 @@ faultsim="$target_dir/release/faultsim"
 root="$target_dir/report-screenshots"
 mkdir -p "$root"
 
-failed=0
-for name in "${names[@]}"; do
-    scenario="scenarios/$name.ron"
-    out="$root/$name"
-    rm -rf "$out"
-    mkdir -p "$out"
-    # Exit 3 (some seeds stopped at a limit) still writes the report; anything else fails.
-    code=0
-    "$faultsim" report "$scenario" --seeds "$seeds" --out "$out" 2>"$out/faultsim.log" || code=$?
-    if [[ $code -ne 0 && $code -ne 3 ]]; then
-        echo "FAIL $name: faultsim report exited $code:"
-        cat "$out/faultsim.log"
-        failed=1
-        continue
-    fi
+# Opens DIR/index.html of NAME in Chromium; sets failed=1 on any problem.
+check_page() {
+    local name="$1" out="$2"
     page="$(cd "$out" && pwd)/index.html"
 
     # No URL outside the SVG namespace declarations.
@@ -101,10 +89,53 @@ for name in "${names[@]}"; do
     if [[ ! -s "$shot" ]]; then
         echo "FAIL $name: no screenshot (log: $log)"
         failed=1
-        continue
+        return
     fi
     echo "ok   $name: $shot"
+}
+
+failed=0
+for name in "${names[@]}"; do
+    scenario="scenarios/$name.ron"
+    out="$root/$name"
+    rm -rf "$out"
+    mkdir -p "$out"
+    # Exit 3 (some seeds stopped at a limit) still writes the report; anything else fails.
+    code=0
+    "$faultsim" report "$scenario" --seeds "$seeds" --out "$out" 2>"$out/faultsim.log" || code=$?
+    if [[ $code -ne 0 && $code -ne 3 ]]; then
+        echo "FAIL $name: faultsim report exited $code:"
+        cat "$out/faultsim.log"
+        failed=1
+        continue
+    fi
+    check_page "$name" "$out"
 done
+
+# The studies' pages (their --out folders), on small grids so this stays quick.
+run_study() {
+    local name="$1"
+    shift
+    local out="$root/$name"
+    rm -rf "$out"
+    mkdir -p "$out"
+    if ! "$faultsim" "$@" --out "$out" >"$out/faultsim.out" 2>"$out/faultsim.log"; then
+        echo "FAIL $name: faultsim $* failed:"
+        cat "$out/faultsim.log"
+        failed=1
+        return
+    fi
+    check_page "$name" "$out"
+}
+if [[ $# -eq 0 ]]; then
+    run_study study-fmea fmea scenarios/ecommerce_orders_db_loss.ron --seeds 2 --modes crash,zone
+    run_study study-cascade cascade scenarios/oom_cascade.ron --seeds 2
+    run_study study-metastability metastability scenarios/retry_storm_spike.ron --seeds 2 --loads 0.5,1 \
+        --magnitudes 0.25,1 --durations 5s,15s
+    run_study study-whatif whatif scenarios/shared_pool.ron --variant scenarios/patches/recommendations_bulkhead.ron \
+        --seeds 4
+    run_study availability availability models/ecommerce.ron --years 20 --seeds 4
+fi
 
 if [[ $failed -ne 0 ]]; then
     exit 1
