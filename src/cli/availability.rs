@@ -301,40 +301,27 @@ pub fn merge(files: &[PathBuf], out: Option<&Path>, format: Format) -> ExitCode 
             }
         }
     }
-    let mut problems = Vec::new();
-    let (first_name, first) = (&stored[0].0, &stored[0].1);
-    for (name, s) in &stored {
-        if s.schema_version != SCHEMA_VERSION || s.kind != KIND {
-            problems.push(format!("{name}: not availability results of schema {SCHEMA_VERSION}"));
-        }
-        let (mut a, mut b) = (s.meta.clone(), first.meta.clone());
-        a.shard = None;
-        b.shard = None;
-        if a.tool_version != b.tool_version {
-            problems
-                .push(format!("{name}: made by faultsim {}, but {first_name} by {}", a.tool_version, b.tool_version));
-        } else if a.inputs != b.inputs {
-            problems
-                .push(format!("{name}: made from other input files than {first_name} (their content hashes differ)"));
-        } else if a != b {
-            problems.push(format!("{name}: a different run than {first_name} (method, seeds or horizon differ)"));
-        }
-        if s.meta.shard.map(|x| x.count) != first.meta.shard.map(|x| x.count) {
-            problems.push(format!("{name}: not a shard of the same split as {first_name}"));
-        }
-    }
-    if let Some(n) = first.meta.shard.map(|s| s.count) {
-        let mut have: Vec<u32> = stored.iter().filter_map(|(_, s)| s.meta.shard.map(|x| x.index)).collect();
-        have.sort_unstable();
-        let dup: Vec<String> = have.windows(2).filter(|w| w[0] == w[1]).map(|w| format!("{}/{n}", w[0])).collect();
-        let missing: Vec<String> = (1..=n).filter(|k| !have.contains(k)).map(|k| format!("{k}/{n}")).collect();
-        if !dup.is_empty() {
-            problems.push(format!("shards given twice: {}", dup.join(", ")));
-        }
-        if !missing.is_empty() {
-            problems.push(format!("missing shards: {}", missing.join(", ")));
-        }
-    }
+    let first = &stored[0].1;
+    let mut problems: Vec<String> = stored
+        .iter()
+        .filter(|(_, s)| s.schema_version != SCHEMA_VERSION || s.kind != KIND)
+        .map(|(name, _)| format!("{name}: not availability results of schema {SCHEMA_VERSION}"))
+        .collect();
+    let views: Vec<ShardFile> = stored
+        .iter()
+        .map(|(name, s)| {
+            let (mut a, mut b) = (s.meta.clone(), first.meta.clone());
+            (a.shard, b.shard) = (None, None);
+            ShardFile {
+                name,
+                tool_version: &s.meta.tool_version,
+                inputs: &s.meta.inputs,
+                shard: s.meta.shard,
+                same_run: a == b,
+            }
+        })
+        .collect();
+    problems.extend(shard_set_problems(&views, "method, seeds or horizon"));
     let mut meta = first.meta.clone();
     meta.shard = None;
     let data =

@@ -92,3 +92,57 @@ pub fn progress_bar(len: u64) -> indicatif::ProgressBar {
     }
     bar
 }
+
+/// What a merge learns of one shard file: its name, the faultsim that wrote it, its inputs'
+/// hashes, its shard, and whether the rest of its settings match the first file's.
+pub struct ShardFile<'a> {
+    /// The file as the user named it.
+    pub name: &'a str,
+    /// `tool_version` of its results.
+    pub tool_version: &'a str,
+    /// Its input files' content hashes.
+    pub inputs: &'a faultsim::scenario::Inputs,
+    /// Which shard of which split it is, if any.
+    pub shard: Option<faultsim::montecarlo::Shard>,
+    /// Whether everything else about the run (scenario, seeds, settings) equals the first file's.
+    pub same_run: bool,
+}
+
+/// Every reason a set of shard files cannot be merged into one run: made by another faultsim
+/// or from other inputs, a different run (`differs` says what may differ), another split,
+/// shards given twice or missing. Shared by `merge` of run and availability results.
+pub fn shard_set_problems(files: &[ShardFile], differs: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(first) = files.first() else { return problems };
+    for f in files {
+        if f.tool_version != first.tool_version {
+            problems.push(format!(
+                "{}: made by faultsim {}, but {} by {}",
+                f.name, f.tool_version, first.name, first.tool_version
+            ));
+        } else if f.inputs != first.inputs {
+            problems.push(format!(
+                "{}: made from other input files than {} (their content hashes differ)",
+                f.name, first.name
+            ));
+        } else if !f.same_run {
+            problems.push(format!("{}: a different run than {} ({differs} differ)", f.name, first.name));
+        }
+        if f.shard.map(|x| x.count) != first.shard.map(|x| x.count) {
+            problems.push(format!("{}: not a shard of the same split as {}", f.name, first.name));
+        }
+    }
+    if let Some(n) = first.shard.map(|s| s.count) {
+        let mut have: Vec<u32> = files.iter().filter_map(|f| f.shard.map(|x| x.index)).collect();
+        have.sort_unstable();
+        let dup: Vec<String> = have.windows(2).filter(|w| w[0] == w[1]).map(|w| format!("{}/{n}", w[0])).collect();
+        let missing: Vec<String> = (1..=n).filter(|k| !have.contains(k)).map(|k| format!("{k}/{n}")).collect();
+        if !dup.is_empty() {
+            problems.push(format!("shards given twice: {}", dup.join(", ")));
+        }
+        if !missing.is_empty() {
+            problems.push(format!("missing shards: {}", missing.join(", ")));
+        }
+    }
+    problems
+}
