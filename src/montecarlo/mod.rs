@@ -8,7 +8,6 @@
 
 pub mod budget;
 pub mod infra;
-pub mod par;
 pub mod parallel;
 pub mod partial;
 pub mod summary;

@@ -4,7 +4,7 @@
 //!
 //! Every study builds variants of a validated [`Scenario`] (its faults replaced, its load
 //! scaled, its timeline shortened, its topology patched), runs each variant on the same seeds
-//! through [`crate::montecarlo::par::map_ordered`], and compares every variant with a baseline
+//! through [`crate::montecarlo::parallel::map_ordered`], and compares every variant with a baseline
 //! *seed by seed*. Because every random draw comes from a stream derived from (seed,
 //! component name, purpose), a variant and its baseline see the same arrivals and service
 //! times wherever the change does not reach (common random numbers), so paired per-seed
@@ -112,7 +112,7 @@ pub fn run_grid<T: Send>(
     extract: impl Fn(usize, usize, &RunMetrics, Option<String>) -> T + Sync,
 ) -> Vec<Vec<T>> {
     let jobs: Vec<(usize, usize)> = (0..scenarios.len()).flat_map(|s| (0..seeds.len()).map(move |k| (s, k))).collect();
-    let flat = crate::montecarlo::par::map_ordered(&jobs, threads, progress, |&(s, k)| {
+    let flat = crate::montecarlo::parallel::map_ordered(&jobs, threads, progress, |&(s, k)| {
         let (m, limit) = run_one(&scenarios[s], seeds[k]);
         extract(s, k, &m, limit)
     });
