@@ -68,6 +68,14 @@ impl Estimate {
         (self.high - self.low) / 2.0
     }
 
+    /// The interval cut to what the quantity can be, `[min, max]` (a Student-t interval over a
+    /// bounded quantity can reach past its bounds: a drop of availability beyond 100 points,
+    /// a negative count). NaN bounds stay NaN.
+    pub fn clamped(self, min: f64, max: f64) -> Estimate {
+        let cut = |x: f64| if x.is_nan() { x } else { x.clamp(min, max) };
+        Estimate { value: self.value, low: cut(self.low), high: cut(self.high), n: self.n }
+    }
+
     /// Whether `x` lies in the closed interval `[low, high]`. False when no interval exists or
     /// `x` is NaN.
     pub fn contains(&self, x: f64) -> bool {
@@ -257,6 +265,13 @@ pub fn samples_needed(percentile: f64) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn clamped_cuts_an_interval_to_the_quantity_s_range() {
+        let e = Estimate { value: 0.5, low: -0.42, high: 1.42, n: 4 }.clamped(0.0, 1.0);
+        assert_eq!((e.value, e.low, e.high, e.n), (0.5, 0.0, 1.0, 4));
+        assert!(Estimate::without_interval(1.0, 1).clamped(0.0, 2.0).low.is_nan());
+    }
+
     use super::*;
     use crate::rng::{stream, Purpose};
     use rand::RngExt as _;

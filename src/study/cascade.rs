@@ -294,7 +294,8 @@ fn initiator(
     Initiator {
         faulted: origins.iter().map(|&c| t.component_name(c).to_owned()).collect(),
         probability: stats::wilson(cascading, n, LEVEL),
-        size: stats::mean_interval(&sizes, LEVEL),
+        // No cascade has fewer than no victims.
+        size: stats::mean_interval(&sizes, LEVEL).clamped(0.0, f64::INFINITY),
         size_histogram,
         depth_histogram,
         victims,

@@ -223,7 +223,8 @@ fn row(base: &Scenario, settings: &Settings, mode: FailureMode, baseline: &[Seed
             }
         }
         let mean = |xs: &[f64]| if xs.is_empty() { f64::NAN } else { xs.iter().sum::<f64>() / xs.len() as f64 };
-        let drop = stats::mean_interval(&drops, LEVEL);
+        // A drop of availability lies in [−1, 1] whatever the t-interval says.
+        let drop = stats::mean_interval(&drops, LEVEL).clamped(-1.0, 1.0);
         let rise = stats::mean_interval(&rises, LEVEL);
         let base_p99 = mean(&base_p);
         let latency = if base_p99 > 0.0 && rise.value.is_finite() {
