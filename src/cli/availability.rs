@@ -171,22 +171,9 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
     let results = Results::build(meta, data);
     let replay = replay_command(o.input, &results);
     if let Some(s) = shard {
-        let dir = o.out.unwrap_or(Path::new("."));
-        let file = dir.join(format!("shard-{}-of-{}.json", s.index, s.count));
-        let written = serde_json::to_string(&results).map_err(std::io::Error::other).and_then(|json| {
-            std::fs::create_dir_all(dir).and_then(|()| faultsim::output::write_atomic(&file, (json + "\n").as_bytes()))
-        });
-        if let Err(e) = written {
-            eprintln!("error: {}: cannot write: {e}", file.display());
-            return ExitCode::from(EXIT_INPUT);
+        if let Err(code) = write_shard(o.out, s, &results, list.len()) {
+            return code;
         }
-        eprintln!(
-            "wrote {} ({} seeds); merge all shards with: faultsim merge {}/shard-*-of-{}.json",
-            file.display(),
-            list.len(),
-            dir.display(),
-            s.count
-        );
         return emit(&results, &replay, None, o.format);
     }
     emit(&results, &replay, o.out, o.format)

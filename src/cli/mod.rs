@@ -146,3 +146,29 @@ pub fn shard_set_problems(files: &[ShardFile], differs: &str) -> Vec<String> {
     }
     problems
 }
+
+/// Writes one shard's results as `shard-K-of-N.json` into `out` (default: .), atomically, and
+/// says how to merge the shards; exit 2 when it cannot be written.
+pub fn write_shard(
+    out: Option<&std::path::Path>,
+    shard: faultsim::montecarlo::Shard,
+    results: &impl serde::Serialize,
+    ran: usize,
+) -> Result<(), ExitCode> {
+    let dir = out.unwrap_or(std::path::Path::new("."));
+    let file = dir.join(format!("shard-{}-of-{}.json", shard.index, shard.count));
+    let written = serde_json::to_string(results).map_err(std::io::Error::other).and_then(|json| {
+        std::fs::create_dir_all(dir).and_then(|()| faultsim::output::write_atomic(&file, (json + "\n").as_bytes()))
+    });
+    if let Err(e) = written {
+        eprintln!("error: {}: cannot write: {e}", file.display());
+        return Err(ExitCode::from(EXIT_INPUT));
+    }
+    eprintln!(
+        "wrote {} ({ran} seeds); merge all shards with: faultsim merge {}/shard-*-of-{}.json",
+        file.display(),
+        dir.display(),
+        shard.count
+    );
+    Ok(())
+}

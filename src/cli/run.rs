@@ -253,21 +253,9 @@ pub fn run_seeds(
     };
     let replay = format!("faultsim run {}", path.display());
     if let Some(s) = shard {
-        let dir = out.unwrap_or(std::path::Path::new("."));
-        let file = dir.join(format!("shard-{}-of-{}.json", s.index, s.count));
-        let written = serde_json::to_string(&results).map_err(std::io::Error::other).and_then(|json| {
-            std::fs::create_dir_all(dir).and_then(|()| faultsim::output::write_atomic(&file, (json + "\n").as_bytes()))
-        });
-        if let Err(e) = written {
-            eprintln!("error: {}: cannot write: {e}", file.display());
-            return ExitCode::from(EXIT_INPUT);
+        if let Err(code) = write_shard(out, s, &results, ran) {
+            return code;
         }
-        eprintln!(
-            "wrote {} ({ran} seeds); merge all shards with: faultsim merge {}/shard-*-of-{}.json",
-            file.display(),
-            dir.display(),
-            s.count
-        );
         return emit_results(&results, Some(&scenario), &replay, None, format);
     }
     emit_results(&results, Some(&scenario), &replay, out, format)
