@@ -5,9 +5,14 @@
 //! slots are reused, so a warmed-up calendar allocates nothing per event. The sequence
 //! number makes ties deterministic: events at the same nanosecond pop in the order they
 //! were scheduled.
+//!
+//! Events scheduled for the current instant (a zero-latency message, a local rejection)
+//! skip the heap: they go to a FIFO, popped after the heap's entries for the same instant.
+//! Those heap entries were all scheduled before the clock reached this instant, so they
+//! come first in (time, sequence) order anyway: the FIFO changes no order, only the cost.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Simulated time in nanoseconds since the start of the run.
 pub type Nanos = u64;
@@ -25,6 +30,8 @@ pub struct Calendar<E> {
     heap: BinaryHeap<Reverse<(Nanos, u64)>>,
     slots: Vec<Option<E>>,
     free: Vec<u32>,
+    /// Events scheduled at `now` while the clock is at `now`, in scheduling order.
+    immediate: VecDeque<E>,
     seq: u64,
     now: Nanos,
 }
@@ -38,7 +45,14 @@ impl<E> Default for Calendar<E> {
 impl<E> Calendar<E> {
     /// An empty calendar at time 0.
     pub fn new() -> Self {
-        Calendar { heap: BinaryHeap::new(), slots: Vec::new(), free: Vec::new(), seq: 0, now: 0 }
+        Calendar {
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            immediate: VecDeque::new(),
+            seq: 0,
+            now: 0,
+        }
     }
 
     /// The time of the last popped event.
@@ -48,23 +62,35 @@ impl<E> Calendar<E> {
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.immediate.len()
     }
 
     /// Whether nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.immediate.is_empty()
     }
 
     /// The time of the next event, if any.
+    #[inline]
     pub fn peek_time(&self) -> Option<Nanos> {
+        if !self.immediate.is_empty() {
+            return Some(self.now);
+        }
         self.heap.peek().map(|Reverse((t, _))| *t)
     }
 
     /// Schedules `event` at `time`, which must not be in the past. Returns `false` (and
     /// drops the event) when [`MAX_PENDING`] events are already pending.
+    #[inline]
     pub fn schedule(&mut self, time: Nanos, event: E) -> bool {
         assert!(time >= self.now, "event scheduled in the past: {time} < {}", self.now);
+        if time == self.now {
+            if self.len() >= MAX_PENDING {
+                return false;
+            }
+            self.immediate.push_back(event);
+            return true;
+        }
         let slot = match self.free.pop() {
             Some(s) => {
                 self.slots[s as usize] = Some(event);
@@ -84,7 +110,14 @@ impl<E> Calendar<E> {
     }
 
     /// Removes and returns the earliest event, advancing `now` to its time.
+    #[inline]
     pub fn pop(&mut self) -> Option<(Nanos, E)> {
+        let heap_now = self.heap.peek().is_some_and(|Reverse((t, _))| *t == self.now);
+        if !heap_now {
+            if let Some(e) = self.immediate.pop_front() {
+                return Some((self.now, e));
+            }
+        }
         let Reverse((time, packed)) = self.heap.pop()?;
         let slot = (packed & SLOT_MASK) as usize;
         let event = self.slots[slot].take();
@@ -107,6 +140,28 @@ mod tests {
         }
         let order: Vec<(Nanos, char)> = std::iter::from_fn(|| c.pop()).collect();
         assert_eq!(order, vec![(1, 'b'), (1, 'e'), (3, 'd'), (5, 'a'), (5, 'c')]);
+    }
+
+    #[test]
+    fn events_for_now_keep_scheduling_order_with_the_heap() {
+        // 'a' and 'b' are in the heap for t = 5 before the clock gets there; 'c' and 'd' are
+        // scheduled at t = 5 while handling 'a', so they follow 'b'.
+        let mut c = Calendar::new();
+        c.schedule(5, 'a');
+        c.schedule(5, 'b');
+        c.schedule(9, 'z');
+        assert_eq!(c.pop(), Some((5, 'a')));
+        c.schedule(5, 'c');
+        c.schedule(5, 'd');
+        assert_eq!(c.peek_time(), Some(5));
+        assert_eq!(c.len(), 4);
+        let order: Vec<(Nanos, char)> = std::iter::from_fn(|| c.pop()).collect();
+        assert_eq!(order, vec![(5, 'b'), (5, 'c'), (5, 'd'), (9, 'z')]);
+        // At the start, events for t = 0 are immediate too.
+        let mut c = Calendar::new();
+        c.schedule(1, 'x');
+        c.schedule(0, 'y');
+        assert_eq!(c.pop(), Some((0, 'y')));
     }
 
     #[test]

@@ -54,13 +54,13 @@ fn cursor(w: &mut World, from: Option<u32>, s: usize, n: u32) -> &mut u32 {
 }
 
 fn pick_instance(w: &mut World, s: usize, from: Option<u32>, from_zone: Option<ZoneId>) -> Option<u32> {
-    let t = std::sync::Arc::clone(w.topology());
     let range = w.service_states[s].stations.clone();
     let n = range.end - range.start;
     if n == 0 {
         return None;
     }
-    let policy = &t.services()[s].load_balancer.policy;
+    // A copy of the policy (plain data, no allocation), so `w` is free to change below.
+    let policy = w.scenario.topology.services()[s].load_balancer.policy.clone();
     match policy {
         Policy::RoundRobin => round_robin(w, s, from, |_| true),
         Policy::Random => {
@@ -94,7 +94,7 @@ fn pick_instance(w: &mut World, s: usize, from: Option<u32>, from_zone: Option<Z
                     let st = &w.stations[i as usize];
                     (n + 1, b + u64::from(st.busy), c + u64::from(st.effective_workers().min(UNLIMITED - 1)))
                 });
-            let hot = workers == 0 || busy as f64 >= *spill_over * workers as f64;
+            let hot = workers == 0 || busy as f64 >= spill_over * workers as f64;
             if local == 0 || hot {
                 round_robin(w, s, from, |_| true)
             } else {

@@ -261,7 +261,9 @@ impl World {
             StationKind::Queue(q) => t.queues()[q as usize].enqueue_time.sample(&mut st.rng_work),
             StationKind::External(e) => t.externals()[e as usize].latency.sample(&mut st.rng_work),
         };
-        let work = (base as f64 * st.slow).round().min(1e18) as Nanos;
+        // Without a slowdown the draw is used as it is (the same value the multiplication
+        // would give for any draw below 2^53 ns, without the rounding's cost).
+        let work = if st.slow == 1.0 && base <= 1 << 53 { base } else { (base as f64 * st.slow).round().min(1e18) as Nanos };
         let work = match (st.kind, write) {
             (StationKind::Datastore(d), true) => work.saturating_add(self.sync_write_time(d as usize, station)),
             _ => work,
@@ -276,7 +278,7 @@ impl World {
     pub fn work_done(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
         let Some(job) = self.jobs.get(job_key) else { return };
         let (station, write, endpoint) = (job.station, job.write, job.endpoint);
-        let t = std::sync::Arc::clone(&self.scenario.topology);
+        let t = &*self.scenario.topology;
         let st = &mut self.stations[station as usize];
         let own = match st.kind {
             StationKind::Instance { service, .. } => t.service(service).error_rate,
@@ -298,7 +300,8 @@ impl World {
                     }
                     _ => 1.0,
                 };
-                if unit(&mut st.rng_chance) < cache.hit_ratio * warmth {
+                let (hit, backend) = (unit(&mut st.rng_chance) < cache.hit_ratio * warmth, cache.backend);
+                if hit {
                     self.finish_job(cal, now, job_key, Outcome::Ok);
                 } else {
                     if let Some(j) = self.jobs.get_mut(job_key) {
@@ -309,7 +312,7 @@ impl World {
                         now,
                         Origin::Job(job_key),
                         Policy::CacheMiss(c),
-                        cache.backend,
+                        backend,
                         true,
                         false,
                         Some(station),
@@ -333,7 +336,6 @@ impl World {
 
     /// Starts the job's next downstream call(s), or answers when there are none left.
     fn next_calls(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
-        let t = std::sync::Arc::clone(&self.scenario.topology);
         if self.job_expired(now, job_key) {
             self.finish_job(cal, now, job_key, Outcome::Failed(Cause::DeadlineExceeded));
             return;
@@ -341,37 +343,45 @@ impl World {
         let Some(job) = self.jobs.get(job_key) else { return };
         let station = job.station;
         let StationKind::Instance { service: sid, .. } = self.stations[station as usize].kind else { return };
-        let service = t.service(sid);
         let endpoint = job.endpoint;
-        let parallel = service.fan_out == spec::FanOut::Parallel;
         let mut index = job.next_call as usize;
+        let (parallel, count) = {
+            let service = self.scenario.topology.service(sid);
+            (service.fan_out == spec::FanOut::Parallel, service.calls.len())
+        };
         let mut started = 0u32;
-        while index < service.calls.len() {
-            let cid = service.calls[index];
-            index += 1;
-            let call = t.call(cid);
-            if call.only_for.as_ref().is_some_and(|l| !l.contains(&endpoint)) {
-                continue;
-            }
-            if call.probability < 1.0 && unit(&mut self.service_states[sid.index()].rng_branch) >= call.probability {
-                continue;
-            }
-            let write = call.operation == spec::Operation::Write;
-            // An async call is fire and forget: the job does not wait for it, and its
-            // outcome changes nothing; a sync call is waited for.
-            let waits = call.mode == spec::CallMode::Sync;
+        while index < count {
+            // The call's settings are read in a scope of their own: the scenario is borrowed
+            // field by field, not cloned, and the borrow ends before the call starts.
+            let (cid, to, write, waits, required) = {
+                let t = &*self.scenario.topology;
+                let cid = t.service(sid).calls[index];
+                index += 1;
+                let call = t.call(cid);
+                if call.only_for.as_ref().is_some_and(|l| !l.contains(&endpoint)) {
+                    continue;
+                }
+                if call.probability < 1.0
+                    && unit(&mut self.service_states[sid.index()].rng_branch) >= call.probability
+                {
+                    continue;
+                }
+                // An async call is fire and forget: the job does not wait for it, and its
+                // outcome changes nothing; a sync call is waited for.
+                let waits = call.mode == spec::CallMode::Sync;
+                (cid, call.to, call.operation == spec::Operation::Write, waits, waits && call.required)
+            };
             if let Some(j) = self.jobs.get_mut(job_key) {
                 j.next_call = index as u32;
                 j.pending += u32::from(waits);
             }
             started += u32::from(waits);
-            let required = waits && call.required;
             self.start_call(
                 cal,
                 now,
                 Origin::Job(job_key),
                 Policy::Call(cid),
-                call.to,
+                to,
                 required,
                 write,
                 Some(station),

@@ -106,9 +106,11 @@ pub struct Station {
 
 impl Station {
     /// Workers usable now, after capacity cuts.
+    #[inline]
     pub fn effective_workers(&self) -> u32 {
-        if self.workers == UNLIMITED {
-            return UNLIMITED;
+        // Without a cut (the usual case) the count is exact, and the float work is skipped.
+        if self.workers == UNLIMITED || self.workers_cut == 0.0 {
+            return self.workers;
         }
         let kept = (f64::from(self.workers) * (1.0 - self.workers_cut)).round();
         kept.clamp(0.0, f64::from(self.workers)) as u32
