@@ -78,7 +78,7 @@ impl World {
         // Thinning: bounded, since a candidate is kept with probability ≥ min factor / peak.
         for _ in 0..1_000_000 {
             let gap = -unit(rng).max(f64::MIN_POSITIVE).ln() / peak_rate * 1e9;
-            t = t.saturating_add(gap.round().max(1.0) as Nanos);
+            t = t.saturating_add(crate::dist::round_ns(gap).max(1));
             if t >= end {
                 return;
             }

@@ -61,6 +61,11 @@ fn pick_instance(w: &mut World, s: usize, from: Option<u32>, from_zone: Option<Z
     }
     // A copy of the policy (plain data, no allocation), so `w` is free to change below.
     let policy = w.scenario.topology.services()[s].load_balancer.policy.clone();
+    if n == 1 && matches!(policy, Policy::RoundRobin | Policy::LeastOutstanding | Policy::ZoneAffinity { .. }) {
+        // One instance: these policies all pick it if it is in rotation, and their cursors
+        // (always 0 modulo 1) need no update.
+        return in_rotation(w, range.start).then_some(range.start);
+    }
     match policy {
         Policy::RoundRobin => round_robin(w, s, from, |_| true),
         Policy::Random => {

@@ -549,18 +549,21 @@ impl World {
     pub fn account_busy(&mut self, station: u32, now: Nanos) {
         let warmup = self.scenario.warmup.as_nanos();
         let st = &mut self.stations[station as usize];
-        let from = st.busy_since.max(warmup);
-        st.busy_total += u128::from(st.busy) * u128::from(now.saturating_sub(st.busy_since));
+        let since = st.busy_since;
+        if now == since {
+            // Nothing has elapsed since the last change: every integral is already current.
+            return;
+        }
+        let capacity = if !st.down && st.workers != UNLIMITED { st.effective_workers() } else { 0 };
+        st.busy_total += u128::from(st.busy) * u128::from(now.saturating_sub(since));
+        let from = since.max(warmup);
         if now > from {
             let dt = u128::from(now - from);
             st.busy_area += u128::from(st.busy) * dt;
             st.backlog_area += st.waiting.len() as u128 * dt;
-            if !st.down && st.workers != UNLIMITED {
-                st.capacity_area += u128::from(st.effective_workers()) * dt;
-            }
+            st.capacity_area += u128::from(capacity) * dt;
         }
-        let (since, component, busy) = (st.busy_since, st.component, st.busy);
-        let capacity = if !st.down && st.workers != UNLIMITED { st.effective_workers() } else { 0 };
+        let (component, busy) = (st.component, st.busy);
         st.busy_since = now;
         // The per-bucket health series counts from time 0 (see metrics::health).
         if let (ComponentId::Service(s), true) = (component, now > since) {
