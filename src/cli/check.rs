@@ -104,7 +104,7 @@ pub fn check(
         let mut verdicts = results.verdicts.clone();
         let mut explored = serde_json::Value::Null;
         if scenario.explore.is_some() && !explore.skip {
-            match search(path, &scenario, count, &explore.dir) {
+            match search(path, &scenario, count, threads, &explore.dir) {
                 Err(code) => return code,
                 Ok(found) => {
                     text.push_str(&found.text);
@@ -233,6 +233,7 @@ fn search(
     path: &std::path::Path,
     scenario: &std::sync::Arc<faultsim::scenario::Scenario>,
     seeds: u64,
+    threads: usize,
     dir: &std::path::Path,
 ) -> Result<Searched, ExitCode> {
     use faultsim::explore::{self, replay, Experiment, FaultSpace};
@@ -246,7 +247,7 @@ fn search(
     };
     let cases = scenario.explore.as_ref().map_or(0, |e| u64::from(e.cases));
     let bar = progress_bar(cases);
-    let found = explore::explore(&experiment, &space, scenario.first_seed, seeds, cases, &|| bar.inc(1))
+    let found = explore::explore(&experiment, &space, scenario.first_seed, seeds, cases, threads, &|| bar.inc(1))
         .map_err(|e| fail_input(e.to_string()))?;
     bar.finish_and_clear();
     let max_faults = scenario.explore.as_ref().map_or(0, |e| e.max_faults);

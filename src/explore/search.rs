@@ -5,11 +5,16 @@
 //! A schedule *breaks* a hypothesis on a seed when the hypothesis fails on that run but
 //! holds on the same seed without any fault: a violation the faults did not cause is the
 //! hypotheses' verdict's business, not the search's. The search replaces the scenario's own
-//! `faults` (workloads, processes and everything else stay), runs one case at a time, and
-//! draws everything from the stream (first seed, "explore", [`Purpose::Explore`]), so its
-//! result does not depend on threads or on anything but the scenario.
+//! `faults` (workloads, processes and everything else stay) and draws everything from the
+//! stream (first seed, "explore", [`Purpose::Explore`]).
+//!
+//! Cases are judged in batches of 1, 2, 4 and then [`BATCH`], the runs of a batch in
+//! parallel; the first break in case order is the one reported. The batch sizes are fixed,
+//! not the thread count, so which runs are made and what is found depend on nothing but the
+//! scenario; growing them from 1 wastes few runs when the first cases already break. Shrinking
+//! is sequential by nature (each step depends on the last answer).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -19,8 +24,8 @@ use serde::Serialize;
 use super::experiment::{Experiment, ExperimentError, Outcome};
 use super::space::{FaultSpace, Genes};
 use super::tree::{Schedule, ScheduleTree};
+use crate::montecarlo::parallel::map_ordered;
 use crate::rng::{self, Purpose};
-use crate::spec;
 
 /// Most runs spent shrinking one counterexample.
 pub const MAX_SHRINK_RUNS: u64 = 400;
@@ -28,6 +33,13 @@ pub const MAX_SHRINK_RUNS: u64 = 400;
 pub const CONFIRM_SEEDS: u64 = 10;
 /// Most starts per fault in the timing sweep.
 const MAX_TIMINGS: u64 = 8;
+/// Most cases judged at once (in parallel). Fixed, so results do not depend on the thread count.
+pub const BATCH: usize = 8;
+
+/// The size of a phase's `k`-th batch (from 0): 1, 2, 4, then [`BATCH`].
+fn batch_size(k: u32) -> usize {
+    1usize.checked_shl(k).unwrap_or(BATCH).min(BATCH)
+}
 
 /// How a schedule was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -93,18 +105,20 @@ pub struct Exploration {
 }
 
 /// Runs a search: `cases` schedules (half timing sweep, half swarm) on seeds
-/// `first ..= first + seed_count − 1`. `progress` is called after each case.
+/// `first ..= first + seed_count − 1`, with up to `threads` runs at once. `progress` is
+/// called after each case.
 pub fn explore(
     experiment: &Experiment,
     space: &FaultSpace,
     first: u64,
     seed_count: u64,
     cases: u64,
+    threads: usize,
     progress: &dyn Fn(),
 ) -> Result<Exploration, ExperimentError> {
     let strategy = space.schedules();
     let compiled = strategy.space().clone();
-    let mut judge = Judge { experiment, memo: BTreeMap::new(), baselines: BTreeMap::new(), runs: 0 };
+    let mut judge = Judge { experiment, threads, memo: BTreeMap::new(), baselines: BTreeMap::new(), runs: 0 };
     let mut out = Exploration {
         options: compiled.options.len(),
         systematic: 0,
@@ -125,23 +139,28 @@ pub fn explore(
     let sweep = cases / 2;
     let options = compiled.options.len() as u64;
     let timings = (sweep / options).clamp(1, MAX_TIMINGS);
-    let mut found: Option<(Phase, u64, u64, ScheduleTree)> = None;
+    let mut sweep_cases: Vec<(ScheduleTree, u64)> = Vec::new();
     'sweep: for t in 0..timings {
         for what in 0..options {
-            if out.systematic >= sweep {
+            if sweep_cases.len() as u64 >= sweep {
                 break 'sweep;
             }
             let start = if timings == 1 { max.start / 2 } else { max.start * t / (timings - 1) };
             let genes = Genes { what, duration: max.duration, severity: max.severity, start };
             let tree = ScheduleTree::from_genes(compiled.clone(), vec![genes]);
-            let seed = seed_of(out.systematic);
-            out.systematic += 1;
-            progress();
-            if judge.breaks(&tree.current(), seed)?.is_some() {
-                found = Some((Phase::Systematic, out.systematic, seed, tree));
-                break 'sweep;
-            }
+            sweep_cases.push((tree, seed_of(sweep_cases.len() as u64)));
         }
+    }
+    let mut found: Option<(Phase, u64, u64, ScheduleTree)> = None;
+    let (mut next, mut batch) = (0, 0);
+    while found.is_none() && next < sweep_cases.len() {
+        let end = (next + batch_size(batch)).min(sweep_cases.len());
+        batch += 1;
+        if let Some(k) = judge.first_break(&sweep_cases[next..end], &mut out.systematic, progress)? {
+            let (tree, seed) = sweep_cases.swap_remove(next + k);
+            found = Some((Phase::Systematic, out.systematic, seed, tree));
+        }
+        next = end;
     }
 
     // Swarm: random schedules from proptest's runner, seeded from the scenario.
@@ -150,14 +169,21 @@ pub fn explore(
         rng::stream(first, "explore", Purpose::Explore).fill_bytes(&mut key);
         let config = Config { failure_persistence: None, ..Config::default() };
         let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
-        for i in 0..cases - out.systematic {
-            let tree = strategy.new_tree(&mut runner).map_err(|e| ExperimentError::Invalid(vec![e.to_string()]))?;
-            let seed = seed_of(runner.rng().random_range(0..seed_count));
-            out.swarm += 1;
-            progress();
-            if judge.breaks(&tree.current(), seed)?.is_some() {
-                found = Some((Phase::Swarm, out.systematic + i + 1, seed, tree));
-                break;
+        let total = cases - out.systematic;
+        let (mut drawn, mut k) = (0, 0);
+        while found.is_none() && drawn < total {
+            let n = (batch_size(k) as u64).min(total - drawn);
+            k += 1;
+            let mut batch = Vec::with_capacity(n as usize);
+            for _ in 0..n {
+                let tree =
+                    strategy.new_tree(&mut runner).map_err(|e| ExperimentError::Invalid(vec![e.to_string()]))?;
+                batch.push((tree, seed_of(runner.rng().random_range(0..seed_count))));
+            }
+            drawn += n;
+            if let Some(k) = judge.first_break(&batch, &mut out.swarm, progress)? {
+                let (tree, seed) = batch.swap_remove(k);
+                found = Some((Phase::Swarm, out.systematic + out.swarm, seed, tree));
             }
         }
     }
@@ -165,13 +191,9 @@ pub fn explore(
     if let Some((phase, case, seed, mut tree)) = found {
         let first_found = tree.current();
         let (shrunk, broken, shrink_runs) = shrink(&mut judge, &mut tree, seed)?;
-        let confirm_seeds: Vec<u64> = (0..seed_count.min(CONFIRM_SEEDS)).map(|i| first + i).collect();
-        let mut confirmed = 0;
-        for &s in &confirm_seeds {
-            if judge.breaks(&shrunk, s)?.is_some() {
-                confirmed += 1;
-            }
-        }
+        let confirm: Vec<(Schedule, u64)> =
+            (0..seed_count.min(CONFIRM_SEEDS)).map(|i| (shrunk.clone(), first + i)).collect();
+        let confirmed = judge.breaks_all(&confirm)?.iter().filter(|b| b.is_some()).count() as u64;
         out.counterexample = Some(Counterexample {
             seed,
             phase,
@@ -180,7 +202,7 @@ pub fn explore(
             shrunk,
             broken,
             shrink_runs,
-            confirmed: (confirmed, confirm_seeds.len() as u64),
+            confirmed: (confirmed, confirm.len() as u64),
         });
     }
     out.runs = judge.runs;
@@ -223,6 +245,8 @@ fn shrink(
 /// Runs schedules and says what they break, remembering every answer (shrinking revisits).
 struct Judge<'a> {
     experiment: &'a Experiment,
+    /// Runs at once.
+    threads: usize,
     /// (seed, schedule as RON) → what it breaks.
     memo: BTreeMap<(u64, String), Option<Vec<Broken>>>,
     /// Seed → hypotheses failing without faults.
@@ -231,33 +255,68 @@ struct Judge<'a> {
 }
 
 impl Judge<'_> {
-    fn run(&mut self, faults: &[spec::FaultWindow], seed: u64) -> Result<Outcome, ExperimentError> {
-        self.runs += 1;
-        self.experiment.with_faults(faults).run(seed)
+    /// Judges a batch of cases and counts them (and calls `progress`) up to the first that
+    /// breaks a hypothesis, whose index it returns.
+    fn first_break(
+        &mut self,
+        cases: &[(ScheduleTree, u64)],
+        counted: &mut u64,
+        progress: &dyn Fn(),
+    ) -> Result<Option<usize>, ExperimentError> {
+        let items: Vec<(Schedule, u64)> = cases.iter().map(|(tree, seed)| (tree.current(), *seed)).collect();
+        let answers = self.breaks_all(&items)?;
+        for (k, answer) in answers.iter().enumerate() {
+            *counted += 1;
+            progress();
+            if answer.is_some() {
+                return Ok(Some(k));
+            }
+        }
+        Ok(None)
     }
 
     /// The hypotheses `schedule` breaks on `seed` (failing with it, holding without any
     /// fault), or `None` when it breaks none.
     fn breaks(&mut self, schedule: &Schedule, seed: u64) -> Result<Option<Vec<Broken>>, ExperimentError> {
-        let key = (seed, schedule.to_ron());
-        if let Some(known) = self.memo.get(&key) {
-            return Ok(known.clone());
-        }
-        if !self.baselines.contains_key(&seed) {
-            let base = self.run(&[], seed)?;
-            let failing = base.violations().into_iter().map(|(n, _)| n.to_owned()).collect();
-            self.baselines.insert(seed, failing);
-        }
-        let baseline = self.baselines.get(&seed).cloned().unwrap_or_default();
-        let outcome = self.run(&schedule.faults, seed)?;
-        let broken: Vec<Broken> = outcome
-            .violations()
+        let mut answers = self.breaks_all(&[(schedule.clone(), seed)])?;
+        Ok(answers.pop().flatten())
+    }
+
+    /// What each (schedule, seed) breaks, in order. The runs not already known — baselines of
+    /// new seeds, then the schedules — are made in parallel; errors surface in order.
+    fn breaks_all(&mut self, items: &[(Schedule, u64)]) -> Result<Vec<Option<Vec<Broken>>>, ExperimentError> {
+        let experiment = self.experiment;
+        let new_seeds: Vec<u64> = items
+            .iter()
+            .map(|(_, seed)| *seed)
+            .filter(|seed| !self.baselines.contains_key(seed))
+            .collect::<BTreeSet<u64>>()
             .into_iter()
-            .filter(|(n, _)| !baseline.iter().any(|b| b == n))
-            .map(|(n, v)| Broken { hypothesis: n.to_owned(), value: v })
             .collect();
-        let answer = (!broken.is_empty()).then_some(broken);
-        self.memo.insert(key, answer.clone());
-        Ok(answer)
+        let bases = map_ordered(&new_seeds, self.threads, &|| {}, |&seed| experiment.with_faults(&[]).run(seed));
+        for (seed, base) in new_seeds.iter().zip(bases) {
+            self.runs += 1;
+            let failing = base?.violations().into_iter().map(|(n, _)| n.to_owned()).collect();
+            self.baselines.insert(*seed, failing);
+        }
+        let keys: Vec<(u64, String)> = items.iter().map(|(schedule, seed)| (*seed, schedule.to_ron())).collect();
+        let mut unknown = BTreeSet::new();
+        let todo: Vec<usize> =
+            (0..items.len()).filter(|&i| !self.memo.contains_key(&keys[i]) && unknown.insert(&keys[i])).collect();
+        let outcomes =
+            map_ordered(&todo, self.threads, &|| {}, |&i| experiment.with_faults(&items[i].0.faults).run(items[i].1));
+        for (&i, outcome) in todo.iter().zip(outcomes) {
+            self.runs += 1;
+            let outcome: Outcome = outcome?;
+            let baseline = self.baselines.get(&items[i].1).cloned().unwrap_or_default();
+            let broken: Vec<Broken> = outcome
+                .violations()
+                .into_iter()
+                .filter(|(n, _)| !baseline.iter().any(|b| b == n))
+                .map(|(n, v)| Broken { hypothesis: n.to_owned(), value: v })
+                .collect();
+            self.memo.insert(keys[i].clone(), (!broken.is_empty()).then_some(broken));
+        }
+        Ok(keys.iter().map(|k| self.memo.get(k).cloned().flatten()).collect())
     }
 }
