@@ -101,6 +101,20 @@ fn metric_names(s: &Scenario) -> Vec<(String, &'static str, Better)> {
     out
 }
 
+/// Cuts a comparison's intervals to what the change can be: every metric is at least 0 and
+/// an availability at most 1, so a change of the mean lies above −baseline (and below
+/// 1 − baseline); a Student-t interval knows nothing of that. Utilisation can pass 1 while
+/// capacity is cut under busy workers, so it gets only the lower bound.
+fn within_bounds(mut comparison: Paired, name: &str) -> Paired {
+    if comparison.baseline.is_finite() {
+        let low = -comparison.baseline;
+        let high = if name.ends_with(" availability") { 1.0 - comparison.baseline } else { f64::INFINITY };
+        comparison.delta = comparison.delta.clamped(low, high);
+        comparison.unpaired = comparison.unpaired.clamped(low, high);
+    }
+    comparison
+}
+
 /// The metrics of one run, in [`metric_names`] order (NaN where there is no value).
 fn values(m: &RunMetrics) -> Vec<f64> {
     let mut out = Vec::new();
@@ -154,7 +168,7 @@ pub fn run(
                 .iter()
                 .enumerate()
                 .map(|(i, (name, unit, better))| {
-                    let comparison = paired(&column(&runs[0], i), &column(run, i));
+                    let comparison = within_bounds(paired(&column(&runs[0], i), &column(run, i)), name);
                     let sign = sign_beyond_noise(&comparison.delta);
                     let change = match (sign, better) {
                         (0, _) => Change::NoChange,
@@ -170,4 +184,23 @@ pub fn run(
         })
         .collect();
     WhatIf { scenario: base.name.clone(), seeds: seeds.to_vec(), variants: out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_stay_within_what_a_change_can_be() {
+        // Availability 0.999 → 1.0 on three seeds and 0.95 → 1.0 on one: the t interval of
+        // the mean change runs past +0.0125 = 1 − baseline.
+        let c = within_bounds(paired(&[0.999, 0.999, 0.999, 0.95], &[1.0, 1.0, 1.0, 1.0]), "e availability");
+        assert!((c.delta.value - 0.013_25).abs() < 1e-9);
+        assert!(c.delta.high <= 1.0 - c.baseline + 1e-12, "{:?}", c.delta);
+        assert!(c.unpaired.high <= 1.0 - c.baseline + 1e-12, "{:?}", c.unpaired);
+        // Retries fall from a few to none: the change is at least −baseline.
+        let c = within_bounds(paired(&[1.0, 9.0, 2.0], &[0.0, 0.0, 0.0]), "svc retries");
+        assert!(c.delta.low >= -4.0 - 1e-12, "{:?}", c.delta);
+        assert!(c.delta.high.is_finite());
+    }
 }
