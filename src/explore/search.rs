@@ -176,8 +176,7 @@ pub fn explore(
             k += 1;
             let mut batch = Vec::with_capacity(n as usize);
             for _ in 0..n {
-                let tree =
-                    strategy.new_tree(&mut runner).map_err(|e| ExperimentError::Invalid(vec![e.to_string()]))?;
+                let tree = strategy.new_tree(&mut runner).map_err(|e| ExperimentError::Invalid(vec![e.to_string()]))?;
                 batch.push((tree, seed_of(runner.rng().random_range(0..seed_count))));
             }
             drawn += n;

@@ -263,7 +263,8 @@ impl World {
         };
         // Without a slowdown the draw is used as it is (the same value the multiplication
         // would give for any draw below 2^53 ns, without the rounding's cost).
-        let work = if st.slow == 1.0 && base <= 1 << 53 { base } else { (base as f64 * st.slow).round().min(1e18) as Nanos };
+        let work =
+            if st.slow == 1.0 && base <= 1 << 53 { base } else { (base as f64 * st.slow).round().min(1e18) as Nanos };
         let work = match (st.kind, write) {
             (StationKind::Datastore(d), true) => work.saturating_add(self.sync_write_time(d as usize, station)),
             _ => work,
@@ -361,8 +362,7 @@ impl World {
                 if call.only_for.as_ref().is_some_and(|l| !l.contains(&endpoint)) {
                     continue;
                 }
-                if call.probability < 1.0
-                    && unit(&mut self.service_states[sid.index()].rng_branch) >= call.probability
+                if call.probability < 1.0 && unit(&mut self.service_states[sid.index()].rng_branch) >= call.probability
                 {
                     continue;
                 }

@@ -1,5 +1,6 @@
 //! The one integration-test binary: a module per feature, sharing the helpers below.
 
+mod allocations;
 mod analyze;
 mod availability;
 mod bench_smoke;
