@@ -1,4 +1,4 @@
-//! Retry backoff: the reference semantics from DOMAIN.md, in one function.
+//! Retry backoff: the reference semantics of the manual (semantics chapter), in one function.
 //!
 //! Attempt n ≥ 1 (n = 1 is the first retry) first computes the capped exponential delay
 //! `d = min(cap, base·2^(n-1))`, then applies the jitter (Brooker, "Exponential Backoff And

@@ -49,6 +49,7 @@
 //! | [`study`] | simulation studies over variants of a scenario on the same seeds: FMEA, cascades, the metastability map, what-if |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT, plots, HTML, the studies' tables and plots |
 //! | [`output`] | atomic file writes |
+//! | [`manual`] | the user manual: its chapters as Markdown compiled into the binary, printed by `faultsim manual` |
 //! | [`synth`] | generated topologies of any size, for benchmarks and scale tests |
 //!
 //! The binary (`src/main.rs`, one file per subcommand under `src/cli/`) is the only place that
@@ -80,6 +81,7 @@ pub mod dist;
 pub mod engine;
 pub mod explore;
 pub mod load;
+pub mod manual;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;

@@ -242,6 +242,11 @@ enum Command {
         #[arg(long)]
         trace: PathBuf,
     },
+    /// The manual: the list of chapters, or one chapter (Markdown) to read.
+    Manual {
+        /// A chapter, e.g. `modelling` (without one, the list of chapters).
+        topic: Option<String>,
+    },
     /// Graphviz DOT of a topology (or a scenario's topology), zones as clusters.
     Graph {
         /// A topology or scenario file.
@@ -258,6 +263,7 @@ fn main() -> ExitCode {
         Command::Validate { files } => cli::inspect::validate(&files),
         Command::Analyze { file, format } => cli::inspect::analyze(&file, format),
         Command::Graph { file, out } => cli::inspect::graph(&file, out),
+        Command::Manual { topic } => cli::manual::manual(topic.as_deref()),
         Command::Run { scenario, seed: Some(seed), format, .. } => cli::run::run(&scenario, Some(seed), format),
         Command::Run { scenario, seed: None, seeds, threads, shard, out, format } => {
             cli::run::run_seeds(&scenario, seeds, threads, shard.as_deref(), out.as_deref(), format)

@@ -10,6 +10,7 @@ pub mod cascade;
 pub mod check;
 pub mod fmea;
 pub mod inspect;
+pub mod manual;
 pub mod metastability;
 pub mod results;
 pub mod run;

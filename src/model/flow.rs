@@ -1,7 +1,7 @@
 //! How requests move: client requests become calls, calls send attempts, attempts become
 //! jobs at stations, jobs work and make their own calls, answers travel back.
 //!
-//! Semantics (DOMAIN.md "Reference semantics"):
+//! Semantics (the manual's semantics chapter):
 //! - A job holds a worker from the moment it starts until it answers, downstream calls
 //!   included — a slow dependency ties up its callers' workers.
 //! - A full backlog rejects at once. A crashed station refuses at once when only its
@@ -10,7 +10,7 @@
 //! - Timeouts: the caller gives up at T; the callee keeps working, and the service time it
 //!   spends on work nobody waits for is counted as wasted.
 //! - Retries: attempt n + 1 follows a failure of attempt n after the backoff delay of
-//!   DOMAIN.md; every failure cause is retried.
+//!   the manual; every failure cause is retried.
 //! - An optional call's failure degrades the answer; a required one's fails it, with the
 //!   dependency's cause.
 

@@ -1,7 +1,7 @@
 //! The memory model of service instances: `base + per_request × requests held + leaked`,
 //! and the OOM killer when it goes above the limit.
 //!
-//! Semantics (DOMAIN.md "Service", fault "memory leak"):
+//! Semantics (the manual's semantics chapter, "Memory"):
 //! - A request is held from its admission (waiting or working) until it answers, downstream
 //!   calls included, so a slow dependency also fills memory.
 //! - Memory above the limit (strictly) kills the instance at once: its in-flight requests are

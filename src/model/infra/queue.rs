@@ -2,7 +2,7 @@
 //! concurrency, at-least-once redelivery after the visibility timeout, dead letters, and
 //! overflow.
 //!
-//! Semantics (DOMAIN.md "Message queue"), as SQS-like brokers behave:
+//! Semantics (the manual's semantics chapter, "Queues"), as SQS-like brokers behave:
 //! - An enqueue is accepted after the broker's `enqueue_time`. When the queue already holds
 //!   `capacity` messages (waiting or delivered and not yet acknowledged) the message is
 //!   dropped and counted as data lost; the producer is not told (its enqueue succeeds), which

@@ -1,7 +1,7 @@
 //! Datastores with replicas: routing of reads and writes, synchronous and asynchronous
 //! replication, failover, write buffering, and the RPO and RTO of every primary loss.
 //!
-//! Semantics (DOMAIN.md "Datastore", story 6):
+//! Semantics (the manual's semantics chapter, "Datastores"; field story 6):
 //! - Node 0 starts as the primary (in the `primary` zone), nodes 1.. are the replicas, each
 //!   a station with its own pool of `connections`. Writes go to the primary; reads too,
 //!   unless `read_from_replicas`, when they go to an up node in the caller's zone, else any

@@ -1,4 +1,4 @@
-//! The circuit breaker of DOMAIN.md: closed → open → half-open → closed or open again.
+//! The circuit breaker of the reference semantics: closed → open → half-open → closed or open again.
 //!
 //! - **Closed**: every attempt passes; outcomes are counted over a rolling window. It opens
 //!   when the failures in the window reach `failure_threshold`, or when the window holds at

@@ -12,7 +12,7 @@
 //!   point they would make 0.9999999999999999, and no retry).
 //!
 //! With a budget a request makes at most 3 attempts whatever `max_attempts` says (the SRE
-//! book's cap, DOMAIN.md), so the worst case is bounded even while the budget is full.
+//! book's cap), so the worst case is bounded even while the budget is full.
 
 use super::window::Rolling;
 use crate::engine::calendar::Nanos;

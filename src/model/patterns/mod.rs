@@ -1,4 +1,4 @@
-//! The call-level resilience patterns of DOMAIN.md and the hooks through which request flow
+//! The call-level resilience patterns of the reference semantics and the hooks through which request flow
 //! ([`super::flow`]) consults them.
 //!
 //! Caller side, per call and per caller *instance* (as client libraries keep them): a
