@@ -1,5 +1,5 @@
 //! `faultsim analyze` as a user runs it: the SPOFs a reader sees in the examples, and
-//! analytic availability equal to DOMAIN.md's closed forms, read back from `--format json`.
+//! analytic availability equal to the closed forms of the manual's semantics chapter, read back from `--format json`.
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! Time-based availability: closed forms of DOMAIN.md inside the simulated intervals, an
+//! Time-based availability: closed forms (the manual's semantics chapter) inside the simulated intervals, an
 //! exact hand-checked case with fixed times, agreement with request-level availability,
 //! link cuts and failover, the rare-event estimator against exactly solvable cases, and the
 //! usual output conventions (threads, shards, plots).

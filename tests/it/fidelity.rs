@@ -1,5 +1,5 @@
 //! Statistical fidelity: the simulation lands inside its confidence interval around the closed
-//! forms of DOMAIN.md's reference semantics (queues and retries).
+//! forms of the reference semantics (queues and retries).
 //!
 //! Each case is a small topology and scenario written out in RON below, run over a fixed range
 //! of seeds. Every seed is one independent replication and yields one number per quantity (a mean

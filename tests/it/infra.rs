@@ -1,4 +1,4 @@
-//! The infrastructure parts against DOMAIN.md, on small systems whose numbers can be worked
+//! The infrastructure parts against the reference semantics, on small systems whose numbers can be worked
 //! out by hand: with fixed service times, fixed network latencies and arrivals replayed from
 //! a trace, the RPO, RTO, OOM and leak times and queue counts are exact, so the tests assert
 //! equality; where arrivals are Poisson, the mean over seeds must hold the closed form inside

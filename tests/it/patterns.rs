@@ -1,4 +1,4 @@
-//! The call-level resilience patterns against their reference semantics (DOMAIN.md): each
+//! The call-level resilience patterns against their reference semantics (the manual's semantics chapter): each
 //! case is a small system written inline, run through the whole engine on fixed seeds, with
 //! an expectation from the pattern's definition (a closed form where there is one) and a
 //! tolerance wide enough for seed noise and narrow enough to catch a wrong rule.
@@ -201,7 +201,7 @@ fn propagated_deadlines_drop_expired_work_and_save_wasted_work() {
         let (wasted_a, wasted_b) = (a.services[1].wasted_ns, b.services[1].wasted_ns);
         assert!(wasted_a > 30_000_000_000, "without: back works for callers long gone ({wasted_a} ns)");
         // What is still wasted are requests dequeued just in time whose 10 ms of work then
-        // runs past the deadline: dropping happens at dequeue, as DOMAIN.md defines it.
+        // runs past the deadline: dropping happens at dequeue, as the reference semantics define it.
         assert!(wasted_b * 3 < wasted_a * 2, "with: wasted {wasted_b} ns vs {wasted_a} ns");
         assert!(b.services[1].patterns.expired > 1_000);
         assert!(

@@ -1,4 +1,4 @@
-//! The call-level field stories of DOMAIN.md (2, 3, 4 and 8) as before/after pairs of the
+//! The call-level field stories (2, 3, 4 and 8) as before/after pairs of the
 //! example files: each pair runs through the Monte Carlo API on the same few seeds, and the
 //! fixed variant must beat the original by more than both 95% intervals (the intervals do
 //! not overlap), on the figure the story is about.

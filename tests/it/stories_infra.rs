@@ -1,4 +1,4 @@
-//! The infrastructure field stories of DOMAIN.md as before/fixed pairs of shipped examples:
+//! The infrastructure field stories as before/fixed pairs of shipped examples:
 //! each test runs both scenario files on the same seeds and asserts the story's qualitative
 //! outcome, with the fixed variant better by more than the 95% intervals (between seeds) of
 //! both. These are the numbers of README's "Field stories (infrastructure)".
