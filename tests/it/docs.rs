@@ -208,29 +208,29 @@ fn check_document(path: &Path) -> (Vec<String>, String) {
 fn every_sample_output_is_the_binarys() {
     let bless = std::env::var_os("FAULTSIM_BLESS").is_some_and(|v| v == "1");
     let docs = documents();
-    // Documents are independent, so two run at once (the machine has two cores); the samples
-    // of one document run in order.
-    let results: Vec<(PathBuf, Vec<String>, String)> = std::thread::scope(|s| {
-        let chunks: Vec<Vec<PathBuf>> =
-            [0, 1].iter().map(|k| docs.iter().skip(*k).step_by(2).cloned().collect()).collect();
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|d| {
-                            let (p, b) = check_document(&d);
-                            (d, p, b)
-                        })
-                        .collect::<Vec<_>>()
+    // Documents are independent, so two run at once (the machine has two cores), each worker
+    // taking the next document when it is done; the samples of one document run in order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, PathBuf, Vec<String>, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(d) = docs.get(k) else { break done };
+                        let (p, b) = check_document(d);
+                        done.push((k, d.clone(), p, b));
+                    }
                 })
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("a document's thread")).collect()
     });
+    // Report in document order, whichever worker ran it.
+    results.sort_by_key(|r| r.0);
     let mut report = Vec::new();
-    for (doc, problems, blessed) in results {
+    for (_, doc, problems, blessed) in results {
         let name = doc.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(&doc).display().to_string();
         if bless {
             let old = std::fs::read_to_string(&doc).expect("document");
