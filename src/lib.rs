@@ -28,7 +28,7 @@
 //! | [`units`] | unit strings (`"250ms"`, `"512MiB"`) ↔ integer nanoseconds and bytes |
 //! | [`spec`] | serde types mirroring the RON files one to one (data only) |
 //! | [`patch`] | what-if patch files: serde types and applying them to a topology and scenario spec |
-//! | [`load`] | files → spec → validated types; the only reader of input files and user of `ron` |
+//! | [`load`] | files → spec → validated types (read through `input`); the only user of `ron` |
 //! | [`diagnostic`] | errors as users see them: file:line:col, source excerpt, label, hint |
 //! | [`checks`] | range checks shared by topology and scenario validation |
 //! | [`problem`] | semantic problems as paths into a file (`services[2].calls[0].to`), collected, never thrown |
@@ -48,7 +48,8 @@
 //! | [`availability`] | the second model on the engine: failure and repair of instances, nodes, zones, regions and links over simulated years, incremental servability, time-based availability with intervals, importance, and a rare-event estimator |
 //! | [`study`] | simulation studies over variants of a scenario on the same seeds: FMEA, cascades, the metastability map, what-if |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT, plots, HTML, the studies' tables and plots |
-//! | [`output`] | atomic file writes |
+//! | [`output`] | atomic file writes, replacing only regular files |
+//! | [`input`] | reading any input file: regular files only, checked before opening, within a named size limit |
 //! | [`manual`] | the user manual: its chapters as Markdown compiled into the binary, printed by `faultsim manual` |
 //! | [`synth`] | generated topologies of any size, for benchmarks and scale tests |
 //!
@@ -62,7 +63,9 @@
 //! - Nothing downstream of [`topology`] handles names or dangling references: ids index
 //!   `Vec`s directly.
 //! - No input file can panic or hang the loader: files are bounded in size and nesting
-//!   before the parser sees them (a property test feeds mutated examples and random bytes).
+//!   before the parser sees them (a property test feeds mutated examples and random bytes),
+//!   and anything that is not a regular file (a FIFO, a device) is refused before it is
+//!   opened. Outputs never replace anything but a regular file.
 //! - Outputs are deterministic: no `HashMap` iteration, no clocks. A run is a pure
 //!   function of (scenario, seed): time is integer nanoseconds, ties go by scheduling
 //!   order, and every random draw comes from a stream derived from (seed, component name,
@@ -80,6 +83,7 @@ pub mod diagnostic;
 pub mod dist;
 pub mod engine;
 pub mod explore;
+pub mod input;
 pub mod load;
 pub mod manual;
 pub mod metrics;

@@ -48,10 +48,10 @@ enum Command {
         #[arg(long, conflicts_with_all = ["seeds", "shard"])]
         seed: Option<u64>,
         /// Run this many seeds, from the scenario's first (default: the scenario's `seeds`).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
         /// Worker threads (default: one per core). Results never depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_threads)]
         threads: Option<usize>,
         /// Run only shard K of N (`K/N`, or `auto` / `auto/N` from JOB_COMPLETION_INDEX or
         /// SLURM_ARRAY_TASK_ID) and write `shard-K-of-N.json` into `--out` (default: .).
@@ -72,10 +72,10 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
         /// Seeds per scenario (default: each scenario's `seeds`).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
         /// Worker threads (default: one per core). Verdicts never depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_threads)]
         threads: Option<usize>,
         /// How an inconclusive verdict counts: as a failure, as a pass, or on its own (exit 3).
         #[arg(long, value_enum, default_value_t = Inconclusive::Exit3)]
@@ -107,10 +107,10 @@ enum Command {
         #[arg(long)]
         duration: Option<String>,
         /// Seeds, from the scenario's first (default: the scenario's `seeds`, or 20 for a topology).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
         /// Worker threads (default: one per core). Results never depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_threads)]
         threads: Option<usize>,
         /// Run only shard K of N (`K/N`, `auto/N`, `auto`) and write `shard-K-of-N.json` into
         /// `--out` (default: .); merge the shards with `faultsim merge`.
@@ -152,10 +152,10 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         /// Run this many seeds of a scenario, from its first (default: the scenario's `seeds`).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
         /// Worker threads for a scenario (default: one per core). Results never depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_threads)]
         threads: Option<usize>,
     },
     /// Failure mode and effects analysis: every component × failure mode injected on the same
@@ -216,10 +216,10 @@ enum Command {
         #[arg(long = "variant", required = true)]
         variants: Vec<PathBuf>,
         /// Seeds, from the scenario's first (default: the scenario's `seeds`).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
         /// Worker threads (default: one per core). Results never depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_threads)]
         threads: Option<usize>,
         /// List the metrics with no change beyond noise too.
         #[arg(long)]
@@ -259,6 +259,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(code) = check_outputs(&cli.command) {
+        return code;
+    }
     match cli.command {
         Command::Validate { files } => cli::inspect::validate(&files),
         Command::Analyze { file, format } => cli::inspect::analyze(&file, format),
@@ -300,4 +303,39 @@ fn main() -> ExitCode {
         Command::Replay { scenario, seed, trace } => cli::run::replay(&scenario, seed, &trace),
         Command::Report { input, out, seeds, threads } => cli::results::report(&input, &out, seeds, threads),
     }
+}
+
+/// Checks every output path the command names before it does any work, so a run never ends
+/// by refusing to write (or by replacing a FIFO or a device with a regular file).
+fn check_outputs(command: &Command) -> Result<(), ExitCode> {
+    use std::path::Path;
+    const RESULTS: &[&str] = &["results.json", "summary.md", "index.html"];
+    fn dir<'a>(
+        out: &'a Option<PathBuf>,
+        names: &'static [&'static str],
+    ) -> Option<(&'a Path, &'static [&'static str])> {
+        out.as_deref().map(|d| (d, names))
+    }
+    /// An output folder and the names written into it.
+    type Folder<'a> = Option<(&'a Path, &'static [&'static str])>;
+    let (files, dirs): (Vec<&Path>, Vec<Folder>) = match command {
+        Command::Graph { out, .. } => (out.as_deref().into_iter().collect(), vec![]),
+        Command::Replay { trace, .. } => (vec![trace.as_path()], vec![]),
+        Command::Run { out, .. } | Command::Merge { out, .. } => (vec![], vec![dir(out, RESULTS)]),
+        Command::Report { out, .. } => (vec![], vec![Some((out.as_path(), RESULTS))]),
+        Command::Availability { out, .. } => (vec![], vec![dir(out, &["results.json", "summary.md"])]),
+        Command::Check { junit, counterexamples, no_explore, .. } => (
+            junit.as_deref().into_iter().collect(),
+            if *no_explore { vec![] } else { vec![Some((counterexamples.as_path(), &[][..]))] },
+        ),
+        Command::Fmea { out, .. } => (vec![], vec![dir(out, &["fmea.json", "fmea.md", "fmea.csv", "index.html"])]),
+        Command::Cascade { dot, out, .. } => {
+            (dot.as_deref().into_iter().collect(), vec![dir(out, &["cascade.json", "cascade.dot", "index.html"])])
+        }
+        Command::Metastability { out, .. } => (vec![], vec![dir(out, &["metastability.json", "index.html"])]),
+        Command::Whatif { out, .. } => (vec![], vec![dir(out, &["whatif.json", "index.html"])]),
+        Command::Validate { .. } | Command::Analyze { .. } | Command::Manual { .. } => (vec![], vec![]),
+    };
+    let dirs: Vec<(&Path, &[&str])> = dirs.into_iter().flatten().collect();
+    cli::check_outputs(&files, &dirs)
 }

@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::problem::{did_you_mean, Path, Problem, Problems};
+use crate::problem::{did_you_mean, Path, Problem, Problems, Seg};
 use crate::spec;
 use crate::units::Duration;
 
@@ -377,4 +377,81 @@ pub fn apply(
     } else {
         Err(ps.into_vec())
     }
+}
+
+/// A value a patch set: the entry it replaced fields of in the topology or scenario
+/// (`services[2]`) and the patch entry that did (`services[0]`), with the fields it gave.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    /// The replaced entry in the topology (or the scenario, for clients).
+    pub target: Path,
+    /// The patch entry.
+    pub patch: Path,
+    /// The fields the patch entry gave, other than the ones naming the entry.
+    pub fields: Vec<String>,
+}
+
+/// The fields a patch entry gives (not null when serialized), except those naming the entry.
+fn given<T: Serialize>(entry: &T) -> Vec<String> {
+    const KEYS: [&str; 4] = ["name", "from", "to", "endpoint"];
+    match serde_json::to_value(entry) {
+        Ok(serde_json::Value::Object(m)) => {
+            m.into_iter().filter(|(k, v)| !v.is_null() && !KEYS.contains(&k.as_str())).map(|(k, _)| k).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Where `patch` set values: for the topology's entries and for the scenario's workloads.
+pub fn origins(patch: &Patch, topology: &spec::Topology, scenario: &spec::Scenario) -> (Vec<Origin>, Vec<Origin>) {
+    let root = Path::root();
+    let mut t = Vec::new();
+    let mut entry = |list: &'static str, j: Option<usize>, i: usize, fields: Vec<String>, target: Option<Path>| {
+        if let Some(j) = j {
+            let target = target.unwrap_or_else(|| root.field(list).index(j));
+            t.push(Origin { target, patch: root.field(list).index(i), fields });
+        }
+    };
+    for (i, p) in patch.services.iter().enumerate() {
+        entry("services", topology.services.iter().position(|x| x.name == p.name), i, given(p), None);
+    }
+    for (i, p) in patch.datastores.iter().enumerate() {
+        entry("datastores", topology.datastores.iter().position(|x| x.name == p.name), i, given(p), None);
+    }
+    for (i, p) in patch.caches.iter().enumerate() {
+        entry("caches", topology.caches.iter().position(|x| x.name == p.name), i, given(p), None);
+    }
+    for (i, p) in patch.externals.iter().enumerate() {
+        entry("externals", topology.externals.iter().position(|x| x.name == p.name), i, given(p), None);
+    }
+    for (i, p) in patch.calls.iter().enumerate() {
+        if let Some(j) = topology.services.iter().position(|x| x.name == p.from) {
+            for (k, _) in topology.services[j].calls.iter().enumerate().filter(|(_, c)| c.to == p.to) {
+                let target = root.field("services").index(j).field("calls").index(k);
+                entry("calls", Some(j), i, given(p), Some(target));
+            }
+        }
+    }
+    let mut s = Vec::new();
+    for (i, p) in patch.clients.iter().enumerate() {
+        for (k, _) in scenario.workloads.iter().enumerate().filter(|(_, w)| w.endpoint == p.endpoint) {
+            let target = root.field("workloads").index(k).field("client");
+            s.push(Origin { target, patch: root.field("clients").index(i), fields: given(p) });
+        }
+    }
+    (t, s)
+}
+
+/// The place in the patch file of the value a problem at `at` is about, when the patch set it.
+pub fn patch_path(origins: &[Origin], at: &Path) -> Option<Path> {
+    origins.iter().find_map(|o| {
+        let n = o.target.0.len();
+        if at.0.len() <= n || at.0[..n] != o.target.0[..] {
+            return None;
+        }
+        match &at.0[n] {
+            Seg::Field(f) if o.fields.iter().any(|g| g == f) => Some(o.patch.field(f)),
+            _ => None,
+        }
+    })
 }

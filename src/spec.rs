@@ -1238,11 +1238,25 @@ pub struct Limits {
     /// Requests in flight at once (a memory bound). Default 1,000,000.
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight: u64,
+    /// Events pending at once in the calendar (a memory bound), at most 16,777,216.
+    /// Default 16,777,216.
+    #[serde(default = "default_max_pending_events")]
+    pub max_pending_events: u64,
+    /// Time-series buckets per series (duration plus draining over `metrics.bucket`), a
+    /// memory bound: every endpoint and service keeps one series. Default 1,000,000.
+    #[serde(default = "default_max_buckets")]
+    pub max_buckets: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_events: default_max_events(), max_time: None, max_in_flight: default_max_in_flight() }
+        Limits {
+            max_events: default_max_events(),
+            max_time: None,
+            max_in_flight: default_max_in_flight(),
+            max_pending_events: default_max_pending_events(),
+            max_buckets: default_max_buckets(),
+        }
     }
 }
 
@@ -1250,6 +1264,12 @@ fn default_max_events() -> u64 {
     500_000_000
 }
 fn default_max_in_flight() -> u64 {
+    1_000_000
+}
+fn default_max_pending_events() -> u64 {
+    crate::engine::calendar::MAX_PENDING as u64
+}
+fn default_max_buckets() -> u64 {
     1_000_000
 }
 

@@ -114,7 +114,8 @@ fn table(out: &mut String, header: &[&str], rows: Vec<Vec<String>>) {
         let cells: Vec<String> = row
             .iter()
             .zip(&widths)
-            .map(|(cell, w)| format!("{cell}{:pad$}", "", pad = w - cell.chars().count()))
+            // `repeat` rather than `{:pad$}`: a width above 65,535 panics in `format!`.
+            .map(|(cell, w)| format!("{cell}{}", " ".repeat(w.saturating_sub(cell.chars().count()))))
             .collect();
         let line = format!("  {}", cells.join("   "));
         out.push_str(line.trim_end());

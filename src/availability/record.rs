@@ -124,6 +124,96 @@ impl Partial {
         self
     }
 
+    /// Every way this data (one results file's, as read) contradicts itself or `meta`: seeds
+    /// outside the range, records of the wrong shape, downtimes longer than the horizon,
+    /// non-finite sums, counts whose totals overflow. Empty when it can be merged.
+    pub fn inconsistencies(&self, meta: &super::summary::Meta) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Err(e) = crate::montecarlo::check_seed_range(meta.first_seed, meta.seed_count) {
+            out.push(format!("meta: {e}"));
+            return out;
+        }
+        let last = meta.first_seed + (meta.seed_count - 1);
+        let n_ep = meta.endpoints.len();
+        if self.records.len() as u64 > meta.seed_count {
+            out.push(format!("{} records for {} seeds", self.records.len(), meta.seed_count));
+        }
+        if self.outage_bins.len() != n_ep || self.outage_bins.iter().any(|b| b.len() != OUTAGE_BINS) {
+            out.push(format!("the outage histograms do not have {n_ep} × {OUTAGE_BINS} bins"));
+        }
+        for r in &self.records {
+            let at = format!("seed {}", r.seed);
+            if r.seed < meta.first_seed || r.seed > last {
+                out.push(format!("{at}: outside the seeds {}..={last}", meta.first_seed));
+            }
+            if let Some(y) = &r.years {
+                if y.horizon_ns > meta.horizon_ns || y.endpoints.len() != n_ep {
+                    out.push(format!("{at}: the horizon or the endpoints differ from the run's"));
+                }
+                for (i, e) in y.endpoints.iter().enumerate() {
+                    let periods = e.period_down_ns.iter().try_fold(0u64, |t, &d| t.checked_add(d));
+                    if e.down_ns > y.horizon_ns
+                        || e.longest_ns > e.down_ns
+                        || e.outages > y.horizon_ns
+                        || periods.is_none_or(|p| p > e.down_ns)
+                        || e.down_with_class_ns.iter().any(|&d| d > e.down_ns)
+                    {
+                        let name = meta.endpoints.get(i).map_or("?", String::as_str);
+                        out.push(format!("{at}: endpoint `{name}`: downtimes out of range (longer than the horizon or than the total)"));
+                    }
+                }
+                if y.class_down_ns.iter().any(|&d| d > y.horizon_ns) {
+                    out.push(format!("{at}: a class is down longer than the horizon"));
+                }
+            }
+            if let Some(x) = &r.rare {
+                let finite = x.biased.iter().chain(&x.plain).all(|(a, b)| a.is_finite() && b.is_finite())
+                    && x.plain_cross.iter().all(|v| v.is_finite())
+                    && x.cycle_hours.0.is_finite()
+                    && x.cycle_hours.1.is_finite();
+                if !finite || x.biased.len() != n_ep || x.plain.len() != n_ep || x.plain_cross.len() != n_ep {
+                    out.push(format!("{at}: the rare-event sums are not finite or not one per endpoint"));
+                }
+            }
+        }
+        if Partial::totals_overflow(&[self]) {
+            out.push("the event or outage counts over the seeds overflow".to_owned());
+        }
+        out.dedup();
+        out
+    }
+
+    /// Whether events, outages or outage bins summed over every record of `parts` overflow,
+    /// so that merging them would wrap (each part may be consistent on its own).
+    pub fn totals_overflow(parts: &[&Partial]) -> bool {
+        let records = || parts.iter().flat_map(|p| &p.records);
+        let events = records().try_fold(0u64, |t, r| t.checked_add(r.events)).is_none();
+        let steps = records().try_fold(0u64, |t, r| t.checked_add(r.rare.as_ref().map_or(0, |x| x.steps))).is_none();
+        let endpoints = records().filter_map(|r| r.years.as_ref()).map(|y| y.endpoints.len()).max().unwrap_or(0);
+        let outages = (0..endpoints).any(|i| {
+            records()
+                .filter_map(|r| r.years.as_ref())
+                .try_fold(0u64, |t, y| t.checked_add(y.endpoints.get(i).map_or(0, |e| e.outages)))
+                .is_none()
+        });
+        let bins = parts.iter().flat_map(|p| &p.outage_bins).map(Vec::len).max().unwrap_or(0);
+        let endpoints_bins = parts.iter().map(|p| p.outage_bins.len()).max().unwrap_or(0);
+        let binned = (0..endpoints_bins).any(|i| {
+            (0..bins).any(|b| {
+                parts
+                    .iter()
+                    .try_fold(0u64, |t, p| {
+                        t.checked_add(p.outage_bins.get(i).and_then(|v| v.get(b)).copied().unwrap_or(0))
+                    })
+                    .is_none()
+            })
+        }) || parts
+            .iter()
+            .flat_map(|p| &p.outage_bins)
+            .any(|v| v.iter().try_fold(0u64, |t, &c| t.checked_add(c)).is_none());
+        events || steps || outages || binned
+    }
+
     /// Seeds present more than once.
     pub fn duplicate_seeds(&self) -> Vec<u64> {
         let mut d: Vec<u64> = self.records.windows(2).filter(|w| w[0].seed == w[1].seed).map(|w| w[0].seed).collect();

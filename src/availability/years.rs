@@ -320,8 +320,12 @@ impl Model for Years {
 
 /// Runs seed `seed` of `plan` over `horizon`: its record, or the record up to a limit.
 pub fn run_seed(plan: &Arc<Plan>, seed: u64, horizon: Horizon) -> Partial {
-    let limits =
-        Limits { max_events: MAX_EVENTS, max_time: Duration::from_nanos(horizon.total_ns), max_in_flight: u64::MAX };
+    let limits = Limits {
+        max_events: MAX_EVENTS,
+        max_time: Duration::from_nanos(horizon.total_ns),
+        max_in_flight: u64::MAX,
+        max_pending_events: crate::engine::calendar::MAX_PENDING as u64,
+    };
     let sim = Simulation::with_model(Years::new(Arc::clone(plan), seed, horizon), limits);
     let (model, limit): (Years, Option<LimitError>) = sim.run_model(|_, _| {});
     model.into_partial(limit.map(|l| l.to_string()))

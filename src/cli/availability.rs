@@ -159,9 +159,9 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
             return ExitCode::from(EXIT_INPUT);
         }
     };
-    let list: Vec<u64> = match shard {
-        Some(s) => s.seeds(first_seed, count),
-        None => (0..count).map(|i| first_seed + i).collect(),
+    let list = match seed_list(first_seed, count, shard) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
     let threads = threads_or_default(o.threads);
     let bar = progress_bar(list.len() as u64);
@@ -266,7 +266,7 @@ pub fn is_availability_file(path: &Path) -> bool {
     struct Peek {
         kind: Option<String>,
     }
-    std::fs::read_to_string(path)
+    faultsim::input::read_input_string(path, faultsim::input::RESULTS_LIMIT)
         .ok()
         .and_then(|t| serde_json::from_str::<Peek>(&t).ok())
         .is_some_and(|p| p.kind.as_deref() == Some(KIND))
@@ -277,9 +277,10 @@ pub fn merge(files: &[PathBuf], out: Option<&Path>, format: Format) -> ExitCode 
     let mut stored: Vec<(String, Stored)> = Vec::new();
     for f in files {
         let name = f.display().to_string();
-        let parsed = std::fs::read_to_string(f).map_err(|e| e.to_string()).and_then(|t| {
-            serde_json::from_str::<Stored>(&t).map_err(|e| format!("not an availability results file: {e}"))
-        });
+        let parsed =
+            faultsim::input::read_input_string(f, faultsim::input::RESULTS_LIMIT).map_err(|e| e.to_string()).and_then(
+                |t| serde_json::from_str::<Stored>(&t).map_err(|e| format!("not an availability results file: {e}")),
+            );
         match parsed {
             Ok(s) => stored.push((name, s)),
             Err(e) => {
@@ -309,6 +310,21 @@ pub fn merge(files: &[PathBuf], out: Option<&Path>, format: Format) -> ExitCode 
         })
         .collect();
     problems.extend(shard_set_problems(&views, "method, seeds or horizon"));
+    // Counts are checked before anything is summed: a tampered or corrupt file must not
+    // wrap a total, nor make the merge walk an absurd seed range.
+    let mut bad: Vec<String> = Vec::new();
+    for (name, s) in &stored {
+        bad.extend(s.data.inconsistencies(&s.meta).into_iter().map(|p| format!("{name}: {p}")));
+    }
+    if bad.is_empty()
+        && availability::Partial::totals_overflow(&stored.iter().map(|(_, s)| &s.data).collect::<Vec<_>>())
+    {
+        bad.push("the event or outage counts of the files together overflow".to_owned());
+    }
+    if !bad.is_empty() {
+        problems.extend(bad);
+        return results::refuse(&problems);
+    }
     let mut meta = first.meta.clone();
     meta.shard = None;
     let data =

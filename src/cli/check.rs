@@ -54,7 +54,10 @@ pub fn check(
         };
         let count = seeds.unwrap_or(scenario.seed_count).max(1);
         let first = scenario.first_seed;
-        let list: Vec<u64> = (0..count).map(|i| first + i).collect();
+        let list = match seed_list(first, count, None) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
         let bar = progress_bar(list.len() as u64);
         let data = montecarlo::run_seeds(&scenario, &list, threads, &|| bar.inc(1));
         bar.finish_and_clear();

@@ -31,10 +31,10 @@ pub enum TableFormat {
 pub struct FaultStudyArgs {
     /// Seeds, from the scenario's first (default: 5; the scenario's own count is usually meant
     /// for a single run and every mode multiplies it).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::parse_seeds)]
     pub seeds: Option<u64>,
     /// Worker threads (default: one per core). Results never depend on it.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::parse_threads)]
     pub threads: Option<usize>,
     /// Warm-up before measuring (default: the scenario's, at most 30s).
     #[arg(long)]
@@ -140,7 +140,7 @@ pub fn resolve(a: &FaultStudyArgs, s: &Scenario) -> Result<Resolved, ExitCode> {
             kinds,
         },
         timeline,
-        seeds: (0..count).map(|i| s.first_seed + i).collect(),
+        seeds: seed_list(s.first_seed, count, None)?,
         threads: threads_or_default(a.threads),
     })
 }

@@ -34,10 +34,10 @@ pub struct MetaArgs {
     #[arg(long, default_value = "10s")]
     pub lead: String,
     /// Seeds per cell, from the scenario's first.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = crate::cli::parse_seeds)]
     pub seeds: u64,
     /// Worker threads (default: one per core). Results never depend on it.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::parse_threads)]
     pub threads: Option<usize>,
 }
 
@@ -85,7 +85,10 @@ pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&Pat
         deadline,
         warmup,
         lead,
-        seeds: (0..a.seeds.max(1)).map(|i| scenario.first_seed + i).collect(),
+        seeds: match seed_list(scenario.first_seed, a.seeds, None) {
+            Ok(l) => l,
+            Err(code) => return code,
+        },
     };
     let runs = (settings.loads.len() * (1 + settings.magnitudes.len() * settings.durations.len())) as u64;
     let bar = progress_bar(runs * settings.seeds.len() as u64);

@@ -39,9 +39,44 @@ pub enum Format {
     Json,
 }
 
+/// Most worker threads `--threads` accepts: more only adds scheduling and memory cost (each
+/// thread has its own stack and seed in flight), and thousands stall the machine.
+pub const MAX_THREADS: usize = 1024;
+
+/// Parses `--threads`: a whole number from 1 to [`MAX_THREADS`].
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: u64 = s.trim().parse().map_err(|_| format!("expected a whole number of threads, found {s:?}"))?;
+    match usize::try_from(n) {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "threads must be between 1 and {MAX_THREADS}, found {n} (leave --threads out for one per core)"
+        )),
+    }
+}
+
+/// Parses `--seeds`: a whole number from 1 to [`faultsim::montecarlo::MAX_SEEDS`].
+pub fn parse_seeds(s: &str) -> Result<u64, String> {
+    let n: u64 = s.trim().parse().map_err(|_| format!("expected a whole number of seeds, found {s:?}"))?;
+    faultsim::montecarlo::check_seed_count(n).map_err(|e| e.to_string())?;
+    Ok(n)
+}
+
+/// The seeds `first`, …, `first + count − 1` (only `shard`'s, if given), or an error (exit 2)
+/// when there are none, too many, or the range passes the largest seed.
+pub fn seed_list(first: u64, count: u64, shard: Option<faultsim::montecarlo::Shard>) -> Result<Vec<u64>, ExitCode> {
+    if let Err(e) = faultsim::montecarlo::check_seed_range(first, count) {
+        eprintln!("error: --seeds: {e}");
+        return Err(ExitCode::from(EXIT_INPUT));
+    }
+    Ok(match shard {
+        Some(s) => s.seeds(first, count),
+        None => (0..count).map(|i| first + i).collect(),
+    })
+}
+
 /// Worker threads: as asked, else one per core; at least one.
 pub fn threads_or_default(threads: Option<usize>) -> usize {
-    threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1)
+    threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).clamp(1, MAX_THREADS)
 }
 
 /// Writes to standard output. A closed pipe (`faultsim analyze … | head`) is not an error:
@@ -56,6 +91,23 @@ pub fn write_stdout(text: &str) -> Result<(), ExitCode> {
             Err(ExitCode::from(EXIT_INPUT))
         }
     }
+}
+
+/// Refuses, before any work is done, output files and folders that cannot be written: an
+/// existing target that is not a regular file (a FIFO, a device, a directory) or a folder
+/// that is a file. `dirs` pairs each output folder with the file names written into it.
+pub fn check_outputs(files: &[&std::path::Path], dirs: &[(&std::path::Path, &[&str])]) -> Result<(), ExitCode> {
+    let refused = |p: &std::path::Path, e: std::io::Error| {
+        eprintln!("error: {}: cannot write: {e}", p.display());
+        ExitCode::from(EXIT_INPUT)
+    };
+    for f in files {
+        faultsim::output::check_target(f).map_err(|e| refused(f, e))?;
+    }
+    for (d, names) in dirs {
+        faultsim::output::check_dir_target(d, names).map_err(|e| refused(d, e))?;
+    }
+    Ok(())
 }
 
 pub fn fail(diagnostics: &[Diagnostic]) -> ExitCode {

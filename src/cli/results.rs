@@ -10,14 +10,9 @@ use faultsim::load::{self, Loaded};
 use super::run::{emit_results, results_json, simulate, stopped_exit, write_out};
 use super::*;
 
-/// Reads a results or shard file (at most 1 GiB).
+/// Reads a results or shard file (a regular file within the results file limit).
 fn read_stored(f: &std::path::Path) -> Result<faultsim::montecarlo::summary::Stored, String> {
-    let text = match std::fs::metadata(f) {
-        Ok(m) if m.is_dir() => Err("is a directory, not a results file".to_owned()),
-        Ok(m) if m.len() > 1 << 30 => Err(format!("is {} bytes; the limit is 1 GiB", m.len())),
-        Ok(_) => std::fs::read_to_string(f).map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
+    let text = faultsim::input::read_input_string(f, faultsim::input::RESULTS_LIMIT).map_err(|e| e.to_string());
     text.and_then(|t| serde_json::from_str(&t).map_err(|e| format!("not a faultsim results file: {e}")))
 }
 
@@ -28,6 +23,11 @@ fn is_json(path: &std::path::Path) -> bool {
         return true;
     }
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ron")) {
+        return false;
+    }
+    // Only a regular file is opened to look: a FIFO would block here, and the readers
+    // after this refuse what is not regular with a clear message.
+    if faultsim::input::check_regular(path).is_err() {
         return false;
     }
     let mut head = [0u8; 512];
@@ -134,6 +134,19 @@ pub fn merge(files: &[PathBuf], out: Option<&std::path::Path>, format: Format) -
         })
         .collect();
     problems.extend(shard_set_problems(&views, "scenario, seeds or settings"));
+    // Counts are checked before anything is summed: a tampered or corrupt file must not
+    // wrap a total, nor make the merge walk an absurd seed range.
+    let mut bad: Vec<String> = Vec::new();
+    for (name, s) in &stored {
+        bad.extend(s.data.inconsistencies(&s.meta).into_iter().map(|p| format!("{name}: {p}")));
+    }
+    if bad.is_empty() && Partial::totals_overflow(&stored.iter().map(|(_, s)| &s.data).collect::<Vec<_>>()) {
+        bad.push("the request counts of the files together overflow".to_owned());
+    }
+    if !bad.is_empty() {
+        problems.extend(bad);
+        return refuse(&problems);
+    }
     let mut meta = first.meta.clone();
     meta.shard = None;
     let data = stored.iter().fold(Partial::empty(meta.endpoints.len()), |acc, (_, s)| acc.merge(s.data.clone()));
@@ -149,14 +162,22 @@ pub fn merge(files: &[PathBuf], out: Option<&std::path::Path>, format: Format) -
         problems.push(format!("missing seeds: {}", short_list(&missing)));
     }
     if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("error: {p}");
-        }
-        eprintln!("nothing merged: {} problem{}", problems.len(), if problems.len() == 1 { "" } else { "s" });
-        return ExitCode::from(EXIT_INPUT);
+        return refuse(&problems);
     }
     let replay = format!("faultsim run <the scenario `{}`>", meta.scenario);
     emit_results(&Results::build(meta, data), None, &replay, out, format)
+}
+
+/// Prints why nothing was merged (at most 20 problems, then how many more); exit 2.
+pub fn refuse(problems: &[String]) -> ExitCode {
+    for p in problems.iter().take(20) {
+        eprintln!("error: {p}");
+    }
+    if problems.len() > 20 {
+        eprintln!("error: and {} more problems", problems.len() - 20);
+    }
+    eprintln!("nothing merged: {} problem{}", problems.len(), if problems.len() == 1 { "" } else { "s" });
+    ExitCode::from(EXIT_INPUT)
 }
 
 /// Up to ten numbers, then how many more.

@@ -211,15 +211,8 @@ pub fn simulate(
 ) -> Result<(faultsim::montecarlo::summary::Results, usize), ExitCode> {
     use faultsim::montecarlo::{self, summary};
     let count = seeds.unwrap_or(scenario.seed_count);
-    if count == 0 {
-        eprintln!("error: --seeds must be at least 1");
-        return Err(ExitCode::from(EXIT_INPUT));
-    }
     let first = scenario.first_seed;
-    let list: Vec<u64> = match shard {
-        Some(s) => s.seeds(first, count),
-        None => (0..count).map(|i| first + i).collect(),
-    };
+    let list = seed_list(first, count, shard)?;
     let threads = threads_or_default(threads);
     let bar = progress_bar(list.len() as u64);
     let data = montecarlo::run_seeds(scenario, &list, threads, &|| bar.inc(1));

@@ -40,7 +40,10 @@ pub fn whatif(
         return fail(&problems);
     }
     let count = seeds.unwrap_or(base.seed_count).max(1);
-    let list: Vec<u64> = (0..count).map(|i| base.first_seed + i).collect();
+    let list = match seed_list(base.first_seed, count, None) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let bar = progress_bar((candidates.len() as u64 + 1) * count);
     let result = whatif::run(&base, &candidates, &list, threads_or_default(threads), &|| bar.inc(1));
     bar.finish_and_clear();

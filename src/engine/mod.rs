@@ -76,8 +76,9 @@ pub enum LimitError {
         /// Simulated time when it was hit.
         at: crate::units::Duration,
     },
-    /// The calendar holds as many pending events as it can.
-    #[error("{limit} events were pending at once at simulated time {at}; lower the load or raise limits")]
+    /// About `limits.max_pending_events` events were pending at once (the calendar keeps
+    /// headroom below its capacity, so one event's reaction never overflows it).
+    #[error("{limit} events were pending at once (limits.max_pending_events) at simulated time {at}; lower the load or raise limits.max_pending_events (at most 16777216)")]
     Calendar {
         /// The limit.
         limit: u64,
@@ -92,7 +93,7 @@ impl LimitError {
         match self {
             LimitError::MaxEvents { .. } => "max_events",
             LimitError::MaxInFlight { .. } => "max_in_flight",
-            LimitError::Calendar { .. } => "pending events",
+            LimitError::Calendar { .. } => "max_pending_events",
         }
     }
 }
@@ -154,8 +155,11 @@ impl<M: Model> Simulation<M> {
         if self.model.in_flight() > limits.max_in_flight {
             return Err(LimitError::MaxInFlight { limit: limits.max_in_flight, at: at(now) });
         }
-        if self.calendar.len() >= MAX_PENDING - 1024 {
-            return Err(LimitError::Calendar { limit: MAX_PENDING as u64, at: at(now) });
+        // The calendar drops events beyond its capacity, so the run stops with headroom
+        // for the events one reaction may schedule; the default limit is that capacity.
+        let pending_cap = usize::try_from(limits.max_pending_events).unwrap_or(MAX_PENDING).min(MAX_PENDING - 1024);
+        if self.calendar.len() >= pending_cap {
+            return Err(LimitError::Calendar { limit: limits.max_pending_events, at: at(now) });
         }
         Ok(Some((now, event)))
     }

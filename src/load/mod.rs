@@ -10,7 +10,6 @@ mod locate;
 pub mod patch;
 mod write;
 
-use std::io::Read;
 use std::path::{Component, Path as FsPath, PathBuf};
 use std::sync::Arc;
 
@@ -24,8 +23,8 @@ use crate::scenario::Scenario;
 use crate::spec;
 use crate::topology::Topology;
 
-/// Largest input file read, in bytes.
-pub const MAX_FILE_BYTES: u64 = 16 << 20;
+/// Largest input file read, in bytes (the [`TEXT_LIMIT`](crate::input::TEXT_LIMIT)).
+pub const MAX_FILE_BYTES: u64 = crate::input::TEXT_LIMIT.bytes;
 /// Deepest bracket nesting accepted.
 pub const MAX_DEPTH: usize = 64;
 
@@ -164,61 +163,59 @@ fn read_error(file: &str, message: String, hint: Option<&str>) -> Box<Diagnostic
     })
 }
 
-/// Reads a whole input file as text, refusing what cannot be one.
+/// Reads a whole input file as text, refusing what cannot be one: a missing file, a directory,
+/// a special file (checked before opening, so a FIFO cannot block), more than
+/// [`TEXT_LIMIT`](crate::input::TEXT_LIMIT), invalid UTF-8 or control characters.
 pub fn read_text(path: &FsPath, name: &str) -> Result<Arc<str>, Box<Diagnostic>> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => read_error(name, "no such file".to_owned(), Some("check the path; it is relative to where you run faultsim, or to the scenario for files a scenario names")),
-        _ => read_error(name, format!("cannot read: {}", lower(&e.to_string())), None),
+    use crate::input::{read_input, InputError, TEXT_LIMIT};
+    let bytes = read_input(path, TEXT_LIMIT).map_err(|e| {
+        let hint = match &e {
+            InputError::NotFound => Some(
+                "check the path; it is relative to where you run faultsim, or to the scenario for files a scenario names",
+            ),
+            InputError::Directory => Some("name the .ron files, e.g. models/*.ron"),
+            InputError::NotRegular(_) => Some("copy the content to a regular file and name that"),
+            InputError::TooLarge { .. } => {
+                Some("an input this big is likely generated; split it or check it is the right file")
+            }
+            InputError::Io(_) => None,
+        };
+        read_error(name, e.to_string(), hint)
     })?;
-    if meta.is_dir() {
-        return Err(read_error(
-            name,
-            "is a directory, not a file".to_owned(),
-            Some("name the .ron files, e.g. models/*.ron"),
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large(name, meta.len()));
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|e| read_error(name, format!("cannot open: {}", lower(&e.to_string())), None))?;
-    // Special files report a size of 0 yet never end; read one byte past the limit at most.
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| read_error(name, format!("cannot read: {}", lower(&e.to_string())), None))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(name, bytes.len() as u64));
-    }
+    let not_text = Some("faultsim reads RON text files; is this the right file?");
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
         Err(e) => {
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
-            let (line, col) = line_col(valid, valid.len());
-            return Err(read_error(
-                name,
-                format!("not a text file: invalid UTF-8 at line {line}, column {col} (byte {})", e.valid_up_to()),
-                Some("faultsim reads RON text files; is this the right file?"),
-            ));
+            let mut d =
+                read_error(name, format!("not a text file: invalid UTF-8 (byte {})", e.valid_up_to()), not_text);
+            d.location = Some(position(valid, valid.len()));
+            return Err(d);
         }
     };
     if let Some((i, c)) = text.char_indices().find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        let (line, col) = line_col(text, i);
-        return Err(read_error(
-            name,
-            format!("not a text file: control character U+{:04X} at line {line}, column {col}", u32::from(c)),
-            Some("faultsim reads RON text files; is this the right file?"),
-        ));
+        let mut d = read_error(name, format!("not a text file: control character U+{:04X}", u32::from(c)), not_text);
+        d.location = Some(position(text, i));
+        return Err(d);
     }
     Ok(Arc::from(text))
 }
 
-fn too_large(name: &str, size: u64) -> Box<Diagnostic> {
-    read_error(
+/// The location of byte `at` in `text`, with an empty span (for diagnostics without an excerpt).
+fn position(text: &str, at: usize) -> Location {
+    let (line, col) = line_col(text, at);
+    Location { line, col, bytes: at..at }
+}
+
+/// "empty file" for a file with nothing but blanks and comments, at the end of the file.
+fn empty_file(name: &str, text: &str) -> Box<Diagnostic> {
+    let mut d = read_error(
         name,
-        format!("file is too large: {size} bytes, the limit is {MAX_FILE_BYTES} bytes (16 MiB)"),
-        Some("a topology this big is likely generated; split it or check it is the right file"),
-    )
+        "empty file: expected `Topology(…)` or `Scenario(…)`".to_owned(),
+        Some("see models/ and scenarios/ for examples"),
+    );
+    d.location = Some(position(text, text.len()));
+    d
 }
 
 fn lower(s: &str) -> String {
@@ -296,11 +293,7 @@ pub fn detect(name: &str, text: &Arc<str>) -> Result<Kind, Box<Diagnostic>> {
     match word.as_str() {
         "Topology" => Ok(Kind::Topology),
         "Scenario" => Ok(Kind::Scenario),
-        _ if start >= text.len() => Err(read_error(
-            name,
-            "empty file: expected `Topology(…)` or `Scenario(…)`".to_owned(),
-            Some("see models/ and scenarios/ for examples"),
-        )),
+        _ if start >= text.len() => Err(empty_file(name, text)),
         "" => Err(at(
             name,
             text,
@@ -377,11 +370,7 @@ fn ron_options() -> ron::Options {
 
 fn parse_ron<T: serde::de::DeserializeOwned>(name: &str, text: &Arc<str>) -> Result<T, Box<Diagnostic>> {
     if first_token(text) >= text.len() {
-        return Err(read_error(
-            name,
-            "empty file: expected `Topology(…)` or `Scenario(…)`".to_owned(),
-            Some("see models/ and scenarios/ for examples"),
-        ));
+        return Err(empty_file(name, text));
     }
     check_depth(name, text)?;
     ron_options().from_str::<T>(text).map_err(|e| syntax(name, text, &e))

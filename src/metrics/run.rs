@@ -413,8 +413,14 @@ pub struct RunMetrics {
     pub services: Vec<ServiceMetrics>,
     /// Retries sent by clients (per workload).
     pub client_retries: Vec<u64>,
-    /// Instance down/up changes in time order.
+    /// Instance down/up changes in time order: the first [`MAX_LOG_RECORDS`].
     pub timeline: Vec<InstanceChange>,
+    /// Instance changes after the first [`MAX_LOG_RECORDS`], counted but not kept.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub timeline_not_shown: u64,
+    /// Instance crashes (down changes) over the whole run, kept or not; not serialised.
+    #[serde(skip)]
+    pub crashes: u64,
     /// Per queue, in topology order.
     pub queues: Vec<super::infra::QueueMetrics>,
     /// Per datastore, in topology order.
@@ -426,12 +432,25 @@ pub struct RunMetrics {
     #[serde(skip)]
     pub service_series: Vec<Vec<super::health::ServiceBucket>>,
     /// Instances taken out of (`up: false`) or put back into (`up: true`) their load
-    /// balancer's rotation by health checks, in time order; not serialised.
+    /// balancer's rotation by health checks, in time order: the first [`MAX_LOG_RECORDS`];
+    /// not serialised.
     #[serde(skip)]
     pub rotation: Vec<InstanceChange>,
+    /// Rotation changes after the first [`MAX_LOG_RECORDS`], counted but not kept.
+    #[serde(skip)]
+    pub rotation_not_shown: u64,
     /// Hash of every processed event (time, kind, ids): equal for equal runs.
     #[serde(serialize_with = "as_hex")]
     pub fingerprint: Fingerprint,
+}
+
+/// Most records kept in each per-run log ([`RunMetrics::timeline`], [`RunMetrics::rotation`]):
+/// a run that crashes or flaps without end would otherwise grow them by one record per event.
+/// Later records are counted, not kept; reports say how many were not shown.
+pub const MAX_LOG_RECORDS: usize = 100_000;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn as_hex<S: serde::Serializer>(f: &Fingerprint, s: S) -> Result<S::Ok, S::Error> {
@@ -469,6 +488,8 @@ impl RunMetrics {
                 .collect(),
             client_retries: vec![0; scenario.workloads.len()],
             timeline: Vec::new(),
+            timeline_not_shown: 0,
+            crashes: 0,
             queues: t
                 .queues()
                 .iter()
@@ -482,7 +503,27 @@ impl RunMetrics {
             scaling: Vec::new(),
             service_series: vec![vec![super::health::ServiceBucket::default(); buckets]; t.services().len()],
             rotation: Vec::new(),
+            rotation_not_shown: 0,
             fingerprint: Fingerprint::new(),
+        }
+    }
+
+    /// Logs an instance going down or coming back: kept while the timeline is short, counted after.
+    pub fn record_instance_change(&mut self, change: InstanceChange) {
+        self.crashes += u64::from(!change.up);
+        if self.timeline.len() < MAX_LOG_RECORDS {
+            self.timeline.push(change);
+        } else {
+            self.timeline_not_shown += 1;
+        }
+    }
+
+    /// Logs a health check changing an instance's rotation: kept while the log is short, counted after.
+    pub fn record_rotation(&mut self, change: InstanceChange) {
+        if self.rotation.len() < MAX_LOG_RECORDS {
+            self.rotation.push(change);
+        } else {
+            self.rotation_not_shown += 1;
         }
     }
 

@@ -282,7 +282,7 @@ impl World {
                 // Instances an autoscaler adds or removes are not crashes.
                 let scaled = self.infra.nodes[s].unprovisioned || self.infra.nodes[s].pending;
                 if let (StationKind::Instance { instance, .. }, false) = (st.kind, scaled) {
-                    self.metrics.timeline.push(crate::metrics::run::InstanceChange {
+                    self.metrics.record_instance_change(crate::metrics::run::InstanceChange {
                         time_ns: now,
                         instance,
                         up: !down[s],
@@ -410,6 +410,6 @@ impl World {
 /// detection that FMEA measures).
 fn rotation(metrics: &mut crate::metrics::run::RunMetrics, now: Nanos, kind: StationKind, up: bool) {
     if let StationKind::Instance { instance: i, .. } = kind {
-        metrics.rotation.push(crate::metrics::run::InstanceChange { time_ns: now, instance: i, up });
+        metrics.record_rotation(crate::metrics::run::InstanceChange { time_ns: now, instance: i, up });
     }
 }

@@ -93,6 +93,50 @@ impl Shard {
     }
 }
 
+/// Most seeds in one range (a scenario's `seeds.count`, `--seeds`, a results file's
+/// `seed_count`): every seed keeps a record of a few hundred bytes until the results are built.
+pub const MAX_SEEDS: u64 = 1_000_000;
+
+/// A seed range that cannot be run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SeedRangeError {
+    /// No seeds.
+    #[error("the seed count must be at least 1, found 0")]
+    Zero,
+    /// More than [`MAX_SEEDS`].
+    #[error("{0} seeds is more than the limit of {MAX_SEEDS} per run; run fewer seeds (a million already narrows intervals to a fraction of a percent)")]
+    TooMany(u64),
+    /// `first + count − 1` passes `u64::MAX`.
+    #[error(
+        "seeds {first} to {first} + {count} − 1 pass the largest seed (2^64 − 1); lower the first seed or the count"
+    )]
+    Overflow {
+        /// First seed.
+        first: u64,
+        /// Count.
+        count: u64,
+    },
+}
+
+/// A seed count is from 1 to [`MAX_SEEDS`].
+pub fn check_seed_count(count: u64) -> Result<(), SeedRangeError> {
+    match count {
+        0 => Err(SeedRangeError::Zero),
+        n if n > MAX_SEEDS => Err(SeedRangeError::TooMany(n)),
+        _ => Ok(()),
+    }
+}
+
+/// Seeds `first`, …, `first + count − 1` can be run: a valid count, and the last seed is at
+/// most `u64::MAX`.
+pub fn check_seed_range(first: u64, count: u64) -> Result<(), SeedRangeError> {
+    check_seed_count(count)?;
+    match first.checked_add(count - 1) {
+        Some(_) => Ok(()),
+        None => Err(SeedRangeError::Overflow { first, count }),
+    }
+}
+
 /// Runs every seed of `seeds` (one run per seed, `threads` at a time) and folds the results.
 /// `progress` is called once per finished seed, from whichever thread ran it.
 pub fn run_seeds(scenario: &Arc<Scenario>, seeds: &[u64], threads: usize, progress: &(dyn Fn() + Sync)) -> Partial {

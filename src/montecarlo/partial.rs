@@ -182,6 +182,123 @@ impl Partial {
         self
     }
 
+    /// Every way this data (one results file's, as read) contradicts itself or `meta`: seeds
+    /// outside the range, records of the wrong shape, counts that do not add up
+    /// (`requests = ok + degraded + failed`, `samples = ok + degraded`, the series and the
+    /// histograms against the records) or sums that overflow. Empty when it can be merged.
+    pub fn inconsistencies(&self, meta: &super::summary::Meta) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Err(e) = super::check_seed_range(meta.first_seed, meta.seed_count) {
+            out.push(format!("meta: {e}"));
+            return out;
+        }
+        let last = meta.first_seed + (meta.seed_count - 1);
+        let n_ep = meta.endpoints.len();
+        if self.records.len() as u64 > meta.seed_count {
+            out.push(format!("{} records for {} seeds", self.records.len(), meta.seed_count));
+        }
+        if self.latency.len() != n_ep || self.series.len() != n_ep {
+            out.push(format!(
+                "{} histograms and {} series for {n_ep} endpoints",
+                self.latency.len(),
+                self.series.len()
+            ));
+            return out;
+        }
+        // Totals over the records, `None` once one overflows.
+        let mut served = vec![Some(0u64); n_ep];
+        let mut failed = vec![Some(0u64); n_ep];
+        let mut samples = vec![Some(0u64); n_ep];
+        for r in &self.records {
+            let at = format!("seed {}", r.seed);
+            if r.seed < meta.first_seed || r.seed > last {
+                out.push(format!("{at}: outside the seeds {}..={last}", meta.first_seed));
+            }
+            if r.endpoints.len() != n_ep || r.services.len() != meta.services.len() {
+                out.push(format!(
+                    "{at}: {} endpoints and {} services, but the run has {n_ep} and {}",
+                    r.endpoints.len(),
+                    r.services.len(),
+                    meta.services.len()
+                ));
+                continue;
+            }
+            if r.checks.len() != meta.hypotheses.len() {
+                out.push(format!("{at}: {} checks for {} hypotheses", r.checks.len(), meta.hypotheses.len()));
+            }
+            for (i, e) in r.endpoints.iter().enumerate() {
+                let name = &meta.endpoints[i].name;
+                let f =
+                    crate::metrics::run::Cause::ALL.iter().try_fold(0u64, |acc, &c| acc.checked_add(e.failed.get(c)));
+                let ok = e.ok.checked_add(e.degraded);
+                match (ok, f, ok.zip(f).and_then(|(a, b)| a.checked_add(b))) {
+                    (Some(ok), Some(f), Some(finished)) if finished == e.requests => {
+                        if e.samples != ok {
+                            out.push(format!("{at}: endpoint `{name}`: {} latency samples for {ok} served", e.samples));
+                        }
+                        served[i] = served[i].and_then(|t| t.checked_add(ok));
+                        failed[i] = failed[i].and_then(|t| t.checked_add(f));
+                        samples[i] = samples[i].and_then(|t| t.checked_add(e.samples));
+                    }
+                    _ => out.push(format!(
+                        "{at}: endpoint `{name}`: {} requests but ok + degraded + failed does not equal it",
+                        e.requests
+                    )),
+                }
+                if e.p50_ns > e.p99_ns {
+                    out.push(format!("{at}: endpoint `{name}`: p50 above p99"));
+                }
+            }
+            for (i, sv) in r.services.iter().enumerate() {
+                if sv.calls.checked_add(sv.retries).is_none() || !(sv.utilisation.is_finite() && sv.utilisation >= 0.0)
+                {
+                    out.push(format!("{at}: service `{}`: counts out of range", meta.services[i]));
+                }
+            }
+            if let Some(x) = &r.infra {
+                if x.messages_dropped.checked_add(x.writes_lost).is_none() {
+                    out.push(format!("{at}: infrastructure counts out of range"));
+                }
+            }
+        }
+        // The sums below only say more when every record was consistent on its own.
+        if !out.is_empty() {
+            out.dedup();
+            return out;
+        }
+        for i in 0..n_ep {
+            let name = &meta.endpoints[i].name;
+            let s = self.series[i]
+                .iter()
+                .try_fold((0u64, 0u64), |(a, b), x| Some((a.checked_add(x.served)?, b.checked_add(x.failed)?)));
+            let (Some(served), Some(failed), Some(samples)) = (served[i], failed[i], samples[i]) else {
+                out.push(format!("endpoint `{name}`: the totals over the seeds overflow"));
+                continue;
+            };
+            if !self.records.is_empty() && s != Some((served, failed)) {
+                out.push(format!("endpoint `{name}`: the time series do not add up to the seeds' counts"));
+            }
+            if self.latency[i].count() != samples {
+                out.push(format!("endpoint `{name}`: the latency histogram does not hold the seeds' samples"));
+            }
+        }
+        out.dedup();
+        out
+    }
+
+    /// Whether the requests of an endpoint summed over every record of `parts` overflow, so
+    /// that merging them would wrap (each part may be consistent on its own).
+    pub fn totals_overflow(parts: &[&Partial]) -> bool {
+        let endpoints = parts.iter().flat_map(|p| &p.records).map(|r| r.endpoints.len()).max().unwrap_or(0);
+        (0..endpoints).any(|i| {
+            parts
+                .iter()
+                .flat_map(|p| &p.records)
+                .try_fold(0u64, |t, r| t.checked_add(r.endpoints.get(i).map_or(0, |e| e.requests)))
+                .is_none()
+        })
+    }
+
     /// Seeds present more than once.
     pub fn duplicate_seeds(&self) -> Vec<u64> {
         let mut d: Vec<u64> = self.records.windows(2).filter(|w| w[0].seed == w[1].seed).map(|w| w[0].seed).collect();

@@ -146,8 +146,15 @@ pub fn run_summary(s: &Scenario, m: &RunMetrics, limit: Option<&str>, replay: &s
             rows.push(row);
         }
         o.push_str(&table(&rows));
-        let downs = m.timeline.iter().filter(|c| !c.up).count();
-        let _ = writeln!(o, "  instance crashes over the run: {downs}");
+        let _ = writeln!(o, "  instance crashes over the run: {}", m.crashes);
+    }
+    if m.timeline_not_shown > 0 {
+        let _ = writeln!(
+            o,
+            "\nthe instance timeline keeps the first {} changes; {} more not shown",
+            crate::metrics::run::MAX_LOG_RECORDS,
+            m.timeline_not_shown
+        );
     }
 
     let _ = writeln!(o, "\nservices");

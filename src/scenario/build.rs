@@ -11,6 +11,12 @@ use crate::topology::Named;
 /// text or a message saying why it could not be read.
 pub type TraceFile<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 
+/// Most faults an explored case may combine.
+pub const MAX_EXPLORE_FAULTS: u32 = 16;
+
+/// Most cases an exploration may run.
+pub const MAX_EXPLORE_CASES: u32 = 1_000_000;
+
 /// Most arrivals a trace may hold, a memory bound.
 pub const MAX_TRACE_ARRIVALS: usize = 50_000_000;
 
@@ -26,11 +32,19 @@ impl Scenario {
         let root = Path::root();
         let t = &topology;
 
-        if s.seeds.count == 0 {
-            b.p.push(root.field("seeds").field("count"), "must be ≥ 1", "run at least one seed");
-        }
-        if s.seeds.first.checked_add(s.seeds.count).is_none() {
-            b.p.push(root.field("seeds"), "overflows", "first + count exceeds the largest seed (2^64 − 1)");
+        checks::name(&mut b.p, &root.field("name"), &s.name, "the scenario");
+        checks::text(&mut b.p, &root.field("description"), &s.description, "the description");
+        match crate::montecarlo::check_seed_range(s.seeds.first, s.seeds.count) {
+            Ok(()) => {}
+            Err(crate::montecarlo::SeedRangeError::Zero) => {
+                b.p.push(root.field("seeds").field("count"), "must be ≥ 1", "run at least one seed");
+            }
+            Err(e @ crate::montecarlo::SeedRangeError::TooMany(_)) => {
+                b.p.push(root.field("seeds").field("count"), "too many seeds", e.to_string());
+            }
+            Err(crate::montecarlo::SeedRangeError::Overflow { .. }) => {
+                b.p.push(root.field("seeds"), "overflows", "first + count − 1 exceeds the largest seed (2^64 − 1)");
+            }
         }
         if s.duration == Duration::ZERO {
             b.p.push(root.field("duration"), "must be > 0", "a scenario's duration must be longer than zero");
@@ -59,15 +73,15 @@ impl Scenario {
             let ap = wp.field("arrivals");
             let arrivals = match &w.arrivals {
                 spec::Arrivals::Poisson { rate, profile } => {
-                    checks::positive_f(&mut b.p, &ap.field("rate"), *rate, "an arrival rate");
+                    checks::rate(&mut b.p, &ap.field("rate"), *rate, "an arrival rate");
                     let pp = ap.field("profile");
                     match profile {
                         spec::Profile::Constant => {}
                         spec::Profile::Step { factor, .. } => {
-                            checks::positive_f(&mut b.p, &pp.field("factor"), *factor, "a step factor")
+                            checks::factor(&mut b.p, &pp.field("factor"), *factor, "a step factor")
                         }
                         spec::Profile::Spike { factor, duration, .. } => {
-                            checks::positive_f(&mut b.p, &pp.field("factor"), *factor, "a spike factor");
+                            checks::factor(&mut b.p, &pp.field("factor"), *factor, "a spike factor");
                             checks::positive_d(&mut b.p, &pp.field("duration"), *duration, "a spike");
                         }
                         spec::Profile::Diurnal { period, amplitude, .. } => {
@@ -114,6 +128,7 @@ impl Scenario {
                     let cp = wp.field("client");
                     if let Some(t) = c.timeout {
                         checks::positive_d(&mut b.p, &cp.field("timeout"), t, "a client timeout");
+                        checks::at_most_d(&mut b.p, &cp.field("timeout"), t, checks::MAX_DURATION, "a client timeout");
                     }
                     if let Some(r) = &c.retry {
                         checks::retry(&mut b.p, &cp.field("retry"), r);
@@ -140,6 +155,9 @@ impl Scenario {
             }
             if let Some(d) = f.duration {
                 checks::positive_d(&mut b.p, &fp.field("duration"), d, "a fault");
+            }
+            if let Some(n) = &f.name {
+                checks::name(&mut b.p, &fp.field("name"), n, "a fault");
             }
             let fault = b.fault(&fp.field("fault"), &f.fault);
             if let Some(fault) = fault {
@@ -173,11 +191,16 @@ impl Scenario {
             );
         }
         checks::positive_d(&mut b.p, &root.field("metrics").field("bucket"), s.metrics.bucket, "a metrics bucket");
+        check_pending(&mut b.p, &lp, s.limits.max_pending_events);
+        check_buckets(&mut b.p, &root, &s.limits, max_time, s.metrics.bucket);
 
         let mut hypotheses = Vec::new();
         for (i, h) in s.hypotheses.iter().enumerate() {
             let hp = root.field("hypotheses").index(i);
             let cp = hp.field("check");
+            if let Some(n) = &h.name {
+                checks::name(&mut b.p, &hp.field("name"), n, "a hypothesis");
+            }
             checks::fraction(&mut b.p, &hp.field("seeds_passing"), h.seeds_passing, "seeds_passing");
             let check = match &h.check {
                 spec::Check::Availability { endpoint, at_least } => {
@@ -229,8 +252,22 @@ impl Scenario {
             if e.kinds.is_empty() {
                 b.p.push(ep.field("kinds"), "empty", "explore needs at least one fault kind");
             }
-            checks::positive_u(&mut b.p, &ep.field("max_faults"), u64::from(e.max_faults), "max_faults");
-            checks::positive_u(&mut b.p, &ep.field("cases"), u64::from(e.cases), "cases");
+            if e.max_faults == 0 || e.max_faults > MAX_EXPLORE_FAULTS {
+                b.p.with_hint(
+                    ep.field("max_faults"),
+                    "out of range",
+                    format!("max_faults must be between 1 and {MAX_EXPLORE_FAULTS}, found {}", e.max_faults),
+                    "real incidents combine a few faults; the search space grows exponentially with this",
+                );
+            }
+            if e.cases == 0 || e.cases > MAX_EXPLORE_CASES {
+                b.p.with_hint(
+                    ep.field("cases"),
+                    "out of range",
+                    format!("cases must be between 1 and {MAX_EXPLORE_CASES}, found {}", e.cases),
+                    "each case is a full simulation; explore a smaller budget first",
+                );
+            }
             checks::positive_d(&mut b.p, &ep.field("min_duration"), e.min_duration, "min_duration");
             if e.max_duration < e.min_duration {
                 b.p.push(
@@ -285,12 +322,78 @@ impl Scenario {
             faults,
             processes,
             component_failures: s.component_failures,
-            limits: Limits { max_events: s.limits.max_events, max_time, max_in_flight: s.limits.max_in_flight },
+            limits: Limits {
+                max_events: s.limits.max_events,
+                max_time,
+                max_in_flight: s.limits.max_in_flight,
+                max_pending_events: s.limits.max_pending_events,
+            },
             bucket: s.metrics.bucket,
             hypotheses,
             explore,
         })
     }
+}
+
+/// The largest `limits.max_buckets` accepted: each bucket costs a few hundred bytes per
+/// endpoint and service, so more would ask for gigabytes per seed in flight.
+pub const MAX_BUCKETS_CEILING: u64 = 10_000_000;
+
+/// Buckets in each time series of a run lasting `max_time` with buckets `bucket` wide (the
+/// series start at time 0 and include the bucket holding `max_time`); `None` on overflow.
+pub fn bucket_count(max_time: Duration, bucket: Duration) -> Option<u64> {
+    (max_time.as_nanos() / bucket.as_nanos().max(1)).checked_add(1)
+}
+
+/// `limits.max_pending_events` is within what the calendar can hold.
+fn check_pending(p: &mut Problems, lp: &Path, v: u64) {
+    let cap = crate::engine::calendar::MAX_PENDING as u64;
+    if v == 0 || v > cap {
+        p.with_hint(
+            lp.field("max_pending_events"),
+            "out of range",
+            format!("max_pending_events must be between 1 and {cap}, found {v}"),
+            format!("the calendar holds at most {cap} events; the default is {cap}"),
+        );
+    }
+}
+
+/// The time series fit in `limits.max_buckets`, itself at most [`MAX_BUCKETS_CEILING`].
+fn check_buckets(p: &mut Problems, root: &Path, limits: &spec::Limits, max_time: Duration, bucket: Duration) {
+    let lp = root.field("limits");
+    if limits.max_buckets == 0 || limits.max_buckets > MAX_BUCKETS_CEILING {
+        p.with_hint(
+            lp.field("max_buckets"),
+            "out of range",
+            format!("max_buckets must be between 1 and {MAX_BUCKETS_CEILING}, found {}", limits.max_buckets),
+            "widen Metrics(bucket: …) instead of raising max_buckets further",
+        );
+        return;
+    }
+    if bucket == Duration::ZERO {
+        return;
+    }
+    let n = bucket_count(max_time, bucket);
+    if n.is_none_or(|n| n > limits.max_buckets) {
+        let shown = n.map_or_else(|| "more than 2^64".to_owned(), |n| n.to_string());
+        let needed = round_up_to_unit(Duration((max_time.as_nanos() / limits.max_buckets).saturating_add(1)));
+        p.with_hint(
+            root.field("metrics").field("bucket"),
+            "too many buckets",
+            format!(
+                "a run of {max_time} (limits.max_time) in buckets of {bucket} needs {shown} time-series buckets, more than limits.max_buckets ({})",
+                limits.max_buckets
+            ),
+            format!("widen Metrics(bucket: …) to at least {needed}, or shorten the run"),
+        );
+    }
+}
+
+/// `d` rounded up to a whole number of its largest unit (ns to days), for a readable hint.
+fn round_up_to_unit(d: Duration) -> Duration {
+    const UNITS: [u64; 7] = [86_400_000_000_000, 3_600_000_000_000, 60_000_000_000, 1_000_000_000, 1_000_000, 1_000, 1];
+    let unit = UNITS.into_iter().find(|u| d.0 >= *u).unwrap_or(1);
+    Duration(d.0.div_ceil(unit).saturating_mul(unit))
 }
 
 /// Parses a trace: one arrival offset per line (a unit string, or a number of seconds),
@@ -433,6 +536,7 @@ impl Checker<'_> {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the topology's endpoints: {}", names.join(", ")),
             };
+            let name = checks::shown(name);
             self.p.with_hint(path.clone(), "unknown endpoint", format!("unknown endpoint `{name}`"), hint);
         }
         id
@@ -463,6 +567,7 @@ impl Checker<'_> {
                     None if cands.is_empty() => format!("the topology has no {want}"),
                     None => format!("known: {}", cands.iter().take(8).copied().collect::<Vec<_>>().join(", ")),
                 };
+                let name = checks::shown(name);
                 self.p.with_hint(path.clone(), "unknown name", format!("unknown {want} `{name}`"), hint);
                 None
             }
@@ -625,7 +730,7 @@ impl Checker<'_> {
                     .map(|target| Fault::Errors { target, probability: *probability })
             }
             spec::Fault::Slowdown { target, factor } => {
-                checks::positive_f(&mut self.p, &path.field("factor"), *factor, "a slowdown factor");
+                checks::factor(&mut self.p, &path.field("factor"), *factor, "a slowdown factor");
                 self.target(&path.field("target"), target, COMPONENT)
                     .map(|target| Fault::Slowdown { target, factor: *factor })
             }

@@ -261,6 +261,8 @@ pub struct Limits {
     pub max_time: Duration,
     /// Requests in flight.
     pub max_in_flight: u64,
+    /// Events pending at once, at most [`crate::engine::calendar::MAX_PENDING`].
+    pub max_pending_events: u64,
 }
 
 /// Content hashes (SHA-256, hex) of the files a scenario was loaded from, so results from

@@ -102,12 +102,17 @@ impl Builder {
             None if candidates.is_empty() => format!("no {what} is defined"),
             None => format!("known: {}", list_some(&candidates)),
         };
+        let name = checks::shown(name);
         self.p.with_hint(path.clone(), "unknown name", format!("unknown {what} `{name}`"), hint);
     }
 
     fn declare(&mut self, path: Path, name: &str, what: Named) -> bool {
-        if name.trim().is_empty() {
-            self.p.push(path, "empty name", "a name must not be empty");
+        let what_kind = match what {
+            Named::Region(_) => "a region",
+            Named::Zone(_) => "a zone",
+            Named::Component(_) => "a component",
+        };
+        if !checks::name(&mut self.p, &path, name, what_kind) {
             return false;
         }
         if let Some(prev) = self.name_paths.get(name) {
@@ -145,6 +150,8 @@ fn list_some(names: &[&str]) -> String {
 
 impl Builder {
     fn build(&mut self, s: &spec::Topology, root: &Path) -> Option<Topology> {
+        checks::name(&mut self.p, &root.field("name"), &s.name, "the topology");
+        checks::text(&mut self.p, &root.field("description"), &s.description, "the description");
         // Pass 1: declare every name, so references can point forward.
         let mut regions = Vec::new();
         let mut zones = Vec::new();
@@ -207,9 +214,9 @@ impl Builder {
         }
         for (i, e) in s.endpoints.iter().enumerate() {
             let ep = root.field("endpoints").index(i);
-            if e.name.trim().is_empty() {
-                self.p.push(ep.field("name"), "empty name", "an endpoint name must not be empty");
-            } else if endpoint_names.insert(e.name.clone(), EndpointId(i as u32)).is_some() {
+            if checks::name(&mut self.p, &ep.field("name"), &e.name, "an endpoint")
+                && endpoint_names.insert(e.name.clone(), EndpointId(i as u32)).is_some()
+            {
                 self.p.push(ep.field("name"), "duplicate", format!("endpoint `{}` is defined twice", e.name));
             }
         }
@@ -327,6 +334,21 @@ impl Builder {
                     );
                 }
             }
+            checks::at_least_d(
+                &mut self.p,
+                &sp.field("restart_delay"),
+                sv.restart_delay,
+                checks::MIN_RESTART_DELAY,
+                "a restart delay",
+                "no process restarts in under a millisecond; a shorter delay lets a crash loop spin without bound",
+            );
+            checks::at_most_d(
+                &mut self.p,
+                &sp.field("restart_delay"),
+                sv.restart_delay,
+                checks::MAX_DURATION,
+                "a restart delay",
+            );
             let failure = self.failure(&sp, &sv.failure);
             let lbp = sp.field("load_balancer");
             match &sv.load_balancer.policy {
@@ -344,8 +366,29 @@ impl Builder {
             }
             if let Some(hc) = &sv.load_balancer.health_check {
                 let hp = lbp.field("health_check");
-                checks::positive_d(&mut self.p, &hp.field("interval"), hc.interval, "a health-check interval");
+                checks::at_least_d(
+                    &mut self.p,
+                    &hp.field("interval"),
+                    hc.interval,
+                    checks::MIN_HEALTH_CHECK_INTERVAL,
+                    "a health-check interval",
+                    "real probes are seconds apart; faster ones only add events",
+                );
                 checks::positive_d(&mut self.p, &hp.field("timeout"), hc.timeout, "a health-check timeout");
+                checks::at_most_d(
+                    &mut self.p,
+                    &hp.field("interval"),
+                    hc.interval,
+                    checks::MAX_DURATION,
+                    "a health-check interval",
+                );
+                checks::at_most_d(
+                    &mut self.p,
+                    &hp.field("timeout"),
+                    hc.timeout,
+                    checks::MAX_DURATION,
+                    "a health-check timeout",
+                );
                 checks::positive_u(
                     &mut self.p,
                     &hp.field("unhealthy_after"),
@@ -380,7 +423,28 @@ impl Builder {
                 let ap = sp.field("autoscaler");
                 let t = a.target_utilisation;
                 checks::fraction(&mut self.p, &ap.field("target_utilisation"), t, "target_utilisation");
-                checks::positive_d(&mut self.p, &ap.field("interval"), a.interval, "an autoscaler interval");
+                checks::at_least_d(
+                    &mut self.p,
+                    &ap.field("interval"),
+                    a.interval,
+                    checks::MIN_AUTOSCALER_INTERVAL,
+                    "an autoscaler interval",
+                    "each decision looks at every instance; real autoscalers decide every 15s or so",
+                );
+                checks::at_most_d(
+                    &mut self.p,
+                    &ap.field("interval"),
+                    a.interval,
+                    checks::MAX_DURATION,
+                    "an autoscaler interval",
+                );
+                checks::at_most_d(
+                    &mut self.p,
+                    &ap.field("provisioning_delay"),
+                    a.provisioning_delay,
+                    checks::MAX_DURATION,
+                    "a provisioning delay",
+                );
                 checks::positive_u(&mut self.p, &ap.field("min"), u64::from(a.min), "autoscaler min");
                 if a.max < a.min {
                     self.p.push(
@@ -439,6 +503,7 @@ impl Builder {
                 checks::prob(&mut self.p, &cp.field("probability"), c.probability, "a call probability");
                 if let Some(t) = c.timeout {
                     checks::positive_d(&mut self.p, &cp.field("timeout"), t, "a timeout");
+                    checks::at_most_d(&mut self.p, &cp.field("timeout"), t, checks::MAX_DURATION, "a timeout");
                 }
                 if let Some(r) = &c.retry {
                     checks::retry(&mut self.p, &cp.field("retry"), r);
@@ -729,7 +794,14 @@ impl Builder {
             if let Some(slo) = &e.slo {
                 let slp = ep.field("slo");
                 if let Some(a) = slo.availability {
-                    checks::prob(&mut self.p, &slp.field("availability"), a, "an availability objective");
+                    if a.is_nan() || a <= 0.0 || a >= 1.0 {
+                        self.p.with_hint(
+                            slp.field("availability"),
+                            "not in (0, 1)",
+                            format!("an availability objective must be in (0, 1), found {}", checks::num(a)),
+                            "write e.g. 0.999 for three nines; 1 leaves no error budget and 0 promises nothing",
+                        );
+                    }
                 }
                 if let Some(l) = &slo.latency {
                     checks::percentile(&mut self.p, &slp.field("latency").field("percentile"), l.percentile);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::cli::run_in;
 
 /// A small valid topology that the cases break in one place each.
-const GOOD: &str = r#"// a small valid topology
+pub(crate) const GOOD: &str = r#"// a small valid topology
 Topology(
     name: "t",
     regions: [Region(name: "r", zones: [Zone(name: "a"), Zone(name: "b")])],
@@ -26,7 +26,7 @@ Topology(
 )
 "#;
 
-const SCENARIO: &str = r#"Scenario(
+pub(crate) const SCENARIO: &str = r#"Scenario(
     name: "s",
     topology: "model.ron",
     duration: "1m",
@@ -150,12 +150,12 @@ fn cases() -> Vec<Case> {
             expect: &["unknown call target `nope`", "workers must be at least 1", "unknown service `wbe`", "3 errors"],
             positioned: true,
         },
-        Case { name: "empty_file", input: Input::Text(String::new()), expect: &["empty file"], positioned: false },
+        Case { name: "empty_file", input: Input::Text(String::new()), expect: &["empty file"], positioned: true },
         Case {
             name: "only_comments",
             input: Input::Text("// nothing here\n/* still nothing */\n".into()),
             expect: &["empty file"],
-            positioned: false,
+            positioned: true,
         },
         Case {
             name: "wrong_kind",
@@ -173,13 +173,13 @@ fn cases() -> Vec<Case> {
             name: "binary_garbage",
             input: Input::Bytes(vec![0x7f, 0x45, 0x4c, 0x46, 0xff, 0xfe, 0x00, 0x01, 0x80]),
             expect: &["not a text file"],
-            positioned: false,
+            positioned: true,
         },
         Case {
             name: "nul_bytes",
             input: Input::Bytes(b"Topology(\0\0\0)".to_vec()),
             expect: &["not a text file", "control character"],
-            positioned: false,
+            positioned: true,
         },
         Case {
             name: "very_deep_nesting",
@@ -241,7 +241,7 @@ fn every_broken_input_is_exit_2_with_file_and_position() {
 }
 
 /// Whether the text has `model.ron:<line>:<col>`.
-fn regex_lite_line_col() -> impl Fn(&str) -> bool {
+pub(crate) fn regex_lite_line_col() -> impl Fn(&str) -> bool {
     |s: &str| {
         s.match_indices("model.ron:").any(|(i, m)| {
             let rest = &s[i + m.len()..];
