@@ -139,6 +139,25 @@ pub fn mean_interval(xs: &[f64], level: f64) -> Estimate {
     Estimate { value: mean, low: mean - half, high: mean + half, n }
 }
 
+/// The exact one-sided upper bound at `level` on the rate of a Poisson count after seeing
+/// none in `units` units (seeds, requests, years): `−ln(1 − level) / units`, about `3 / units`
+/// at 95% (the "rule of three"). Zero events give no spread to build a two-sided interval
+/// from, so this is what a zero count can honestly claim.
+pub fn zero_count_upper(units: f64, level: f64) -> f64 {
+    -(1.0 - level).ln() / units
+}
+
+/// The per-seed mean of a count with its interval: the Student-t interval of
+/// [`mean_interval`], except when every seed counted zero — whose t-interval is the
+/// zero-width `[0, 0]` — where it is `[0, zero_count_upper(n)]`, the exact one-sided bound.
+pub fn count_mean_interval(xs: &[f64], level: f64) -> Estimate {
+    if !xs.is_empty() && xs.iter().all(|&x| x == 0.0) {
+        let n = xs.len() as u64;
+        return Estimate { value: 0.0, low: 0.0, high: zero_count_upper(n as f64, level), n };
+    }
+    mean_interval(xs, level)
+}
+
 /// Wilson score interval for `k` successes out of `n` seeds (e.g. the proportion of seeds that
 /// met an SLO), two-sided at `level`.
 ///
@@ -273,6 +292,17 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn zero_counts_get_the_exact_one_sided_bound() {
+        // Rule of three: −ln(0.05) ≈ 2.996 events per the units observed.
+        assert!(close(zero_count_upper(1.0, 0.95), 2.995_732_273_553_991, 1e-12));
+        let e = count_mean_interval(&[0.0; 10], 0.95);
+        assert!(e.value == 0.0 && e.low == 0.0 && close(e.high, 0.299_573_227_355_399_1, 1e-12) && e.n == 10);
+        // One seed with no events still bounds the rate; any event gives the t-interval.
+        assert!(count_mean_interval(&[0.0], 0.95).has_interval());
+        assert_eq!(count_mean_interval(&[0.0, 2.0, 1.0], 0.95), mean_interval(&[0.0, 2.0, 1.0], 0.95));
+    }
     use crate::rng::{stream, Purpose};
     use rand::RngExt as _;
     use rand_distr::Distribution as _;

@@ -492,6 +492,14 @@ impl Plan {
             .collect()
     }
 
+    /// The longest mean down time of any failure process, and of any failover's takeover
+    /// (ns): what a bound on unavailability from zero seen outages assumes an outage lasts.
+    pub fn longest_repair_ns(&self) -> u64 {
+        let repairs = self.processes.iter().map(|p| p.ttr.mean_ns().round() as u64);
+        let takeovers = self.datastores.iter().map(|d| d.takeover_ns.max(d.promotion_ns));
+        repairs.chain(takeovers).max().unwrap_or(0)
+    }
+
     /// The endpoints a datastore's failover delay can affect.
     pub(crate) fn requires(&self, e: usize, comp: u32) -> bool {
         self.required[e].contains(&comp)

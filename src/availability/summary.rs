@@ -62,6 +62,10 @@ pub struct Analytic {
     pub nines: Option<f64>,
     /// Why the formula does not describe this model, if it does not (then no flag is raised).
     pub not_applicable: Option<String>,
+    /// Whether nothing in the model can take this endpoint down: no failure process reaches
+    /// anything it needs (its availability is 1 by construction, not by measurement).
+    #[serde(default)]
+    pub nothing_can_fail: bool,
 }
 
 /// What was run.
@@ -97,6 +101,10 @@ pub struct Meta {
     pub processes: u64,
     /// Per endpoint, the analytic cross-check.
     pub analytic: Vec<Analytic>,
+    /// The longest mean down time of any failure process or failover in the model (ns): the
+    /// outage length assumed by the bound reported when no outage is seen.
+    #[serde(default)]
+    pub longest_repair_ns: u64,
 }
 
 impl Meta {
@@ -149,6 +157,7 @@ impl Meta {
                     availability: a.availability,
                     nines: a.nines,
                     not_applicable: (!why.is_empty()).then(|| why.join("; ")),
+                    nothing_can_fail: a.availability >= 1.0 && !plan.link_sensitive(e) && plan.scenario_processes == 0,
                 }
             })
             .collect();
@@ -168,6 +177,7 @@ impl Meta {
             classes: plan.classes.clone(),
             processes: plan.processes.len() as u64,
             analytic,
+            longest_repair_ns: plan.longest_repair_ns(),
         }
     }
 }
@@ -204,6 +214,46 @@ pub struct Outages {
     pub longest_minutes: f64,
 }
 
+/// What zero outages in the simulated years allow one to say (one-sided, 95%).
+///
+/// With no outage in `T` years the exact Poisson upper bound on the outage rate is
+/// `−ln(0.05) / T` (≈ 3/T, the "rule of three"). An unavailability needs an outage length as
+/// well, and none was seen: the bound assumes outages last the longest mean down time of any
+/// failure process or failover in the model, which over-states the length of outages that need
+/// several failures at once (they end when the first repair does).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NoOutage {
+    /// Simulated years without an outage.
+    pub years: f64,
+    /// Upper bound on outages per year.
+    pub outages_per_year_upper: f64,
+    /// The outage length the unavailability bound assumes (hours).
+    pub assumed_outage_hours: f64,
+    /// Upper bound on unavailability.
+    pub unavailability_upper: f64,
+    /// The matching lower bound on nines.
+    pub nines_lower: f64,
+}
+
+impl NoOutage {
+    /// The bounds after `years` simulated years without an outage, assuming outages of
+    /// `outage_ns`.
+    pub fn of(years: f64, outage_ns: u64) -> NoOutage {
+        let rate = -(1.0 - LEVEL).ln() / years;
+        let hours = outage_ns as f64 / 3.6e12;
+        // Expected down fraction of an alternating process with that rate and length.
+        let down = rate * hours / (24.0 * 365.0);
+        let u = down / (1.0 + down);
+        NoOutage {
+            years,
+            outages_per_year_upper: rate,
+            assumed_outage_hours: hours,
+            unavailability_upper: u,
+            nines_lower: stats::nines(1.0 - u),
+        }
+    }
+}
+
 /// The rare-event estimate of one endpoint.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RareStats {
@@ -238,9 +288,12 @@ pub struct EndpointStats {
     pub mttr_hours: Option<f64>,
     /// The analytic estimate.
     pub analytic: Analytic,
-    /// Whether the analytic estimate lies inside the interval; `None` when the formula does
-    /// not apply or there is no interval.
+    /// Whether the analytic estimate lies inside the interval (with no outage seen: at or
+    /// below the one-sided bound); `None` when the formula does not apply or there is no
+    /// interval.
     pub analytic_inside: Option<bool>,
+    /// The one-sided bounds, when no outage was seen in any seed (time-based method).
+    pub no_outage: Option<NoOutage>,
     /// The rare-event estimate (rare-event method).
     pub rare: Option<RareStats>,
 }
@@ -374,8 +427,12 @@ impl Results {
             .filter_map(|r| r.limit.as_ref().map(|l| StoppedSeed { seed: r.seed, limit: l.clone() }))
             .collect();
         let events = records.iter().map(|r| r.events).sum();
-        let years_total: f64 =
-            records.iter().filter_map(|r| r.years.as_ref()).map(|y| y.horizon_ns as f64 / YEAR_NS as f64).sum();
+        // A fold from +0.0: an empty f64 sum is −0.0, which would print as "-0" years.
+        let years_total: f64 = records
+            .iter()
+            .filter_map(|r| r.years.as_ref())
+            .map(|y| y.horizon_ns as f64 / YEAR_NS as f64)
+            .fold(0.0, |a, b| a + b);
         let period = meta.period_ns.max(1) as f64;
         let mut endpoints = Vec::new();
         let mut importance = Vec::new();
@@ -384,6 +441,7 @@ impl Results {
                 availability: f64::NAN,
                 nines: None,
                 not_applicable: Some("unknown".to_owned()),
+                nothing_can_fail: false,
             });
             let mut st = EndpointStats {
                 endpoint: meta.endpoints[e].clone(),
@@ -395,6 +453,7 @@ impl Results {
                 mttr_hours: None,
                 analytic,
                 analytic_inside: None,
+                no_outage: None,
                 rare: None,
             };
             match meta.method {
@@ -403,7 +462,17 @@ impl Results {
                         records.iter().filter_map(|r| r.years.as_ref()).filter_map(|y| y.endpoints.get(e)).collect();
                     let per_period: Vec<f64> =
                         eps.iter().flat_map(|s| s.period_down_ns.iter()).map(|&d| 1.0 - d as f64 / period).collect();
-                    let a = within(stats::mean_interval(&per_period, LEVEL), 0.0, 1.0);
+                    let mut a = within(stats::mean_interval(&per_period, LEVEL), 0.0, 1.0);
+                    let count: u64 = eps.iter().map(|s| s.outages).sum();
+                    let down_ns: u128 = eps.iter().map(|s| u128::from(s.down_ns)).sum();
+                    if count == 0 && down_ns == 0 && years_total > 0.0 && !st.analytic.nothing_can_fail {
+                        // Every period was up: the t-interval is [1, 1], which claims certainty
+                        // the data cannot give. Zero outages bound the rate one-sidedly instead.
+                        let bound = NoOutage::of(years_total, meta.longest_repair_ns);
+                        a.low = 1.0 - bound.unavailability_upper;
+                        a.high = 1.0;
+                        st.no_outage = Some(bound);
+                    }
                     let per_year = YEAR_NS as f64 / period;
                     let minutes: Vec<f64> =
                         eps.iter().flat_map(|s| s.period_down_ns.iter()).map(|&d| d as f64 * per_year / 6e10).collect();
@@ -420,8 +489,6 @@ impl Results {
                         p99: stats::quantile(&minutes, 0.99),
                         periods: minutes.len() as u64,
                     });
-                    let count: u64 = eps.iter().map(|s| s.outages).sum();
-                    let down_ns: u128 = eps.iter().map(|s| u128::from(s.down_ns)).sum();
                     let horizon_ns: u128 =
                         records.iter().filter_map(|r| r.years.as_ref()).map(|y| u128::from(y.horizon_ns)).sum();
                     let bins = data.outage_bins.get(e).map_or(&[][..], |b| b.as_slice());

@@ -213,12 +213,23 @@ fn budget_text(budgets: &[faultsim::montecarlo::budget::Budget]) -> String {
             pct_ci(&b.exhausted_if_sustained),
             pct_ci(&b.spent_once),
             pct_ci(&b.exhausted_once),
-            b.occurrences_per_window.map_or_else(|| "∞".to_owned(), |n| format!("{n:.0}")),
+            match b.occurrences_per_window {
+                Some(n) if b.no_failures => format!("≥ {n:.0}"),
+                Some(n) => format!("{n:.0}"),
+                None => "no limit".to_owned(),
+            },
         ]);
     }
     let mut out = String::from("  error budgets (per seed: burn rate = (1 − availability) / (1 − objective); spent once a window = this run's failures against the window's budget)\n");
     for line in table(&rows).lines() {
         out.push_str(&format!("  {line}\n"));
+    }
+    let clean: Vec<&str> = budgets.iter().filter(|b| b.no_failures).map(|b| b.endpoint.as_str()).collect();
+    if !clean.is_empty() {
+        out.push_str(&format!(
+            "    no request of {} failed: its intervals are one-sided bounds (exact, 95%)\n",
+            clean.join(", ")
+        ));
     }
     out
 }

@@ -68,8 +68,13 @@ pub struct Budget {
     /// Probability that one occurrence exhausts the window's budget (seeds spending > 100%),
     /// with its exact interval.
     pub exhausted_once: Estimate,
-    /// Largest number of occurrences per window that the mean spend leaves budget for.
+    /// Largest number of occurrences per window that the mean spend leaves budget for (with
+    /// no failure seen, the number the one-sided bound on the spend leaves budget for: at
+    /// least that many).
     pub occurrences_per_window: Option<f64>,
+    /// Whether no request failed in any seed: then the burn rate and spend are `[0, bound]`,
+    /// the bound from the exact one-sided limit on the failure probability per request.
+    pub no_failures: bool,
 }
 
 /// The budgets of every availability objective of `scenario`, from its seeds' `data`.
@@ -101,18 +106,32 @@ pub fn budgets(scenario: &Scenario, data: &Partial) -> Vec<Budget> {
             let once: Vec<f64> = avail.iter().map(|&a| spent(a, target, measured, window)).collect();
             let n = avail.len() as u64;
             let over = |xs: &[f64]| xs.iter().filter(|&&x| x > 1.0).count() as u64;
-            let spent_once = stats::mean_interval(&once, LEVEL);
+            let mut spent_once = stats::mean_interval(&once, LEVEL);
+            let mut burn = stats::mean_interval(&rates, LEVEL);
+            let served: u64 = data.records.iter().filter_map(|r| r.endpoints.get(i)).map(|e| e.ok + e.degraded).sum();
+            let failed: u64 = data.records.iter().filter_map(|r| r.endpoints.get(i)).map(|e| e.failed.total()).sum();
+            let no_failures = failed == 0 && served > 0 && target < 1.0;
+            let mut occurrences =
+                (spent_once.value > 0.0 && spent_once.value.is_finite()).then(|| (1.0 / spent_once.value).floor());
+            if no_failures {
+                // Every seed burnt nothing: the t-intervals are [0, 0]. Bound the failure
+                // probability per request instead (fewer than ≈ 3 per requests served).
+                let u = stats::zero_count_upper(served as f64, LEVEL);
+                burn = Estimate { value: 0.0, low: 0.0, high: burn_rate(1.0 - u, target), n };
+                spent_once = Estimate { value: 0.0, low: 0.0, high: spent(1.0 - u, target, measured, window), n };
+                occurrences = Some((1.0 / spent_once.high).floor());
+            }
             Budget {
                 endpoint: t.endpoints()[i].name.clone(),
                 source,
                 target,
                 window_ns: window.0,
                 measured_ns: measured.0,
-                burn_rate: stats::mean_interval(&rates, LEVEL),
+                burn_rate: burn,
                 exhausted_if_sustained: stats::clopper_pearson(over(&rates), n, LEVEL),
                 exhausted_once: stats::clopper_pearson(over(&once), n, LEVEL),
-                occurrences_per_window: (spent_once.value > 0.0 && spent_once.value.is_finite())
-                    .then(|| (1.0 / spent_once.value).floor()),
+                occurrences_per_window: occurrences,
+                no_failures,
                 spent_once,
             }
         })

@@ -1,6 +1,8 @@
 //! Infrastructure figures over many seeds: each seed keeps a few integer counts
 //! ([`SeedInfra`]) and the statistics are per-seed means with Student-t intervals, like the
-//! service figures. Seeds without any infrastructure part to measure keep nothing.
+//! service figures. A figure that is zero on every seed gets the exact one-sided Poisson bound
+//! instead of a zero-width interval. Seeds without any infrastructure part to measure keep
+//! nothing.
 
 use serde::{Deserialize, Serialize};
 
@@ -98,7 +100,7 @@ impl InfraStats {
         }
         let mean = |f: &dyn Fn(&SeedInfra) -> f64| {
             let v: Vec<f64> = xs.iter().map(|x| f(x)).collect();
-            stats::mean_interval(&v, level)
+            stats::count_mean_interval(&v, level)
         };
         let count = |f: &dyn Fn(&SeedInfra) -> bool| xs.iter().filter(|x| f(x)).count() as u64;
         let over = |keep: &dyn Fn(&SeedInfra) -> bool, f: &dyn Fn(&SeedInfra) -> f64| {

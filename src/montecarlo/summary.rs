@@ -256,7 +256,14 @@ impl Results {
                     failed.merge(&e.failed);
                 }
                 let avail: Vec<f64> = per_seed.iter().map(|e| e.availability()).collect();
-                let availability = within(stats::mean_interval(&avail, LEVEL), 0.0, 1.0);
+                let mut availability = within(stats::mean_interval(&avail, LEVEL), 0.0, 1.0);
+                if ok + degraded > 0 && failed.total() == 0 {
+                    // No request failed in any seed: the t-interval is [1, 1]. The exact
+                    // one-sided bound on the failure probability per request is what the
+                    // requests seen can claim.
+                    availability.low = 1.0 - stats::zero_count_upper((ok + degraded) as f64, LEVEL);
+                    availability.high = 1.0;
+                }
                 let h = data.latency.get(i).cloned().unwrap_or_default();
                 let samples = h.count();
                 let too_few_samples = PERCENTILES
@@ -326,6 +333,10 @@ impl Results {
                     let xs: Vec<f64> = per_seed.iter().map(|s| f(s)).collect();
                     within(stats::mean_interval(&xs, LEVEL), 0.0, f64::INFINITY)
                 };
+                let count = |f: &dyn Fn(&crate::montecarlo::partial::SeedService) -> u64| {
+                    let xs: Vec<f64> = per_seed.iter().map(|s| f(s) as f64).collect();
+                    within(stats::count_mean_interval(&xs, LEVEL), 0.0, f64::INFINITY)
+                };
                 ServiceStats {
                     name: name.clone(),
                     utilisation: of(&|s| s.utilisation),
@@ -336,10 +347,10 @@ impl Results {
                             (s.calls + s.retries) as f64 / s.calls as f64
                         }
                     }),
-                    retries: of(&|s| s.retries as f64),
+                    retries: count(&|s| s.retries),
                     wasted_s: of(&|s| s.wasted_ns as f64 / 1e9),
-                    rejected: of(&|s| s.rejected as f64),
-                    oom_kills: of(&|s| s.oom_kills as f64),
+                    rejected: count(&|s| s.rejected),
+                    oom_kills: count(&|s| s.oom_kills),
                 }
             })
             .collect();

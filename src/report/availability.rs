@@ -77,12 +77,33 @@ fn hours(h: Option<f64>) -> String {
     }
 }
 
+/// The availability and nines columns: a two-sided interval, a one-sided bound when no outage
+/// was seen, or the fact that nothing can fail.
+fn measured_cells(s: &EndpointStats) -> (String, String) {
+    if s.analytic.nothing_can_fail {
+        return ("100% (nothing can fail)".to_owned(), "-".to_owned());
+    }
+    match &s.no_outage {
+        Some(b) => (
+            format!("≥ {} (no outage)", pct_fine(1.0 - b.unavailability_upper)),
+            format!("≥ {}", num(b.nines_lower, 2)),
+        ),
+        None => (pct_fine_ci(&s.availability), num_ci(&s.nines, 2)),
+    }
+}
+
 /// The analytic column and its check.
 fn analytic_cells(s: &EndpointStats) -> (String, String) {
     let a = &s.analytic;
-    let value = format!("{} ({})", pct_fine(a.availability), a.nines.map_or("∞".to_owned(), |n| num(n, 2)));
+    let value = match a.nines {
+        Some(n) => format!("{} ({})", pct_fine(a.availability), num(n, 2)),
+        None => format!("{} (nothing fails)", pct_fine(a.availability)),
+    };
     let check = match (&a.not_applicable, s.analytic_inside) {
+        _ if a.nothing_can_fail => "-".to_owned(),
         (Some(_), _) => "n/a*".to_owned(),
+        (None, Some(true)) if s.no_outage.is_some() => "within bound".to_owned(),
+        (None, Some(false)) if s.no_outage.is_some() => "ABOVE BOUND".to_owned(),
         (None, Some(true)) => "inside".to_owned(),
         (None, Some(false)) => "OUTSIDE".to_owned(),
         (None, None) => "no interval".to_owned(),
@@ -136,9 +157,11 @@ pub fn availability_summary(r: &Results, replay: &str) -> String {
     ]];
     for s in &r.endpoints {
         let (a, check) = analytic_cells(s);
-        rows.push(vec![s.endpoint.clone(), pct_fine_ci(&s.availability), num_ci(&s.nines, 2), a, check]);
+        let (measured, nines) = measured_cells(s);
+        rows.push(vec![s.endpoint.clone(), measured, nines, a, check]);
     }
     out.push_str(&table(&rows));
+    zero_notes(&mut out, r);
 
     match m.method {
         Method::Years => years_sections(&mut out, r),
@@ -157,7 +180,7 @@ pub fn availability_summary(r: &Results, replay: &str) -> String {
             out.push('\n');
         }
     }
-    if r.endpoints.iter().any(|s| s.analytic_inside == Some(false)) {
+    if r.endpoints.iter().any(|s| s.analytic_inside == Some(false) && s.no_outage.is_none()) {
         out.push_str(
             "\nOUTSIDE: the analytic estimate lies outside the simulated interval although its assumptions hold;\n\
              with fixed or heavy-tailed times over a short horizon the steady state may not be reached.\n",
@@ -174,6 +197,59 @@ pub fn availability_summary(r: &Results, replay: &str) -> String {
     }
     let _ = writeln!(out, "\nreplay: {replay}");
     out
+}
+
+/// What the table cannot say in a cell: the bounds that zero outages give, and endpoints
+/// that nothing can take down.
+fn zero_notes(out: &mut String, r: &Results) {
+    let none: Vec<&str> =
+        r.endpoints.iter().filter(|s| s.analytic.nothing_can_fail).map(|s| s.endpoint.as_str()).collect();
+    if !none.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nnothing in the model can fail for {}: no failure process reaches anything",
+            none.join(", ")
+        );
+        out.push_str("it needs (give its services, datastores, zones or regions a `failure:` to measure it)\n");
+    }
+    let quiet: Vec<&EndpointStats> = r.endpoints.iter().filter(|s| s.no_outage.is_some()).collect();
+    if let Some(b) = quiet.first().and_then(|s| s.no_outage.as_ref()) {
+        let names: Vec<&str> = quiet.iter().map(|s| s.endpoint.as_str()).collect();
+        let years = num(b.years, if b.years >= 10.0 { 0 } else { 3 });
+        let _ = writeln!(
+            out,
+            "\nno outage of {} in {years} simulated years. With 95% confidence (one-sided):",
+            names.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "  outages per year < {} (exact Poisson bound for zero events)",
+            rate(b.outages_per_year_upper)
+        );
+        let _ = writeln!(
+            out,
+            "  unavailability   < {:.2e}, nines ≥ {}, if outages last at most {} (the longest mean",
+            b.unavailability_upper,
+            num(b.nines_lower, 2),
+            hours(Some(b.assumed_outage_hours)),
+        );
+        out.push_str("  repair or failover in the model)\n");
+        out.push_str("too rare for this many years to estimate: try --rare-events\n");
+        if quiet.iter().any(|s| s.analytic_inside == Some(false)) {
+            out.push_str(
+                "ABOVE BOUND: the analytic unavailability exceeds that bound although its assumptions hold.\n",
+            );
+        }
+    }
+}
+
+/// A small rate with enough digits to be read: `0.0060`, `3.0e-5`.
+fn rate(x: f64) -> String {
+    if x >= 0.01 {
+        num(x, 3)
+    } else {
+        format!("{x:.1e}")
+    }
 }
 
 /// Downtime, outages and importance.
@@ -215,11 +291,14 @@ fn years_sections(out: &mut String, r: &Results) {
             rows.push(vec![
                 s.endpoint.clone(),
                 o.count.to_string(),
-                num(o.per_year, 2),
+                match &s.no_outage {
+                    Some(b) => format!("< {}", rate(b.outages_per_year_upper)),
+                    None => num(o.per_year, 2),
+                },
                 minutes(o.mean_minutes),
                 minutes(o.p50_minutes),
                 minutes(o.p99_minutes),
-                minutes(o.longest_minutes),
+                if o.count == 0 { "n/a".to_owned() } else { minutes(o.longest_minutes) },
                 hours(s.mtbf_hours),
                 hours(s.mttr_hours),
             ]);

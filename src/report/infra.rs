@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::text::{num_ci, table};
+use super::text::{count_ci, num_ci, table};
 
 use crate::metrics::run::RunMetrics;
 use crate::montecarlo::infra::InfraStats;
@@ -118,6 +118,10 @@ pub fn run_sections(s: &Scenario, m: &RunMetrics) -> String {
     o
 }
 
+/// The footnote of a table with a count that was zero on every seed.
+pub const NONE_NOTE: &str =
+    "  none (< x): zero on every seed; x is the exact one-sided 95% bound on the per-seed mean\n";
+
 /// The infrastructure section of a many-seed summary (empty when no seed had any).
 pub fn seeds_section(stats: Option<&InfraStats>) -> String {
     let Some(x) = stats else { return String::new() };
@@ -132,7 +136,7 @@ pub fn seeds_section(stats: Option<&InfraStats>) -> String {
         ("OOM kills", &x.oom_kills, x.seeds_with_oom),
         ("primary losses", &x.primary_losses, x.seeds_with_primary_loss),
     ] {
-        rows.push(vec![name.to_owned(), num_ci(e, 1), format!("{any}/{}", x.seeds)]);
+        rows.push(vec![name.to_owned(), count_ci(e, 1), format!("{any}/{}", x.seeds)]);
     }
     if let Some(rto) = &x.rto_s {
         rows.push(vec![
@@ -149,5 +153,12 @@ pub fn seeds_section(stats: Option<&InfraStats>) -> String {
         ]);
     }
     o.push_str(&table(&rows));
+    let zero = |e: &crate::stats::Estimate| e.value == 0.0 && e.high > 0.0;
+    if [&x.data_lost, &x.messages_dropped, &x.writes_lost, &x.duplicates, &x.oom_kills, &x.primary_losses]
+        .into_iter()
+        .any(zero)
+    {
+        o.push_str(NONE_NOTE);
+    }
     o
 }

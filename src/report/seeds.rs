@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::text::{ms, num_ci, pct, pct_ci, table};
+use super::text::{count_ci, ms, num_ci, pct, pct_ci, table};
 
 use crate::montecarlo::summary::Results;
 
@@ -54,6 +54,20 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
         rows.last_mut().into_iter().for_each(|r| r.extend(extra.iter().map(|&c| e.failed.get(c).to_string())));
     }
     o.push_str(&table(&rows));
+    let flawless: Vec<&str> = r
+        .endpoints
+        .iter()
+        .filter(|e| e.failed.total() == 0 && e.ok + e.degraded > 0)
+        .map(|e| e.name.as_str())
+        .collect();
+    if !flawless.is_empty() {
+        let _ = writeln!(
+            o,
+            "  no request of {} failed: the lower bound is one-sided (exact, 95%: fewer than 3 failures per\n  \
+             that many requests)",
+            flawless.join(", ")
+        );
+    }
 
     let slos: Vec<_> = r
         .endpoints
@@ -127,12 +141,15 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
             s.name.clone(),
             pct_ci(&s.utilisation),
             num_ci(&s.attempts_per_call, 2),
-            num_ci(&s.retries, 0),
+            count_ci(&s.retries, 0),
             num_ci(&s.wasted_s, 1),
-            num_ci(&s.rejected, 0),
+            count_ci(&s.rejected, 0),
         ]);
     }
     o.push_str(&table(&rows));
+    if r.services.iter().any(|s| [&s.retries, &s.rejected].iter().any(|e| e.value == 0.0 && e.high > 0.0)) {
+        o.push_str(super::infra::NONE_NOTE);
+    }
     o.push_str(&super::infra::seeds_section(r.infra.as_ref()));
 
     if !r.stopped.is_empty() {

@@ -84,6 +84,17 @@ pub fn num_ci(e: &Estimate, digits: usize) -> String {
     }
 }
 
+/// A per-seed mean of a count: like [`num_ci`], except that a count that was zero on every
+/// seed — whose interval is the one-sided bound of `stats::count_mean_interval` — reads
+/// `none (< 0.30)`.
+pub fn count_ci(e: &Estimate, digits: usize) -> String {
+    if e.value == 0.0 && e.low == 0.0 && e.high > 0.0 && e.high.is_finite() {
+        format!("none (< {})", num(e.high, 2))
+    } else {
+        num_ci(e, digits)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -391,3 +391,58 @@ fn out_writes_a_self_contained_page_with_every_plot() {
     let text = summary.trim_start_matches("```text\n").trim_end_matches("```\n");
     assert!(page.contains(&faultsim::report::html::escape(text)), "the whole text report, escaped");
 }
+
+/// Zero outages in centuries: the figure is a one-sided bound (exact Poisson rate bound times
+/// the longest mean repair), never a zero-width interval, and the exact analytic value is
+/// never flagged as outside it.
+#[test]
+fn no_outage_gives_a_one_sided_bound_not_a_zero_width_interval() {
+    let out = run(&["availability", "models/quiet_zones.ron", "--years", "500", "--seeds", "20"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    for want in ["no outage of read in 10000 simulated years", "try --rare-events", "within bound", "≥ 7.47"] {
+        assert!(out.stdout.contains(want), "missing {want:?}:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("OUTSIDE"), "{}", out.stdout);
+    assert!(!out.stdout.contains("100.0000% [100.0000%, 100.0000%]"), "{}", out.stdout);
+
+    let json = run(&["availability", "models/quiet_zones.ron", "--years", "500", "--seeds", "20", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    let e = &v["endpoints"][0];
+    let bound = &e["no_outage"];
+    // 20 seeds × 500 years without an outage: rate < −ln(0.05)/10⁴ per year; outages of at
+    // most the 1 h zone repair.
+    let rate = -(0.05f64).ln() / 10_000.0;
+    let u = rate / 8760.0;
+    assert!((bound["outages_per_year_upper"].as_f64().expect("a number") - rate).abs() < 1e-12, "{bound}");
+    assert!((bound["unavailability_upper"].as_f64().expect("a number") / u - 1.0).abs() < 1e-6, "{bound}");
+    assert_eq!(bound["assumed_outage_hours"].as_f64(), Some(1.0));
+    let low = e["availability"]["low"].as_f64().expect("a number");
+    assert!(((1.0 - low) / u - 1.0).abs() < 1e-6 && e["availability"]["high"].as_f64() == Some(1.0), "{e}");
+    // The exact answer, (1/2000)³, lies under the bound, and the check says so.
+    let exact = 1.0 - e["analytic"]["availability"].as_f64().expect("a number");
+    assert!((exact / 1.25e-10 - 1.0).abs() < 1e-3 && exact < u, "{exact} vs {u}");
+    assert_eq!(e["analytic_inside"], serde_json::Value::Bool(true));
+
+    // A shorter run with outages gets the two-sided interval and no bound.
+    let seen = run(&["availability", "models/five_nines.ron", "--years", "20", "--seeds", "4", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&seen.stdout).expect("json");
+    assert!(v["endpoints"][0]["no_outage"].is_null() && v["endpoints"][0]["outages"]["count"].as_u64() > Some(0));
+}
+
+/// A topology in which nothing can fail says so instead of printing ∞ nines; the rare-event
+/// JSON says 0 simulated years, not −0.
+#[test]
+fn nothing_can_fail_is_said_in_words_and_rare_events_have_no_negative_zero() {
+    let out = run(&["availability", "models/minimal.ron", "--years", "2", "--seeds", "3"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("nothing in the model can fail for greet"), "{}", out.stdout);
+    assert!(out.stdout.contains("100% (nothing can fail)"), "{}", out.stdout);
+    assert!(!out.stdout.contains('∞'), "{}", out.stdout);
+    let rare = run(&["availability", "models/quiet_zones.ron", "--rare-events", "--cycles", "200", "--format", "json"]);
+    assert_eq!(rare.code, Some(0), "{}", rare.stderr);
+    assert!(
+        rare.stdout.contains("\"years\":0.0,") && !rare.stdout.contains("\"years\":-0.0"),
+        "{}",
+        &rare.stdout[..400]
+    );
+}

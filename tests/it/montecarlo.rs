@@ -176,3 +176,31 @@ fn out_writes_results_and_summary() {
     assert!(names.iter().all(|n| !n.starts_with('.')), "no temporary files are left: {names:?}");
     assert!(names.iter().any(|n| n == "index.html"), "the page and its plots are written too: {names:?}");
 }
+
+/// Counts that are zero on every seed, and requests of which none failed, get the exact
+/// one-sided bound (≈ 3/n), never a zero-width `[0, 0]` or `[100%, 100%]`.
+#[test]
+fn zero_counts_get_one_sided_bounds_not_zero_width_intervals() {
+    let out = run(&["run", "scenarios/ledger_primary_loss_sync.ron", "--seeds", "10", "--format", "json"]);
+    assert!(matches!(out.code, Some(0 | 1)), "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let bound = -(0.05f64).ln() / 10.0;
+    for figure in ["data_lost", "writes_lost", "oom_kills", "duplicates"] {
+        let e = &v["infra"][figure];
+        assert_eq!((e["value"].as_f64(), e["low"].as_f64()), (Some(0.0), Some(0.0)), "{figure}: {e}");
+        assert!((e["high"].as_f64().expect("a number") - bound).abs() < 1e-12, "{figure}: {e}");
+    }
+    let retries = &v["services"][0]["retries"];
+    assert!((retries["high"].as_f64().expect("a number") - bound).abs() < 1e-12, "{retries}");
+
+    let ok = run(&["run", "scenarios/minimal.ron", "--seeds", "10", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok.stdout).expect("json");
+    let e = &v["endpoints"][0];
+    let served = e["ok"].as_f64().expect("a number");
+    assert_eq!(e["requests"].as_f64(), Some(served), "no request fails in the minimal scenario");
+    let low = e["availability"]["low"].as_f64().expect("a number");
+    assert!(((1.0 - low) / (-(0.05f64).ln() / served) - 1.0).abs() < 1e-6, "{e}");
+    let text = run(&["run", "scenarios/minimal.ron", "--seeds", "10"]).stdout;
+    assert!(text.contains("no request of greet failed") && text.contains("none (< 0.30)"), "{text}");
+    assert!(!text.contains("[100.000%, 100.000%]") && !text.contains(" 0 [0, 0]"), "{text}");
+}
