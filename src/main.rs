@@ -27,9 +27,12 @@ struct Cli {
 enum Command {
     /// Check topology and scenario files; report every error with file:line:col.
     Validate {
-        /// Files to check (`models/*.ron`, `scenarios/*.ron`).
+        /// Files to check (`models/*.ron`, `scenarios/*.ron`, `scenarios/patches/*.ron`).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Also check each scenario with this what-if patch applied (its names must resolve).
+        #[arg(long)]
+        variant: Option<PathBuf>,
     },
     /// Static analysis of a topology (or a scenario's topology): SPOFs, single-zone
     /// placement, retry amplification, depth, fan-out and analytic availability.
@@ -44,6 +47,10 @@ enum Command {
     Run {
         /// A scenario file.
         scenario: PathBuf,
+        /// A what-if patch laid over the scenario and its topology first (as `whatif --variant`),
+        /// to look inside a fix without copying the model.
+        #[arg(long)]
+        variant: Option<PathBuf>,
         /// Run this one seed and show that run in detail.
         #[arg(long, conflicts_with_all = ["seeds", "shard"])]
         seed: Option<u64>,
@@ -71,6 +78,10 @@ enum Command {
         /// Scenario files.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// A what-if patch laid over the scenario and its topology first (as `whatif --variant`),
+        /// to look inside a fix without copying the model.
+        #[arg(long)]
+        variant: Option<PathBuf>,
         /// Seeds per scenario (default: each scenario's `seeds`).
         #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
@@ -151,6 +162,10 @@ enum Command {
         /// The folder to write `index.html`, the plots, `results.json` and `summary.md` into.
         #[arg(long)]
         out: PathBuf,
+        /// A what-if patch laid over the scenario and its topology first (as `whatif --variant`),
+        /// to look inside a fix without copying the model.
+        #[arg(long)]
+        variant: Option<PathBuf>,
         /// Run this many seeds of a scenario, from its first (default: the scenario's `seeds`).
         #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
@@ -235,6 +250,10 @@ enum Command {
     Replay {
         /// A scenario file.
         scenario: PathBuf,
+        /// A what-if patch laid over the scenario and its topology first (as `whatif --variant`),
+        /// to look inside a fix without copying the model.
+        #[arg(long)]
+        variant: Option<PathBuf>,
         /// The seed to replay.
         #[arg(long)]
         seed: u64,
@@ -263,13 +282,15 @@ fn main() -> ExitCode {
         return code;
     }
     match cli.command {
-        Command::Validate { files } => cli::inspect::validate(&files),
+        Command::Validate { files, variant } => cli::inspect::validate(&files, variant.as_deref()),
         Command::Analyze { file, format } => cli::inspect::analyze(&file, format),
         Command::Graph { file, out } => cli::inspect::graph(&file, out),
         Command::Manual { topic } => cli::manual::manual(topic.as_deref()),
-        Command::Run { scenario, seed: Some(seed), format, .. } => cli::run::run(&scenario, Some(seed), format),
-        Command::Run { scenario, seed: None, seeds, threads, shard, out, format } => {
-            cli::run::run_seeds(&scenario, seeds, threads, shard.as_deref(), out.as_deref(), format)
+        Command::Run { scenario, variant, seed: Some(seed), format, .. } => {
+            cli::run::run(&scenario, variant.as_deref(), Some(seed), format)
+        }
+        Command::Run { scenario, variant, seed: None, seeds, threads, shard, out, format } => {
+            cli::run::run_seeds(&scenario, variant.as_deref(), seeds, threads, shard.as_deref(), out.as_deref(), format)
         }
         Command::Availability { input, years, duration, seeds, threads, shard, out, rare_events, cycles, format } => {
             cli::availability::availability(&cli::availability::Options {
@@ -286,9 +307,28 @@ fn main() -> ExitCode {
             })
         }
         Command::Merge { files, out, format } => cli::results::merge(&files, out.as_deref(), format),
-        Command::Check { scenarios, seeds, threads, inconclusive, junit, format, no_explore, counterexamples } => {
+        Command::Check {
+            scenarios,
+            variant,
+            seeds,
+            threads,
+            inconclusive,
+            junit,
+            format,
+            no_explore,
+            counterexamples,
+        } => {
             let explore = cli::check::ExploreArgs { skip: no_explore, dir: counterexamples };
-            cli::check::check(&scenarios, seeds, threads, inconclusive, junit.as_deref(), format, &explore)
+            cli::check::check(
+                &scenarios,
+                variant.as_deref(),
+                seeds,
+                threads,
+                inconclusive,
+                junit.as_deref(),
+                format,
+                &explore,
+            )
         }
         Command::Fmea { scenario, study, format, out } => cli::fmea::fmea(&scenario, &study, format, out.as_ref()),
         Command::Cascade { scenario, study, thresholds, dot, format, out } => {
@@ -300,8 +340,12 @@ fn main() -> ExitCode {
         Command::Whatif { scenario, variants, seeds, threads, all, format, out } => {
             cli::whatif::whatif(&scenario, &variants, seeds, threads, all, format, out.as_ref())
         }
-        Command::Replay { scenario, seed, trace } => cli::run::replay(&scenario, seed, &trace),
-        Command::Report { input, out, seeds, threads } => cli::results::report(&input, &out, seeds, threads),
+        Command::Replay { scenario, variant, seed, trace } => {
+            cli::run::replay(&scenario, variant.as_deref(), seed, &trace)
+        }
+        Command::Report { input, variant, out, seeds, threads } => {
+            cli::results::report(&input, variant.as_deref(), &out, seeds, threads)
+        }
     }
 }
 

@@ -272,16 +272,67 @@ pub fn is_availability_file(path: &Path) -> bool {
         .is_some_and(|p| p.kind.as_deref() == Some(KIND))
 }
 
+/// Reads an availability results or shard file.
+fn read_stored(f: &Path) -> Result<Stored, String> {
+    faultsim::input::read_input_string(f, faultsim::input::RESULTS_LIMIT)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str::<Stored>(&t).map_err(|e| format!("not an availability results file: {e}")))
+}
+
+/// `report` of an availability results file: writes its page, plots and summary again into
+/// `out`, exactly as `availability --out` did.
+pub fn report(input: &Path, out: &Path) -> ExitCode {
+    let name = input.display().to_string();
+    let stored = match read_stored(input) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {name}: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    if stored.schema_version != SCHEMA_VERSION || stored.kind != KIND {
+        return results::refuse(&[format!("{name}: not availability results of schema {SCHEMA_VERSION}")]);
+    }
+    let bad: Vec<String> =
+        stored.data.inconsistencies(&stored.meta).into_iter().map(|p| format!("{name}: {p}")).collect();
+    if !bad.is_empty() {
+        return results::refuse(&bad);
+    }
+    if stored.meta.shard.is_some() {
+        return results::refuse(&[format!(
+            "{name}: holds one shard of the seeds; merge the shards first (`faultsim merge --out DIR shard-*.json`)"
+        )]);
+    }
+    let results = Results::build(stored.meta, stored.data);
+    let replay = format!("faultsim availability <the input of `{}`>", results.meta.topology);
+    let json = match serde_json::to_string(&results) {
+        Ok(s) => s + "\n",
+        Err(e) => {
+            eprintln!("error: cannot encode the results as JSON: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let text = faultsim::report::availability::availability_summary(&results, &replay);
+    match write_out(out, &results, &json, &text) {
+        Ok(files) => eprintln!("wrote {} into {}", files.join(", "), out.display()),
+        Err(e) => {
+            eprintln!("error: {}: cannot write: {e}", out.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    if results.stopped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INCONCLUSIVE)
+    }
+}
+
 /// Merges availability shard files into the results of the whole seed range.
 pub fn merge(files: &[PathBuf], out: Option<&Path>, format: Format) -> ExitCode {
     let mut stored: Vec<(String, Stored)> = Vec::new();
     for f in files {
         let name = f.display().to_string();
-        let parsed =
-            faultsim::input::read_input_string(f, faultsim::input::RESULTS_LIMIT).map_err(|e| e.to_string()).and_then(
-                |t| serde_json::from_str::<Stored>(&t).map_err(|e| format!("not an availability results file: {e}")),
-            );
-        match parsed {
+        match read_stored(f) {
             Ok(s) => stored.push((name, s)),
             Err(e) => {
                 eprintln!("error: {name}: {e}");

@@ -34,7 +34,7 @@ pub fn cascade(
     dot: Option<&PathBuf>,
     out: Option<&PathBuf>,
 ) -> ExitCode {
-    let scenario = match load_scenario(path) {
+    let scenario = match load_scenario_with(path, args.variant.as_deref()) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -34,6 +34,7 @@ pub struct ExploreArgs {
 #[allow(clippy::too_many_arguments)]
 pub fn check(
     paths: &[PathBuf],
+    variant: Option<&std::path::Path>,
     seeds: Option<u64>,
     threads: Option<usize>,
     inconclusive: Inconclusive,
@@ -48,7 +49,7 @@ pub fn check(
     let mut json = Vec::new();
     let mut checked: Vec<faultsim::report::ci::Checked> = Vec::new();
     for path in paths {
-        let scenario = match load_scenario(path) {
+        let scenario = match load_scenario_with(path, variant) {
             Ok(s) => s,
             Err(code) => return code,
         };
@@ -62,7 +63,7 @@ pub fn check(
         let data = montecarlo::run_seeds(&scenario, &list, threads, &|| bar.inc(1));
         bar.finish_and_clear();
         let results = summary::Results::build(summary::Meta::of(&scenario, first, count, None), data);
-        let replay = format!("faultsim run {}", path.display());
+        let replay = format!("faultsim run {}", shown(path, variant));
         text.push_str(&format!("{}: {} ({count} seeds)\n", path.display(), scenario.name));
         if results.verdicts.is_empty() {
             text.push_str("  no hypotheses\n");
@@ -107,7 +108,7 @@ pub fn check(
         let mut verdicts = results.verdicts.clone();
         let mut explored = serde_json::Value::Null;
         if scenario.explore.is_some() && !explore.skip {
-            match search(path, &scenario, count, threads, &explore.dir) {
+            match search(path, variant, &scenario, count, threads, &explore.dir) {
                 Err(code) => return code,
                 Ok(found) => {
                     text.push_str(&found.text);
@@ -245,6 +246,7 @@ struct Searched {
 /// into `dir` and checks that it reproduces from the file.
 fn search(
     path: &std::path::Path,
+    variant: Option<&std::path::Path>,
     scenario: &std::sync::Arc<faultsim::scenario::Scenario>,
     seeds: u64,
     threads: usize,
@@ -255,7 +257,11 @@ fn search(
         eprintln!("error: {}: {what}", path.display());
         ExitCode::from(EXIT_INPUT)
     };
-    let experiment = Experiment::load(path).map_err(|ds| fail(&ds))?;
+    let experiment = match variant {
+        Some(v) => Experiment::load_patched(path, v),
+        None => Experiment::load(path),
+    }
+    .map_err(|ds| fail(&ds))?;
     let Some(space) = FaultSpace::of_scenario(scenario) else {
         return Err(fail_input("no explore block".to_owned()));
     };
@@ -300,12 +306,12 @@ fn search(
                 replay::relative(&out_dir, &to).to_string_lossy().replace('\\', "/")
             };
             let source = std::fs::read_to_string(path).map_err(|e| fail_input(format!("cannot read: {e}")))?;
-            let replay_cmd = format!("faultsim run {} --seed {}", file.display(), cx.seed);
+            let replay_cmd = format!("faultsim run {} --seed {}", shown(&file, variant), cx.seed);
             let header = format!(
                 "// Counterexample found by `faultsim check {}`: the fault-space search broke {} on seed {}.\n\
                  // This is that scenario with its faults replaced by the shrunk schedule and its explore\n\
                  // block removed. Replay: {replay_cmd}\n",
-                path.display(),
+                shown(path, variant),
                 cx.broken.iter().map(|b| format!("`{}`", b.hypothesis)).collect::<Vec<_>>().join(", "),
                 cx.seed
             );
@@ -315,8 +321,12 @@ fn search(
                 .and_then(|()| faultsim::output::write_atomic(&file, body.as_bytes()))
                 .map_err(|e| fail_input(format!("cannot write {}: {e}", file.display())))?;
             // The file must replay the violation; say so loudly if it does not (a bug).
-            let reproduced = load::load_scenario(&file)
-                .is_ok_and(|s| !explore::Outcome::of(&std::sync::Arc::new(s), cx.seed).violations().is_empty());
+            let reloaded = match variant {
+                Some(v) => load::patch::load_patched(&file, v).map(|(s, _)| s),
+                None => load::load_scenario(&file),
+            };
+            let reproduced =
+                reloaded.is_ok_and(|s| !explore::Outcome::of(&std::sync::Arc::new(s), cx.seed).violations().is_empty());
             let phase = match cx.phase {
                 explore::Phase::Systematic => "the timing sweep",
                 explore::Phase::Swarm => "the swarm search",

@@ -29,6 +29,10 @@ pub enum TableFormat {
 /// Options shared by `fmea` and `cascade`: seeds, the timeline and the failure modes.
 #[derive(Clone, clap::Args)]
 pub struct FaultStudyArgs {
+    /// A what-if patch (`Patch(…)`) laid over the scenario and its topology first, to study
+    /// the fixed system without copying it.
+    #[arg(long)]
+    pub variant: Option<PathBuf>,
     /// Seeds, from the scenario's first (default: 5; the scenario's own count is usually meant
     /// for a single run and every mode multiplies it).
     #[arg(long, value_parser = crate::cli::parse_seeds)]
@@ -168,7 +172,7 @@ pub fn json<T: serde::Serialize>(v: &T) -> String {
 }
 
 pub fn fmea(path: &Path, args: &FaultStudyArgs, format: TableFormat, out: Option<&PathBuf>) -> ExitCode {
-    let scenario = match load_scenario(path) {
+    let scenario = match load_scenario_with(path, args.variant.as_deref()) {
         Ok(s) => s,
         Err(code) => return code,
     };

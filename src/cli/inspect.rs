@@ -9,19 +9,36 @@ use faultsim::load::{self, Loaded};
 
 use super::*;
 
-pub fn validate(files: &[PathBuf]) -> ExitCode {
+pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>) -> ExitCode {
     let mut failed = 0usize;
+    if let Some(v) = variant {
+        if let Err(ds) = load::patch::load_patch(v) {
+            eprint!("{}", render(&ds));
+            eprintln!("{}: {}\n", v.display(), count(ds.len() as u64, "error"));
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
     for f in files {
-        let line = match load::load_file(f) {
-            Ok(Loaded::Topology(t)) => format!(
-                "ok: {} (topology `{}`: {}, {}, {})\n",
+        let is_patch = looks_like_patch(f);
+        let loaded = if is_patch {
+            load::patch::load_patch(f).map(Checked::Patch)
+        } else {
+            match variant {
+                Some(v) if !is_topology(f) => {
+                    load::patch::load_patched(f, v).map(|(s, _)| Checked::Patched(Box::new(s)))
+                }
+                _ => load::load_file(f).map(Checked::Loaded),
+            }
+        };
+        let line = match loaded {
+            Ok(Checked::Patch(p)) => format!(
+                "ok: {} (patch `{}`: {}; its names are checked against a scenario with `faultsim validate SCENARIO --variant {}`)\n",
                 f.display(),
-                t.name(),
-                count(t.services().len() as u64, "service"),
-                count(t.zones().len() as u64, "zone"),
-                count(t.endpoints().len() as u64, "endpoint")
+                p.name,
+                patch_changes(&p),
+                f.display()
             ),
-            Ok(Loaded::Scenario(s)) => format!(
+            Ok(Checked::Patched(s)) => format!(
                 "ok: {} (scenario `{}` on `{}`: {}, {}, {})\n",
                 f.display(),
                 s.name,
@@ -30,6 +47,25 @@ pub fn validate(files: &[PathBuf]) -> ExitCode {
                 count(s.faults.len() as u64, "fault"),
                 count(s.seed_count, "seed")
             ),
+            Ok(Checked::Loaded(l)) => match l {
+            Loaded::Topology(t) => format!(
+                "ok: {} (topology `{}`: {}, {}, {})\n",
+                f.display(),
+                t.name(),
+                count(t.services().len() as u64, "service"),
+                count(t.zones().len() as u64, "zone"),
+                count(t.endpoints().len() as u64, "endpoint")
+            ),
+            Loaded::Scenario(s) => format!(
+                "ok: {} (scenario `{}` on `{}`: {}, {}, {})\n",
+                f.display(),
+                s.name,
+                s.topology.name(),
+                count(s.workloads.len() as u64, "workload"),
+                count(s.faults.len() as u64, "fault"),
+                count(s.seed_count, "seed")
+            ),
+            },
             Err(ds) => {
                 failed += 1;
                 eprint!("{}", render(&ds));
@@ -46,6 +82,48 @@ pub fn validate(files: &[PathBuf]) -> ExitCode {
         ExitCode::from(EXIT_INPUT)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// What `validate` found a file to be.
+enum Checked {
+    Loaded(Loaded),
+    Patch(faultsim::patch::Patch),
+    Patched(Box<faultsim::scenario::Scenario>),
+}
+
+/// Whether a file starts with `Patch(`. Only a regular file is opened (a FIFO would block),
+/// and only its head is read: the loaders after this apply the size limits.
+fn looks_like_patch(f: &std::path::Path) -> bool {
+    use std::io::Read;
+    if faultsim::input::check_regular(f).is_err() {
+        return false;
+    }
+    let mut head = Vec::new();
+    let read = std::fs::File::open(f).and_then(|file| file.take(64 * 1024).read_to_end(&mut head));
+    read.is_ok() && load::is_patch_text(&String::from_utf8_lossy(&head))
+}
+
+/// Whether a file is a topology (a patch applies to scenarios only).
+fn is_topology(f: &std::path::Path) -> bool {
+    matches!(load::load_file(f), Ok(Loaded::Topology(_)))
+}
+
+/// "2 services, 1 call" — what a patch changes.
+fn patch_changes(p: &faultsim::patch::Patch) -> String {
+    let parts = [
+        (p.services.len(), "service"),
+        (p.calls.len(), "call"),
+        (p.datastores.len(), "datastore"),
+        (p.caches.len(), "cache"),
+        (p.externals.len(), "external"),
+        (p.clients.len(), "client"),
+    ];
+    let named: Vec<String> = parts.iter().filter(|(n, _)| *n > 0).map(|(n, w)| count(*n as u64, w)).collect();
+    if named.is_empty() {
+        "changes nothing".to_owned()
+    } else {
+        format!("changes {}", named.join(", "))
     }
 }
 

@@ -15,6 +15,9 @@ use super::*;
 /// Options of `metastability`.
 #[derive(Clone, clap::Args)]
 pub struct MetaArgs {
+    /// A what-if patch (`Patch(…)`) laid over the scenario and its topology first.
+    #[arg(long)]
+    pub variant: Option<PathBuf>,
     /// Load factors (every workload's rate or population times each), comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "0.5,0.75,1,1.25")]
     pub loads: Vec<f64>,
@@ -42,7 +45,7 @@ pub struct MetaArgs {
 }
 
 pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&PathBuf>) -> ExitCode {
-    let scenario = match load_scenario(path) {
+    let scenario = match load_scenario_with(path, a.variant.as_deref()) {
         Ok(s) => s,
         Err(code) => return code,
     };

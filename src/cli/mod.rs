@@ -131,6 +131,27 @@ pub fn load_scenario(path: &std::path::Path) -> Result<std::sync::Arc<faultsim::
     }
 }
 
+/// Loads a scenario, with the what-if patch `variant` laid over it and its topology when one
+/// is given (`--variant`), so every command can look inside a fix without copying a model.
+pub fn load_scenario_with(
+    path: &std::path::Path,
+    variant: Option<&std::path::Path>,
+) -> Result<std::sync::Arc<faultsim::scenario::Scenario>, ExitCode> {
+    let Some(v) = variant else { return load_scenario(path) };
+    match load::patch::load_patched(path, v) {
+        Ok((s, _)) => Ok(std::sync::Arc::new(s)),
+        Err(ds) => Err(fail(&ds)),
+    }
+}
+
+/// The scenario as a command line names it: `s.ron`, or `s.ron --variant p.ron`.
+pub fn shown(path: &std::path::Path, variant: Option<&std::path::Path>) -> String {
+    match variant {
+        Some(v) => format!("{} --variant {}", path.display(), v.display()),
+        None => path.display().to_string(),
+    }
+}
+
 /// A progress bar with an ETA on a terminal; nothing when standard error is not one.
 pub fn progress_bar(len: u64) -> indicatif::ProgressBar {
     use std::io::IsTerminal;

@@ -12,8 +12,41 @@ use super::*;
 
 /// Reads a results or shard file (a regular file within the results file limit).
 fn read_stored(f: &std::path::Path) -> Result<faultsim::montecarlo::summary::Stored, String> {
-    let text = faultsim::input::read_input_string(f, faultsim::input::RESULTS_LIMIT).map_err(|e| e.to_string());
-    text.and_then(|t| serde_json::from_str(&t).map_err(|e| format!("not a faultsim results file: {e}")))
+    let text = faultsim::input::read_input_string(f, faultsim::input::RESULTS_LIMIT).map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| not_results(&text, &e))
+}
+
+/// What a JSON file that is not run results holds, and what would be read instead.
+fn not_results(text: &str, e: &serde_json::Error) -> String {
+    const ACCEPTS: &str = "expected the results.json that `run --out`, `merge --out` or `report --out` \
+                           writes (or `availability --out`, or shard files for `merge`)";
+    let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
+    let got = match &value {
+        None => format!("not valid JSON ({e})"),
+        Some(serde_json::Value::Object(map)) => {
+            match (map.get("kind").and_then(|k| k.as_str()), map.get("schema_version")) {
+                (Some(kind), _) => format!("holds `{kind}` output, not run results"),
+                (None, None) => {
+                    let keys: Vec<&str> = map.keys().take(5).map(String::as_str).collect();
+                    format!("a JSON object without `schema_version` (keys: {})", keys.join(", "))
+                }
+                (None, Some(_)) => format!("run results this faultsim cannot read ({e})"),
+            }
+        }
+        Some(other) => format!("JSON, but not an object ({})", json_kind(other)),
+    };
+    format!("not a faultsim results file: {got}; {ACCEPTS}")
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// Whether `path` holds JSON (a results file) rather than RON: by its extension, or else by
@@ -35,15 +68,24 @@ fn is_json(path: &std::path::Path) -> bool {
     head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
-pub fn report(input: &std::path::Path, out: &std::path::Path, seeds: Option<u64>, threads: Option<usize>) -> ExitCode {
+pub fn report(
+    input: &std::path::Path,
+    variant: Option<&std::path::Path>,
+    out: &std::path::Path,
+    seeds: Option<u64>,
+    threads: Option<usize>,
+) -> ExitCode {
     use faultsim::montecarlo::summary::{Results, SCHEMA_VERSION};
     let (results, scenario, replay) = if is_json(input) {
-        if seeds.is_some() || threads.is_some() {
+        if seeds.is_some() || threads.is_some() || variant.is_some() {
             eprintln!(
-                "error: {}: --seeds and --threads apply to a scenario; a results file's seeds have already run",
+                "error: {}: --seeds, --threads and --variant apply to a scenario; a results file's seeds have already run",
                 input.display()
             );
             return ExitCode::from(EXIT_INPUT);
+        }
+        if availability::is_availability_file(input) {
+            return availability::report(input, out);
         }
         let stored = match read_stored(input) {
             Ok(s) => s,
@@ -63,23 +105,30 @@ pub fn report(input: &std::path::Path, out: &std::path::Path, seeds: Option<u64>
         let replay = format!("faultsim run <the scenario `{}`>", stored.meta.scenario);
         (Results::build(stored.meta, stored.data), None, replay)
     } else {
-        let scenario = match load::load_file(input) {
-            Ok(Loaded::Scenario(s)) => std::sync::Arc::new(*s),
-            Ok(Loaded::Topology(t)) => {
-                eprintln!(
-                    "error: {}: is the topology `{}`; report needs a scenario (which runs it) or a results file",
-                    input.display(),
-                    t.name()
-                );
-                return ExitCode::from(EXIT_INPUT);
+        let scenario = if variant.is_some() {
+            match load_scenario_with(input, variant) {
+                Ok(s) => s,
+                Err(code) => return code,
             }
-            Err(ds) => return fail(&ds),
+        } else {
+            match load::load_file(input) {
+                Ok(Loaded::Scenario(s)) => std::sync::Arc::new(*s),
+                Ok(Loaded::Topology(t)) => {
+                    eprintln!(
+                        "error: {}: is the topology `{}`; report needs a scenario (which runs it) or a results file",
+                        input.display(),
+                        t.name()
+                    );
+                    return ExitCode::from(EXIT_INPUT);
+                }
+                Err(ds) => return fail(&ds),
+            }
         };
         let results = match simulate(&scenario, seeds, threads, None) {
             Ok((r, _)) => r,
             Err(code) => return code,
         };
-        (results, Some(scenario), format!("faultsim run {}", input.display()))
+        (results, Some(scenario), format!("faultsim run {}", shown(input, variant)))
     };
     let json = match results_json(&results) {
         Ok(j) => j,

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use super::*;
 
-pub fn run(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCode {
-    let scenario = match load_scenario(path) {
+pub fn run(path: &std::path::Path, variant: Option<&std::path::Path>, seed: Option<u64>, format: Format) -> ExitCode {
+    let scenario = match load_scenario_with(path, variant) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -21,7 +21,7 @@ pub fn run(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCod
             (m, Some(limit))
         }
     };
-    let replay = format!("faultsim run {} --seed {seed}", path.display());
+    let replay = format!("faultsim run {} --seed {seed}", shown(path, variant));
     let limit_text = limit.map(|l| format!("{l}"));
     let text = match format {
         Format::Text => {
@@ -64,8 +64,13 @@ pub fn run(path: &std::path::Path, seed: Option<u64>, format: Format) -> ExitCod
     }
 }
 
-pub fn replay(path: &std::path::Path, seed: u64, trace: &std::path::Path) -> ExitCode {
-    let scenario = match load_scenario(path) {
+pub fn replay(
+    path: &std::path::Path,
+    variant: Option<&std::path::Path>,
+    seed: u64,
+    trace: &std::path::Path,
+) -> ExitCode {
+    let scenario = match load_scenario_with(path, variant) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -222,6 +227,7 @@ pub fn simulate(
 
 pub fn run_seeds(
     path: &std::path::Path,
+    variant: Option<&std::path::Path>,
     seeds: Option<u64>,
     threads: Option<usize>,
     shard: Option<&str>,
@@ -229,7 +235,7 @@ pub fn run_seeds(
     format: Format,
 ) -> ExitCode {
     use faultsim::montecarlo::Shard;
-    let scenario = match load_scenario(path) {
+    let scenario = match load_scenario_with(path, variant) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -244,7 +250,7 @@ pub fn run_seeds(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let replay = format!("faultsim run {}", path.display());
+    let replay = format!("faultsim run {}", shown(path, variant));
     if let Some(s) = shard {
         if let Err(code) = write_shard(out, s, &results, ran) {
             return code;

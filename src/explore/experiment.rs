@@ -62,6 +62,13 @@ impl Experiment {
         Ok(Experiment { spec, topology: Arc::clone(&scenario.topology), base })
     }
 
+    /// [`Experiment::load`] with a what-if patch laid over the scenario and its topology.
+    pub fn load_patched(path: &Path, patch: &Path) -> Result<Experiment, Vec<Diagnostic>> {
+        let (scenario, _, spec) = crate::load::patch::load_patched_spec(path, patch)?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(Experiment { spec, topology: Arc::clone(&scenario.topology), base })
+    }
+
     /// Measures only requests arriving after `warmup`.
     pub fn warmup(mut self, warmup: Duration) -> Experiment {
         self.spec.warmup = warmup;

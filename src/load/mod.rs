@@ -69,6 +69,14 @@ pub fn load_file(path: &FsPath) -> Result<Loaded, Vec<Diagnostic>> {
     }
 }
 
+/// Whether `text` is a what-if patch file (it starts with `Patch(`).
+pub fn is_patch_text(text: &str) -> bool {
+    text[first_token(text)..].starts_with("Patch") && {
+        let rest = text[first_token(text) + "Patch".len()..].trim_start();
+        rest.starts_with('(')
+    }
+}
+
 /// Loads a topology file.
 pub fn load_topology(path: &FsPath) -> Result<Arc<Topology>, Vec<Diagnostic>> {
     let name = display(path);
@@ -293,6 +301,17 @@ pub fn detect(name: &str, text: &Arc<str>) -> Result<Kind, Box<Diagnostic>> {
     match word.as_str() {
         "Topology" => Ok(Kind::Topology),
         "Scenario" => Ok(Kind::Scenario),
+        "Patch" => Err(at(
+            name,
+            text,
+            Phase::Syntax,
+            start..start + word.len(),
+            "expected `Topology` or `Scenario`, found a what-if patch (`Patch`)".to_owned(),
+            "a patch changes a scenario; it does not run alone",
+            Some(format!(
+                "lay it over a scenario: `faultsim run SCENARIO --variant {name}` (or `whatif`, `check`, `fmea`, `cascade`, `metastability`, `report`)"
+            )),
+        )),
         _ if start >= text.len() => Err(empty_file(name, text)),
         "" => Err(at(
             name,
@@ -421,6 +440,11 @@ fn syntax(name: &str, text: &Arc<str>, e: &ron::error::SpannedError) -> Box<Diag
                 "this file is a topology; simulating needs a scenario that names it (`topology: \"../models/…\"`, \
                  see scenarios/), while `faultsim analyze` and `graph` take a topology directly"
                     .to_owned()
+            } else if found == "Patch" {
+                "this file is a what-if patch; lay it over a scenario with `--variant` \
+                 (`faultsim run SCENARIO --variant PATCH`, and the same for whatif, check, fmea, cascade, \
+                 metastability and report)"
+                    .to_owned()
             } else {
                 format!("write `{expected}(`")
             }),
@@ -454,9 +478,81 @@ fn syntax(name: &str, text: &Arc<str>, e: &ron::error::SpannedError) -> Box<Diag
             "expected a string",
             Some("names and durations are strings in double quotes, e.g. \"250ms\"".to_owned()),
         ),
+        E::ExpectedIdentifier => expected_variant(text, start),
+        // A bare number where a variant name belongs reaches the parser as an identifier.
+        E::SuggestRawIdentifier(word) | E::InvalidIdentifier(word)
+            if word.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') =>
+        {
+            expected_variant(text, start)
+        }
         other => (lower(&other.to_string()), "here", None),
     };
     at(name, text, Phase::Syntax, start..end, message, label, hint)
+}
+
+/// Fields whose value is a distribution of times (`Dist`).
+const DIST_FIELDS: &[&str] = &[
+    "add",
+    "service_time",
+    "read_time",
+    "write_time",
+    "lookup_time",
+    "enqueue_time",
+    "think_time",
+    "latency",
+    "lag",
+    "same_zone",
+    "cross_zone",
+    "cross_region",
+];
+
+/// An example of each form of a distribution, for hints.
+const DIST_FORMS: &str = "`Fixed(\"100ms\")` for a constant, `Exp(mean: \"100ms\")`, \
+                          `LogNormal(median: \"100ms\", p99: \"400ms\")`, `Uniform(min: \"50ms\", max: \"150ms\")` \
+                          or `Weibull(shape: 1.5, mean: \"100ms\")`";
+
+/// The message for `ron`'s "expected identifier": the parser wanted a variant name (an enum
+/// such as a distribution, a fault or a target) and found something else, most often a bare
+/// string or number. The field before the value says which enum.
+fn expected_variant(text: &str, at: usize) -> (String, &'static str, Option<String>) {
+    let found = match text[at..].chars().next() {
+        Some('"') => {
+            let s: String = text[at + 1..].chars().take_while(|&c| c != '"').take(40).collect();
+            format!("the string \"{s}\"")
+        }
+        Some(c) if c.is_ascii_digit() || c == '-' || c == '.' => {
+            let n: String = text[at..].chars().take_while(|c| !matches!(c, ',' | ')' | ']' | ' ' | '\n')).collect();
+            format!("the number {n}")
+        }
+        Some(c) => format!("`{c}`"),
+        None => "the end of the file".to_owned(),
+    };
+    match field_before(text, at) {
+        Some(field) if DIST_FIELDS.contains(&field) => (
+            format!("expected a distribution for `{field}`, found {found}"),
+            "expected a distribution",
+            Some(format!("a time that varies is a distribution: write {DIST_FORMS}")),
+        ),
+        Some(field) => (
+            format!("expected a variant name for `{field}` (like `Crash(…)` or `Service(\"api\")`), found {found}"),
+            "expected a name",
+            Some(
+                "this field takes one of a fixed set of forms, written as a name with `(…)`; \
+                  see the format reference in the manual (`faultsim manual modelling`)"
+                    .to_owned(),
+            ),
+        ),
+        None => (format!("expected a variant name, found {found}"), "expected a name", None),
+    }
+}
+
+/// The name of the field whose value starts at `at` (`add` in `add: "100ms"`), if there is one.
+fn field_before(text: &str, at: usize) -> Option<&str> {
+    let before = text[..at].trim_end();
+    let before = before.strip_suffix(':')?.trim_end();
+    let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    let word = &before[start..];
+    (!word.is_empty()).then_some(word)
 }
 
 /// A hint for serde's "invalid type" messages, which name what was expected.

@@ -26,6 +26,15 @@ pub fn load_patch(path: &FsPath) -> Result<Patch, Vec<Diagnostic>> {
 /// Loads `scenario` with `patch` applied to it and its topology; returns the patched scenario
 /// and the patch.
 pub fn load_patched(scenario: &FsPath, patch: &FsPath) -> Result<(Scenario, Patch), Vec<Diagnostic>> {
+    load_patched_spec(scenario, patch).map(|(s, p, _)| (s, p))
+}
+
+/// [`load_patched`], with the patched scenario spec as well (what the fault-space search
+/// rewrites schedules into).
+pub fn load_patched_spec(
+    scenario: &FsPath,
+    patch: &FsPath,
+) -> Result<(Scenario, Patch, spec::Scenario), Vec<Diagnostic>> {
     let patch_name = display(patch);
     let patch_text = read_text(patch, &patch_name).map_err(|d| vec![*d])?;
     let p: Patch = parse_ron(&patch_name, &patch_text).map_err(|d| vec![*d])?;
@@ -73,5 +82,6 @@ pub fn load_patched(scenario: &FsPath, patch: &FsPath) -> Result<(Scenario, Patc
         topology: sha256(&topo_text),
         traces: traces.into_inner(),
     };
-    Ok((out, p))
+    out.name = format!("{} + {}", out.name, p.name);
+    Ok((out, p, s))
 }

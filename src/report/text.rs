@@ -52,7 +52,10 @@ pub fn pct(x: f64) -> String {
 
 /// A percentage with its interval: `99.12% [99.05%, 99.19%]`, or `[n/a]` without one.
 pub fn pct_ci(e: &Estimate) -> String {
-    if e.has_interval() {
+    if e.has_interval() && e.high > e.low && e.high < 0.00005 {
+        // A positive upper end that rounds to 0.00% would read as a zero-width interval.
+        format!("{} [{}, < 0.01%]", pct(e.value), pct(e.low))
+    } else if e.has_interval() {
         format!("{} [{}, {}]", pct(e.value), pct(e.low), pct(e.high))
     } else {
         format!("{} [n/a]", pct(e.value))
@@ -77,7 +80,11 @@ pub fn num(x: f64, digits: usize) -> String {
 
 /// A number with its interval: `2.31 [2.29, 2.34]`, or `[n/a]` without one.
 pub fn num_ci(e: &Estimate, digits: usize) -> String {
-    if e.has_interval() {
+    let step = 10f64.powi(-(digits as i32));
+    if e.has_interval() && e.high > e.low && e.high < step / 2.0 && e.low >= 0.0 {
+        // A positive upper end that rounds to zero would read as a zero-width interval.
+        format!("{} [{}, < {}]", num(e.value, digits), num(e.low, digits), num(step, digits))
+    } else if e.has_interval() {
         format!("{} [{}, {}]", num(e.value, digits), num(e.low, digits), num(e.high, digits))
     } else {
         format!("{} [n/a]", num(e.value, digits))

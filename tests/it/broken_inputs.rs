@@ -88,6 +88,22 @@ fn cases() -> Vec<Case> {
             positioned: true,
         },
         Case {
+            name: "string_for_a_distribution",
+            input: broken("service_time: Exp(mean: \"5ms\")", "service_time: \"5ms\""),
+            expect: &[
+                "expected a distribution for `service_time`, found the string \"5ms\"",
+                "`Fixed(\"100ms\")` for a constant",
+                "LogNormal(median:",
+            ],
+            positioned: true,
+        },
+        Case {
+            name: "number_for_a_distribution",
+            input: broken("service_time: Exp(mean: \"5ms\")", "service_time: 5"),
+            expect: &["expected a distribution for `service_time`, found the number 5", "Exp(mean:"],
+            positioned: true,
+        },
+        Case {
             name: "bare_number_duration",
             input: broken("timeout: \"100ms\"", "timeout: 100"),
             expect: &["has no unit"],
@@ -341,5 +357,36 @@ fn regression_closed_stdout_pipe_is_not_a_panic() {
         let status = child.wait().expect("exits");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
+
+/// `report` of availability results renders them (as `availability --out` did); a JSON file
+/// that holds no results says what it holds and what `report` reads, with exit 2.
+#[test]
+fn report_reads_availability_results_and_explains_other_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = root.join("models/quiet_zones.ron").display().to_string();
+    let limit = Duration::from_secs(60);
+    let made = run_in(dir.path(), &["availability", &model, "--years", "3", "--seeds", "2", "--out", "av"], limit);
+    assert_eq!(made.code, Some(0), "{}", made.stderr);
+    let o = run_in(dir.path(), &["report", "av/results.json", "--out", "again"], limit);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let page = std::fs::read_to_string(dir.path().join("again/index.html")).expect("a page");
+    assert!(page.contains("quiet-zones"), "the page is the availability report");
+    let (a, b) = (dir.path().join("av/results.json"), dir.path().join("again/results.json"));
+    assert_eq!(std::fs::read(a).expect("first"), std::fs::read(b).expect("second"), "same results, same bytes");
+
+    for (text, says) in [
+        ("{\"a\": 1}", "a JSON object without `schema_version` (keys: a)"),
+        ("[1, 2]", "JSON, but not an object (an array)"),
+        ("{\"kind\": \"fmea\", \"schema_version\": 1}", "holds `fmea` output, not run results"),
+        ("{\"schema_version\": 1", "not valid JSON"),
+    ] {
+        std::fs::write(dir.path().join("x.json"), text).expect("write");
+        let o = run_in(dir.path(), &["report", "x.json", "--out", "r"], limit);
+        assert_eq!(o.code, Some(2), "{text}: {}", o.stderr);
+        assert!(o.stderr.contains(says), "{text}: {}", o.stderr);
+        assert!(o.stderr.contains("expected the results.json that `run --out`"), "{}", o.stderr);
     }
 }

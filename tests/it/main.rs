@@ -27,3 +27,4 @@ mod stories_infra;
 mod study;
 mod tidy;
 mod user_properties;
+mod variants;
