@@ -1304,6 +1304,30 @@ pub struct Hypothesis {
     /// Fraction of seeds that must pass, in (0, 1]. Default 0.95.
     #[serde(default = "default_seeds_passing")]
     pub seeds_passing: f64,
+    /// The part of the run it is judged on. Default: the whole measured run.
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// The part of a run a hypothesis is judged on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum Scope {
+    /// The whole measured run (after the warm-up).
+    #[default]
+    Run,
+    /// While the named fault window is on: `During("zone a lost")`.
+    During(String),
+    /// From the named fault window's end to the end of the run (the recovery):
+    /// `After("zone a lost")`.
+    After(String),
+    /// An explicit window of simulated time: `Between(from: "2m", to: "5m")`.
+    Between {
+        /// Start.
+        from: Duration,
+        /// End.
+        to: Duration,
+    },
 }
 
 fn default_seeds_passing() -> f64 {

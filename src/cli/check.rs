@@ -315,7 +315,20 @@ fn search(
                 cx.broken.iter().map(|b| format!("`{}`", b.hypothesis)).collect::<Vec<_>>().join(", "),
                 cx.seed
             );
-            let body = replay::counterexample_text(&source, &cx.shrunk.to_ron(), &header, &rewrite)
+            // Scopes named after the scenario's own faults become the same window in time,
+            // since the counterexample's faults replace those.
+            let scopes: Vec<(usize, String)> = scenario
+                .hypotheses
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| match &h.scope {
+                    faultsim::scenario::Scope::Window { from, to, fault: Some(_), .. } => {
+                        Some((i, format!("Between(from: \"{from}\", to: \"{to}\")")))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let body = replay::counterexample_text(&source, &cx.shrunk.to_ron(), &scopes, &header, &rewrite)
                 .ok_or_else(|| fail_input("cannot rewrite the scenario".to_owned()))?;
             std::fs::create_dir_all(dir)
                 .and_then(|()| faultsim::output::write_atomic(&file, body.as_bytes()))

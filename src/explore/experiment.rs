@@ -87,10 +87,12 @@ impl Experiment {
         self
     }
 
-    /// The same experiment with `faults` instead of its own.
+    /// The same experiment with `faults` instead of its own. Hypotheses scoped to one of its
+    /// own fault windows (`During`, `After`) are claims about that fault: they go with it.
     pub fn with_faults(&self, faults: &[spec::FaultWindow]) -> Experiment {
         let mut e = self.clone();
         e.spec.faults = faults.to_vec();
+        e.spec.hypotheses.retain(|h| matches!(h.scope, spec::Scope::Run | spec::Scope::Between { .. }));
         e
     }
 

@@ -1,6 +1,8 @@
 //! The counterexample file: the user's scenario text with its `faults` replaced by a shrunk
 //! schedule, its `explore` block removed (so the file replays, it does not search again),
-//! and the paths it names rewritten for the folder it is written to. Everything else —
+//! and the paths it names rewritten for the folder it is written to; a hypothesis scoped to one
+//! of the replaced faults (`During`, `After`) is scoped to the same window in time instead
+//! (`Between`). Everything else —
 //! comments, hypotheses, layout — stays as the user wrote it.
 
 use std::path::{Component, Path, PathBuf};
@@ -15,11 +17,13 @@ struct Edit {
 }
 
 /// The counterexample scenario: `source` (a scenario that loads) with `faults_ron` as its
-/// faults, paths rewritten by `rewrite` (given the path as written, returns the new one),
+/// faults, the hypothesis scopes `scopes` names (by index) replaced by the RON given, paths
+/// rewritten by `rewrite` (given the path as written, returns the new one),
 /// `header` (comment lines) on top. `None` if the text cannot be edited (it did not parse).
 pub fn counterexample_text(
     source: &str,
     faults_ron: &str,
+    scopes: &[(usize, String)],
     header: &str,
     rewrite: &dyn Fn(&str) -> String,
 ) -> Option<String> {
@@ -48,6 +52,15 @@ pub fn counterexample_text(
         if i > 10_000 {
             break;
         }
+    }
+    // Hypothesis scopes to rewrite (index, new RON): only where the text is such a scope.
+    for (i, text) in scopes {
+        let r = locate(source, &FieldPath::root().field("hypotheses").index(*i).field("scope"))?;
+        let found = source[r.clone()].trim_start();
+        if !(found.starts_with("During") || found.starts_with("After")) {
+            return None;
+        }
+        edits.push(Edit { range: r, text: text.clone() });
     }
     let faults = indent(faults_ron, "    ");
     match field("faults") {
@@ -162,13 +175,13 @@ mod tests {
     #[test]
     fn faults_are_replaced_and_explore_removed() {
         let src = "// c\nScenario(\n    name: \"s\",\n    topology: \"../m.ron\",\n    duration: \"1m\",\n    workloads: [],\n    faults: [FaultWindow(start: \"1s\", fault: Outage(\"x\"))],\n    explore: Explore(cases: 3),\n)\n";
-        let out = counterexample_text(src, "[\n    NEW,\n]", "// head\n", &|p| format!("X{p}")).expect("edits");
+        let out = counterexample_text(src, "[\n    NEW,\n]", &[], "// head\n", &|p| format!("X{p}")).expect("edits");
         assert_eq!(
             out,
             "// head\n// c\nScenario(\n    name: \"s\",\n    topology: \"X../m.ron\",\n    duration: \"1m\",\n    workloads: [],\n    faults: [\n        NEW,\n    ],\n)\n"
         );
         let src = "Scenario(name: \"s\", topology: \"m.ron\", duration: \"1m\", workloads: [])";
-        let out = counterexample_text(src, "[A]", "", &|p| p.to_owned()).expect("edits");
+        let out = counterexample_text(src, "[A]", &[], "", &|p| p.to_owned()).expect("edits");
         assert_eq!(
             out,
             "Scenario(name: \"s\", topology: \"m.ron\",\n    faults: [A], duration: \"1m\", workloads: [])"

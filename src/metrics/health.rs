@@ -187,6 +187,29 @@ pub fn cascaded(
         .collect()
 }
 
+/// [`cascaded`] judged on buckets `from..to` alone: a window of the detector ends at `to`
+/// instead of reaching past it, so what happens after `to` cannot count (for hypotheses
+/// scoped to a window of the run).
+pub fn cascaded_within(
+    m: &RunMetrics,
+    faulted: &[crate::topology::ComponentId],
+    from: usize,
+    to: usize,
+    th: &Thresholds,
+) -> Vec<(usize, usize, Symptom)> {
+    m.service_series
+        .iter()
+        .enumerate()
+        .filter(|(s, _)| {
+            !faulted.contains(&crate::topology::ComponentId::Service(crate::topology::ServiceId(*s as u32)))
+        })
+        .filter_map(|(s, series)| {
+            let clipped = &series[..to.min(series.len())];
+            first_unhealthy(clipped, from, to, th).map(|(b, why)| (s, b, why))
+        })
+        .collect()
+}
+
 /// Services with an instance that went down in buckets `from..to` although no fault acted
 /// on the service (`faulted`), with the bucket of the first such crash.
 pub fn crashed(

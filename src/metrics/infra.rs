@@ -17,6 +17,10 @@ pub struct QueueMetrics {
     pub enqueued: u64,
     /// Messages dropped because the queue was full: data lost.
     pub dropped: u64,
+    /// When they were dropped: `(bucket, count)` in bucket order, one entry per bucket with
+    /// drops, so a hypothesis scoped to a window can count them (empty without drops).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped_by_bucket: Vec<(u64, u64)>,
     /// Deliveries to the consumer (first deliveries and redeliveries).
     pub delivered: u64,
     /// Deliveries after a message's first (its visibility timeout expired).

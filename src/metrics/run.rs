@@ -323,6 +323,29 @@ impl EndpointMetrics {
         }
         (self.ok + self.degraded) as f64 / finished as f64
     }
+
+    /// The buckets `[from, to)` (ns) overlaps, with buckets `bucket_ns` wide: a window is
+    /// measured to the bucket, widened outwards (requests by completion time).
+    pub fn window_buckets(&self, bucket_ns: u64, from_ns: u64, to_ns: u64) -> &[Bucket] {
+        let b = bucket_ns.max(1);
+        let first = (from_ns / b) as usize;
+        let last = (to_ns.div_ceil(b) as usize).min(self.series.len());
+        self.series.get(first..last).unwrap_or(&[])
+    }
+
+    /// Served and failed requests completing in the window `[from, to)` (ns).
+    pub fn window_counts(&self, bucket_ns: u64, from_ns: u64, to_ns: u64) -> (u64, u64) {
+        self.window_buckets(bucket_ns, from_ns, to_ns).iter().fold((0, 0), |(a, f), x| (a + x.served, f + x.failed))
+    }
+
+    /// Latencies of the requests served in the window `[from, to)` (ns), binned.
+    pub fn window_latency(&self, bucket_ns: u64, from_ns: u64, to_ns: u64) -> LatencyBins {
+        let mut bins = LatencyBins::default();
+        for x in self.window_buckets(bucket_ns, from_ns, to_ns) {
+            bins.add(&x.latency);
+        }
+        bins
+    }
 }
 
 /// One service's measurements (all its instances together).

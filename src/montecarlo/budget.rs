@@ -88,7 +88,9 @@ pub fn budgets(scenario: &Scenario, data: &Partial) -> Vec<Budget> {
             }
         }
     }
-    for h in &scenario.hypotheses {
+    // A hypothesis scoped to a window is a claim about that window, not an objective that
+    // whole runs spend a budget against.
+    for h in scenario.hypotheses.iter().filter(|h| h.scope.window().is_none()) {
         if let Check::Availability { endpoint, at_least } = h.check {
             let same = objectives.iter().any(|(i, _, a, _)| *i == endpoint.index() && *a == at_least);
             if !same {

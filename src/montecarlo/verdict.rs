@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::run::RunMetrics;
-use crate::scenario::{Check, Hypothesis, Scenario};
+use crate::scenario::{Check, Hypothesis, Scenario, Scope};
 use crate::stats::{self, Estimate};
 
 /// Confidence level of verdicts.
@@ -96,12 +96,20 @@ impl HypothesisMeta {
                 (format!("error-budget burn of `{}` ≤ {at_most}", ep(*endpoint)), None)
             }
         };
+        let claim = match &h.scope {
+            Scope::Run => claim,
+            Scope::Window { label, .. } => format!("{claim} {label}"),
+        };
         HypothesisMeta { name: h.name.clone(), claim, seeds_passing: h.seeds_passing, not_evaluable }
     }
 }
 
-/// Checks one hypothesis on one seed's measurements.
+/// Checks one hypothesis on one seed's measurements: on the whole measured run, or on the
+/// window of its scope (see [`check_in_window`]).
 pub fn check_seed(h: &Hypothesis, m: &RunMetrics, s: &Scenario) -> SeedCheck {
+    if let Some((from, to)) = h.scope.window() {
+        return check_in_window(h, m, s, from.as_nanos(), to.as_nanos());
+    }
     let none = SeedCheck { passed: None, value: None };
     match &h.check {
         Check::Availability { endpoint, at_least } => {
@@ -120,19 +128,13 @@ pub fn check_seed(h: &Hypothesis, m: &RunMetrics, s: &Scenario) -> SeedCheck {
             let ns = e.latency.percentile_ns(*percentile);
             SeedCheck { passed: Some(ns <= at_most.as_nanos()), value: Some(ns as f64 / 1e6) }
         }
-        Check::RecoversWithin { endpoint, within } => recovers_within(m, s, endpoint.index(), within.as_nanos()),
+        Check::RecoversWithin { endpoint, within } => {
+            recovers_within(m, s, endpoint.index(), within.as_nanos(), &|_| true)
+        }
         Check::ErrorBudgetBurn { endpoint, at_most } => {
             let e = &m.endpoints[endpoint.index()];
-            let slo = s.topology.endpoints()[endpoint.index()].slo.as_ref();
-            match slo.and_then(|slo| slo.availability.map(|t| (t, slo.window))) {
-                Some((t, window)) if t < 1.0 && e.requests > 0 => {
-                    // The share of the SLO window's budget this run's failures spend.
-                    let measured = crate::units::Duration(s.duration.0.saturating_sub(s.warmup.0));
-                    let burn = super::budget::spent(e.availability(), t, measured, window);
-                    SeedCheck { passed: Some(burn <= *at_most), value: Some(burn) }
-                }
-                _ => none,
-            }
+            let measured = crate::units::Duration(s.duration.0.saturating_sub(s.warmup.0));
+            budget_burn(s, endpoint.index(), e.requests, e.availability(), measured, *at_most)
         }
         Check::NoDataLoss => {
             // Every seed can be judged: messages dropped by full queues and writes lost at
@@ -140,7 +142,97 @@ pub fn check_seed(h: &Hypothesis, m: &RunMetrics, s: &Scenario) -> SeedCheck {
             let lost = m.data_lost();
             SeedCheck { passed: Some(lost == 0), value: Some(lost as f64) }
         }
-        Check::NoCascadeBeyond { services } => no_cascade_beyond(m, s, *services),
+        Check::NoCascadeBeyond { services } => {
+            let b = m.bucket_ns.max(1);
+            no_cascade_beyond(m, s, *services, s.warmup.as_nanos() / b, m.end_time_ns.div_ceil(b))
+        }
+    }
+}
+
+/// Checks a hypothesis on the window `[from, to)` (ns) of one seed. Requests count by the
+/// time they completed, to the metrics bucket (the window is widened outwards to whole
+/// buckets, as the run summary's fault table is); a latency percentile comes from the
+/// buckets' binned latencies (about ±12%); data lost counts messages dropped and failovers
+/// that began in the window; a cascade counts services unhealthy in it; recovery is judged
+/// after the named fault, or after the faults that end inside an explicit window.
+fn check_in_window(h: &Hypothesis, m: &RunMetrics, s: &Scenario, from: u64, to: u64) -> SeedCheck {
+    let none = SeedCheck { passed: None, value: None };
+    let b = m.bucket_ns.max(1);
+    match &h.check {
+        Check::Availability { endpoint, at_least } => {
+            let (served, failed) = m.endpoints[endpoint.index()].window_counts(b, from, to);
+            if served + failed == 0 {
+                return none;
+            }
+            let a = served as f64 / (served + failed) as f64;
+            SeedCheck { passed: Some(a >= *at_least), value: Some(a) }
+        }
+        Check::Latency { endpoint, percentile, at_most } => {
+            let bins = m.endpoints[endpoint.index()].window_latency(b, from, to);
+            match bins.percentile_ns(*percentile) {
+                Some(ns) => SeedCheck { passed: Some(ns <= at_most.as_nanos()), value: Some(ns as f64 / 1e6) },
+                None => none,
+            }
+        }
+        Check::RecoversWithin { endpoint, within } => {
+            let fault = match &h.scope {
+                Scope::Window { fault, .. } => fault.clone(),
+                Scope::Run => None,
+            };
+            let judged = |f: &crate::scenario::FaultWindow| match &fault {
+                Some(name) => &f.name == name,
+                None => f.end.is_some_and(|e| e.as_nanos() >= from && e.as_nanos() <= to),
+            };
+            recovers_within(m, s, endpoint.index(), within.as_nanos(), &judged)
+        }
+        Check::ErrorBudgetBurn { endpoint, at_most } => {
+            let (served, failed) = m.endpoints[endpoint.index()].window_counts(b, from, to);
+            let a = if served + failed == 0 { 1.0 } else { served as f64 / (served + failed) as f64 };
+            let measured = crate::units::Duration(to.saturating_sub(from.max(s.warmup.as_nanos())));
+            budget_burn(s, endpoint.index(), served + failed, a, measured, *at_most)
+        }
+        Check::NoDataLoss => {
+            let (first, last) = (from / b, to.div_ceil(b));
+            let dropped: u64 = m
+                .queues
+                .iter()
+                .flat_map(|q| q.dropped_by_bucket.iter())
+                .filter(|(bucket, _)| (first..last).contains(bucket))
+                .map(|(_, n)| n)
+                .sum();
+            let lost_writes: u64 = m
+                .datastores
+                .iter()
+                .flat_map(|d| d.outages.iter())
+                .filter(|o| (from..to).contains(&o.lost_at_ns))
+                .map(|o| o.writes_lost)
+                .sum();
+            let lost = dropped + lost_writes;
+            SeedCheck { passed: Some(lost == 0), value: Some(lost as f64) }
+        }
+        Check::NoCascadeBeyond { services } => {
+            no_cascade_in(m, s, *services, (from / b).max(s.warmup.as_nanos() / b), to.div_ceil(b), true)
+        }
+    }
+}
+
+/// The share of the SLO window's budget that `requests` at availability `a` over `measured`
+/// spend, judged against `at_most`; not evaluated without requests or an availability SLO.
+fn budget_burn(
+    s: &Scenario,
+    endpoint: usize,
+    requests: u64,
+    a: f64,
+    measured: crate::units::Duration,
+    at_most: f64,
+) -> SeedCheck {
+    let slo = s.topology.endpoints()[endpoint].slo.as_ref();
+    match slo.and_then(|slo| slo.availability.map(|t| (t, slo.window))) {
+        Some((t, window)) if t < 1.0 && requests > 0 => {
+            let burn = super::budget::spent(a, t, measured, window);
+            SeedCheck { passed: Some(burn <= at_most), value: Some(burn) }
+        }
+        _ => SeedCheck { passed: None, value: None },
     }
 }
 
@@ -148,7 +240,13 @@ pub fn check_seed(h: &Hypothesis, m: &RunMetrics, s: &Scenario) -> SeedCheck {
 /// ends before the run does. Pre-fault level: the mean served per bucket between the warm-up
 /// and the first fault; recovered: five consecutive buckets averaging at least 90% of it
 /// (a single bucket is too noisy at low rates). The value is the slowest recovery (s).
-fn recovers_within(m: &RunMetrics, s: &Scenario, endpoint: usize, within: u64) -> SeedCheck {
+fn recovers_within(
+    m: &RunMetrics,
+    s: &Scenario,
+    endpoint: usize,
+    within: u64,
+    judged: &dyn Fn(&crate::scenario::FaultWindow) -> bool,
+) -> SeedCheck {
     let series = &m.endpoints[endpoint].series;
     let b = m.bucket_ns.max(1);
     let first_fault = s.faults.iter().map(|f| f.start.as_nanos()).min().unwrap_or(s.duration.as_nanos());
@@ -161,7 +259,7 @@ fn recovers_within(m: &RunMetrics, s: &Scenario, endpoint: usize, within: u64) -
     let end_of_run = (s.duration.as_nanos() / b) as usize;
     let mut slowest = 0.0f64;
     let mut ends = 0;
-    for f in &s.faults {
+    for f in s.faults.iter().filter(|f| judged(f)) {
         let Some(end) = f.end.map(|e| e.as_nanos()) else { continue };
         ends += 1;
         let start = end.div_ceil(b) as usize;
@@ -184,11 +282,21 @@ fn recovers_within(m: &RunMetrics, s: &Scenario, endpoint: usize, within: u64) -
 /// Counts the services that became unhealthy (see [`crate::metrics::health`], default
 /// thresholds) after the warm-up although no fault or failure process acted on them. The
 /// value is that count.
-fn no_cascade_beyond(m: &RunMetrics, s: &Scenario, services: u32) -> SeedCheck {
+fn no_cascade_beyond(m: &RunMetrics, s: &Scenario, services: u32, from_bucket: u64, to_bucket: u64) -> SeedCheck {
+    no_cascade_in(m, s, services, from_bucket, to_bucket, false)
+}
+
+/// [`no_cascade_beyond`] over buckets `from..to`; `within` keeps the detector's windows
+/// inside them (a scoped hypothesis) instead of letting the last reach past `to`.
+fn no_cascade_in(m: &RunMetrics, s: &Scenario, services: u32, from: u64, to: u64, within: bool) -> SeedCheck {
     use crate::metrics::health;
-    let b = m.bucket_ns.max(1);
-    let (from, to) = ((s.warmup.as_nanos() / b) as usize, m.end_time_ns.div_ceil(b) as usize);
-    let n = health::cascaded(m, &health::scenario_origins(s), &[], from, to, &health::Thresholds::default()).len();
+    let (from, to) = (from as usize, to as usize);
+    let (origins, th) = (health::scenario_origins(s), health::Thresholds::default());
+    let n = if within {
+        health::cascaded_within(m, &origins, from, to, &th).len()
+    } else {
+        health::cascaded(m, &origins, &[], from, to, &th).len()
+    };
     SeedCheck { passed: Some(n as u64 <= u64::from(services)), value: Some(n as f64) }
 }
 

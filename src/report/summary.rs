@@ -133,14 +133,7 @@ pub fn run_summary(s: &Scenario, m: &RunMetrics, limit: Option<&str>, replay: &s
             let end = f.end.unwrap_or(s.duration);
             let mut row = vec![f.name.clone(), f.start.to_string(), end.to_string()];
             for e in &m.endpoints {
-                let first = (f.start.as_nanos() / m.bucket_ns) as usize;
-                let last = (end.as_nanos().div_ceil(m.bucket_ns) as usize).min(e.series.len());
-                let (ok, bad) = e
-                    .series
-                    .get(first..last)
-                    .unwrap_or(&[])
-                    .iter()
-                    .fold((0u64, 0u64), |(a, b), x| (a + x.served, b + x.failed));
+                let (ok, bad) = e.window_counts(m.bucket_ns, f.start.as_nanos(), end.as_nanos());
                 row.push(if ok + bad == 0 { "-".into() } else { pct(ok as f64 / (ok + bad) as f64) });
             }
             rows.push(row);

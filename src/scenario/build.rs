@@ -241,9 +241,15 @@ impl Scenario {
                     e.map(|endpoint| Check::ErrorBudgetBurn { endpoint, at_most: *at_most })
                 }
             };
-            if let Some(check) = check {
-                let name = h.name.clone().unwrap_or_else(|| describe_check(&h.check));
-                hypotheses.push(Hypothesis { name, check, seeds_passing: h.seeds_passing });
+            let scope = resolve_scope(&mut b.p, &hp.field("scope"), &h.scope, s, &faults);
+            if let (Some(check), Some(scope)) = (check, scope) {
+                let mut name = h.name.clone().unwrap_or_else(|| describe_check(&h.check));
+                if h.name.is_none() {
+                    if let Scope::Window { label, .. } = &scope {
+                        name = format!("{name} {label}");
+                    }
+                }
+                hypotheses.push(Hypothesis { name, check, seeds_passing: h.seeds_passing, scope });
             }
         }
 
@@ -428,6 +434,90 @@ fn parse_trace(text: &str, speed: f64) -> Result<Vec<Duration>, String> {
         return Err("no arrivals in the file".to_owned());
     }
     Ok(times)
+}
+
+/// Resolves a hypothesis's scope to simulated times: a named fault window (by its name, as
+/// given or as derived), its recovery (from its end to the end of the run), or an explicit
+/// window. A window must lie in the run and end after the warm-up, or nothing in it is
+/// measured.
+fn resolve_scope(
+    p: &mut Problems,
+    path: &Path,
+    scope: &spec::Scope,
+    s: &spec::Scenario,
+    faults: &[FaultWindow],
+) -> Option<Scope> {
+    let named = |p: &mut Problems, name: &str| -> Option<&FaultWindow> {
+        let names: Vec<String> =
+            s.faults.iter().map(|f| f.name.clone().unwrap_or_else(|| describe(&f.fault))).collect();
+        let matching = names.iter().filter(|n| n.as_str() == name).count();
+        if matching == 0 {
+            let hint = match did_you_mean(name, names.iter().map(String::as_str)) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None if names.is_empty() => "the scenario has no faults; add a FaultWindow with a name".to_owned(),
+                None => format!(
+                    "the faults are named {}",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            p.with_hint(path.clone(), "no such fault", format!("no fault window named `{name}`"), hint);
+            return None;
+        }
+        if matching > 1 {
+            p.with_hint(
+                path.clone(),
+                "ambiguous",
+                format!("{matching} fault windows are named `{name}`"),
+                "give each fault window its own `name`",
+            );
+            return None;
+        }
+        // A fault that did not resolve has its own error already.
+        faults.iter().find(|f| f.name == name)
+    };
+    let (from, to, fault, label) = match scope {
+        spec::Scope::Run => return Some(Scope::Run),
+        spec::Scope::During(name) => {
+            let f = named(p, name)?;
+            let to = f.end.unwrap_or(s.duration).min(s.duration);
+            (f.start, to, Some(name.clone()), format!("during `{name}` ({} to {to})", f.start))
+        }
+        spec::Scope::After(name) => {
+            let f = named(p, name)?;
+            let Some(end) = f.end.filter(|e| *e < s.duration) else {
+                p.with_hint(
+                    path.clone(),
+                    "no after",
+                    format!("fault `{name}` lasts to the end of the run: there is no recovery to judge"),
+                    "give the fault a `duration`, or lengthen the run",
+                );
+                return None;
+            };
+            (end, s.duration, Some(name.clone()), format!("after `{name}` ({end} to {})", s.duration))
+        }
+        spec::Scope::Between { from, to } => {
+            if from >= to || *to > s.duration {
+                p.with_hint(
+                    path.clone(),
+                    "out of range",
+                    format!("the window {from} to {to} is not inside the run (0s to {})", s.duration),
+                    "`from` must come before `to`, and `to` at most the run's duration",
+                );
+                return None;
+            }
+            (*from, *to, None, format!("from {from} to {to}"))
+        }
+    };
+    if to <= s.warmup {
+        p.with_hint(
+            path.clone(),
+            "in the warm-up",
+            format!("the window {from} to {to} ends before the warm-up ({}) does: nothing in it is measured", s.warmup),
+            "shorten the warm-up or move the window",
+        );
+        return None;
+    }
+    Some(Scope::Window { from, to, fault, label })
 }
 
 /// A short label for a hypothesis, used when the file gives none.

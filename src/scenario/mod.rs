@@ -229,6 +229,36 @@ pub struct Hypothesis {
     pub check: Check,
     /// Fraction of seeds that must pass.
     pub seeds_passing: f64,
+    /// The part of the run it is judged on.
+    pub scope: Scope,
+}
+
+/// The part of a run a hypothesis is judged on, resolved to simulated times.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope {
+    /// The whole measured run.
+    Run,
+    /// `[from, to)` of simulated time.
+    Window {
+        /// Start.
+        from: Duration,
+        /// End.
+        to: Duration,
+        /// The fault window it was named after (`During` or `After`), if any.
+        fault: Option<String>,
+        /// The window in words: "during `zone a lost` (2m to 5m)".
+        label: String,
+    },
+}
+
+impl Scope {
+    /// The window `[from, to)`, or `None` for the whole run.
+    pub fn window(&self) -> Option<(Duration, Duration)> {
+        match self {
+            Scope::Run => None,
+            Scope::Window { from, to, .. } => Some((*from, *to)),
+        }
+    }
 }
 
 /// Fault-space search settings, resolved.

@@ -21,6 +21,7 @@ mod loader_fuzz;
 mod montecarlo;
 mod patterns;
 mod report;
+mod scoped;
 mod semantics;
 mod stories_calls;
 mod stories_infra;

@@ -66,7 +66,14 @@ impl World {
         let measuring = self.measuring(now);
         if self.infra.queues[q].held >= capacity {
             if measuring {
-                self.metrics.queues[q].dropped += 1;
+                let bucket = now / self.metrics.bucket_ns.max(1);
+                let m = &mut self.metrics.queues[q];
+                m.dropped += 1;
+                // Drops come in time order: count into the last entry while it is this bucket.
+                match m.dropped_by_bucket.last_mut() {
+                    Some((b, n)) if *b == bucket => *n += 1,
+                    _ => m.dropped_by_bucket.push((bucket, 1)),
+                }
             }
             return;
         }
