@@ -256,17 +256,59 @@ pub(super) fn availability(t: &Topology, required: &[Vec<ComponentId>]) -> Avail
         .endpoints()
         .iter()
         .zip(sums)
-        .map(|(e, a)| {
+        .enumerate()
+        .map(|(i, (e, a))| {
             let a = a.clamp(0.0, 1.0);
+            // Nothing to restore when nothing can fail.
+            let leaves_out = if a < 1.0 { left_out(t, crate::topology::EndpointId(i as u32)) } else { Vec::new() };
             EndpointAvailability {
                 endpoint: e.name.clone(),
                 availability: a,
                 nines: (a < 1.0).then(|| -(1.0 - a).log10()),
                 downtime_minutes_per_year: MINUTES_PER_YEAR * (1.0 - a),
+                upper_bound: !leaves_out.is_empty() && !approximate,
+                leaves_out,
             }
         })
         .collect();
     Availability { failure_domains: d, states, approximate, covered_probability: covered.min(1.0), endpoints }
+}
+
+/// The time to notice and restore that the static formula leaves out for an endpoint: a
+/// datastore with automatic failover is counted up while a replica is, but each loss of its
+/// primary costs its detection and promotion time; an instance behind a health check keeps
+/// receiving requests until enough checks fail. The simulation (`faultsim run`,
+/// `faultsim availability`) includes both.
+fn left_out(t: &Topology, e: crate::topology::EndpointId) -> Vec<String> {
+    let (mut failovers, mut checks) = (Vec::new(), Vec::new());
+    for c in super::servability::required(t, e) {
+        match c {
+            ComponentId::Datastore(d) => {
+                let d = &t.datastores()[d.index()];
+                if !d.replicas.is_empty() && d.failover.automatic {
+                    failovers.push(format!("{} ({} + {})", d.name, d.failover.detection, d.failover.promotion));
+                }
+            }
+            ComponentId::Service(s) => {
+                let s = &t.services()[s.index()];
+                if let Some(hc) = &s.load_balancer.health_check {
+                    checks.push(format!("{} ({} × {})", s.name, hc.unhealthy_after, hc.interval));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if !failovers.is_empty() {
+        out.push(format!("failover detection + promotion per primary loss of {}", failovers.join(", ")));
+    }
+    if !checks.is_empty() {
+        out.push(format!(
+            "health-check detection (failed checks × interval) per lost instance of {}",
+            checks.join(", ")
+        ));
+    }
+    out
 }
 
 /// P(at least `k` of `m` independent trials succeed), each with probability `p`.

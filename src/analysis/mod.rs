@@ -192,6 +192,13 @@ pub struct EndpointAvailability {
     pub nines: Option<f64>,
     /// Expected unservable minutes per 365-day year: `525,600 × (1 − availability)`.
     pub downtime_minutes_per_year: f64,
+    /// Whether the figure is an upper bound on the availability the system reaches: the
+    /// static formula counts a component down only while it is failed, so the time to notice
+    /// and restore listed in `leaves_out` comes on top.
+    pub upper_bound: bool,
+    /// Downtime the formula leaves out, in words, one entry per mechanism and component of
+    /// the endpoint's required set (failover detection and promotion, health-check detection).
+    pub leaves_out: Vec<String>,
 }
 
 /// A single failure that alone makes endpoints unservable.

@@ -38,10 +38,26 @@ pub(super) fn render(a: &Analysis) -> String {
         .iter()
         .map(|e| {
             let nines = e.nines.map_or_else(|| "∞".to_owned(), |n| format!("{n:.2}"));
-            vec![e.endpoint.clone(), availability(e.availability), nines, downtime(e.downtime_minutes_per_year)]
+            let (le, ge) = if e.upper_bound { ("≤ ", "≥ ") } else { ("", "") };
+            vec![
+                e.endpoint.clone(),
+                format!("{le}{}", availability(e.availability)),
+                format!("{le}{nines}"),
+                format!("{ge}{}", downtime(e.downtime_minutes_per_year)),
+            ]
         })
         .collect();
     table(&mut out, &["endpoint", "availability", "nines", "downtime/year"], rows);
+    let left: Vec<_> = av.endpoints.iter().filter(|e| !e.leaves_out.is_empty()).collect();
+    if !left.is_empty() {
+        let bound = if left.iter().any(|e| e.upper_bound) { "≤: an upper bound. " } else { "" };
+        out.push_str(&format!(
+            "  {bound}The formula counts a component down only while it is failed; it leaves out the time to notice and restore (the simulation includes it: `faultsim availability`):\n"
+        ));
+        for e in left {
+            out.push_str(&format!("    {}: {}\n", e.endpoint, e.leaves_out.join("; ")));
+        }
+    }
 
     section(&mut out, "single points of failure");
     let rows = a

@@ -147,3 +147,24 @@ fn a_scenario_is_analysed_through_its_topology() {
     assert!(o.stdout.contains("topology: ecommerce"), "{}", o.stdout);
     assert!(o.stdout.contains("orders-db"), "{}", o.stdout);
 }
+
+#[test]
+fn analytic_figures_that_leave_out_detection_and_failover_say_so() {
+    // The two-region payments model fails over its datastores and health-checks its
+    // services: the static formula misses that time, so its figures are upper bounds.
+    let o = run(&["analyze", "models/payments_two_regions.ron"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let row = o.stdout.lines().find(|l| l.trim_start().starts_with("authorize ")).expect("authorize row");
+    assert!(row.contains("≤ 0.9") && row.contains("≥ "), "{row}");
+    assert!(o.stdout.contains("≤: an upper bound."), "{}", o.stdout);
+    let left = o.stdout.lines().find(|l| l.trim_start().starts_with("authorize: ")).expect("what it leaves out");
+    assert!(left.contains("ledger-db (30s + 1m)") && left.contains("health-check detection"), "{left}");
+    let j = run(&["analyze", "models/payments_two_regions.ron", "--format", "json"]);
+    let a: Value = serde_json::from_str(&j.stdout).expect("JSON");
+    let e = &a["availability"]["endpoints"][0];
+    assert_eq!(e["upper_bound"], true, "{e}");
+    assert!(e["leaves_out"].as_array().is_some_and(|l| !l.is_empty()), "{e}");
+    // Without failover or health checks nothing is left out and no bound is claimed.
+    let plain = run(&["analyze", "models/five_nines.ron"]);
+    assert!(!plain.stdout.contains("upper bound") && !plain.stdout.contains("≤ "), "{}", plain.stdout);
+}
