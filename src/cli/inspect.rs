@@ -38,15 +38,7 @@ pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>) -> ExitCod
                 patch_changes(&p),
                 f.display()
             ),
-            Ok(Checked::Patched(s)) => format!(
-                "ok: {} (scenario `{}` on `{}`: {}, {}, {})\n",
-                f.display(),
-                s.name,
-                s.topology.name(),
-                count(s.workloads.len() as u64, "workload"),
-                count(s.faults.len() as u64, "fault"),
-                count(s.seed_count, "seed")
-            ),
+            Ok(Checked::Patched(s)) => scenario_ok(f, &s),
             Ok(Checked::Loaded(l)) => match l {
             Loaded::Topology(t) => format!(
                 "ok: {} (topology `{}`: {}, {}, {})\n",
@@ -56,15 +48,7 @@ pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>) -> ExitCod
                 count(t.zones().len() as u64, "zone"),
                 count(t.endpoints().len() as u64, "endpoint")
             ),
-            Loaded::Scenario(s) => format!(
-                "ok: {} (scenario `{}` on `{}`: {}, {}, {})\n",
-                f.display(),
-                s.name,
-                s.topology.name(),
-                count(s.workloads.len() as u64, "workload"),
-                count(s.faults.len() as u64, "fault"),
-                count(s.seed_count, "seed")
-            ),
+            Loaded::Scenario(s) => scenario_ok(f, &s),
             },
             Err(ds) => {
                 failed += 1;
@@ -167,4 +151,17 @@ pub fn graph(file: &std::path::Path, out: Option<PathBuf>) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The line `validate` prints for a scenario that loaded (with or without a patch).
+fn scenario_ok(f: &std::path::Path, s: &faultsim::scenario::Scenario) -> String {
+    format!(
+        "ok: {} (scenario `{}` on `{}`: {}, {}, {})\n",
+        f.display(),
+        s.name,
+        s.topology.name(),
+        count(s.workloads.len() as u64, "workload"),
+        count(s.faults.len() as u64, "fault"),
+        count(s.seed_count, "seed")
+    )
 }

@@ -176,15 +176,7 @@ pub fn cascaded(
     to: usize,
     th: &Thresholds,
 ) -> Vec<(usize, usize, Symptom)> {
-    m.service_series
-        .iter()
-        .enumerate()
-        .filter(|(s, _)| {
-            !exclude.contains(s)
-                && !faulted.contains(&crate::topology::ComponentId::Service(crate::topology::ServiceId(*s as u32)))
-        })
-        .filter_map(|(s, series)| first_unhealthy(series, from, to, th).map(|(b, why)| (s, b, why)))
-        .collect()
+    unhealthy(m, faulted, exclude, from, to, th, false)
 }
 
 /// [`cascaded`] judged on buckets `from..to` alone: a window of the detector ends at `to`
@@ -197,15 +189,29 @@ pub fn cascaded_within(
     to: usize,
     th: &Thresholds,
 ) -> Vec<(usize, usize, Symptom)> {
+    unhealthy(m, faulted, &[], from, to, th, true)
+}
+
+/// The detector behind [`cascaded`] and [`cascaded_within`]; `clip` ends the series at `to`.
+fn unhealthy(
+    m: &RunMetrics,
+    faulted: &[crate::topology::ComponentId],
+    exclude: &[usize],
+    from: usize,
+    to: usize,
+    th: &Thresholds,
+    clip: bool,
+) -> Vec<(usize, usize, Symptom)> {
     m.service_series
         .iter()
         .enumerate()
         .filter(|(s, _)| {
-            !faulted.contains(&crate::topology::ComponentId::Service(crate::topology::ServiceId(*s as u32)))
+            !exclude.contains(s)
+                && !faulted.contains(&crate::topology::ComponentId::Service(crate::topology::ServiceId(*s as u32)))
         })
         .filter_map(|(s, series)| {
-            let clipped = &series[..to.min(series.len())];
-            first_unhealthy(clipped, from, to, th).map(|(b, why)| (s, b, why))
+            let series = if clip { &series[..to.min(series.len())] } else { &series[..] };
+            first_unhealthy(series, from, to, th).map(|(b, why)| (s, b, why))
         })
         .collect()
 }
