@@ -54,6 +54,10 @@ pub struct Metric {
     /// The paired comparison.
     #[serde(flatten)]
     pub comparison: Paired,
+    /// The smallest difference the measurement can tell apart, in the metric's unit: 0.1%
+    /// of the larger value for latencies (the histogram keeps three significant digits), 0
+    /// for counts, shares and seconds of work, which are exact.
+    pub resolution: f64,
     /// The verdict.
     pub change: Change,
 }
@@ -101,18 +105,27 @@ fn metric_names(s: &Scenario) -> Vec<(String, &'static str, Better)> {
     out
 }
 
-/// Cuts a comparison's intervals to what the change can be: every metric is at least 0 and
-/// an availability at most 1, so a change of the mean lies above −baseline (and below
-/// 1 − baseline); a Student-t interval knows nothing of that. Utilisation can pass 1 while
-/// capacity is cut under busy workers, so it gets only the lower bound.
-fn within_bounds(mut comparison: Paired, name: &str) -> Paired {
-    if comparison.baseline.is_finite() {
-        let low = -comparison.baseline;
-        let high = if name.ends_with(" availability") { 1.0 - comparison.baseline } else { f64::INFINITY };
-        comparison.delta = comparison.delta.clamped(low, high);
-        comparison.unpaired = comparison.unpaired.clamped(low, high);
+/// Relative resolution of a latency from the histogram (three significant digits).
+const LATENCY_RESOLUTION: f64 = 1e-3;
+
+/// The resolution of a metric's difference (see [`Metric::resolution`]).
+fn resolution(comparison: &Paired, unit: &str) -> f64 {
+    if unit == "ms" {
+        LATENCY_RESOLUTION * comparison.baseline.abs().max(comparison.variant.abs())
+    } else {
+        0.0
     }
-    comparison
+}
+
+/// Whether the paired interval lies above `res` (`1`), below `−res` (`−1`), or within
+/// reach of zero (`0`): a difference inside the measurement's resolution is not a change,
+/// even when every seed shows it (a histogram bucket edge does that).
+fn sign_beyond_resolution(comparison: &Paired, res: f64) -> i8 {
+    match sign_beyond_noise(&comparison.delta) {
+        1 if comparison.delta.low > res => 1,
+        -1 if comparison.delta.high < -res => -1,
+        _ => 0,
+    }
 }
 
 /// The metrics of one run, in [`metric_names`] order (NaN where there is no value).
@@ -168,15 +181,18 @@ pub fn run(
                 .iter()
                 .enumerate()
                 .map(|(i, (name, unit, better))| {
-                    let comparison = within_bounds(paired(&column(&runs[0], i), &column(run, i)), name);
-                    let sign = sign_beyond_noise(&comparison.delta);
+                    // Intervals are the t intervals as they are, not cut at what a metric
+                    // can reach: a cut end would equal the estimate and read as certainty.
+                    let comparison = paired(&column(&runs[0], i), &column(run, i));
+                    let resolution = resolution(&comparison, unit);
+                    let sign = sign_beyond_resolution(&comparison, resolution);
                     let change = match (sign, better) {
                         (0, _) => Change::NoChange,
                         (_, Better::Neither) => Change::Changed,
                         (1, Better::Higher) | (-1, Better::Lower) => Change::Better,
                         _ => Change::Worse,
                     };
-                    Metric { name: name.clone(), unit, better: *better, comparison, change }
+                    Metric { name: name.clone(), unit, better: *better, comparison, resolution, change }
                 })
                 .collect();
             let limited = run.iter().zip(&runs[0]).filter(|((_, a), (_, b))| *a || *b).count() as u64;
@@ -191,16 +207,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn intervals_stay_within_what_a_change_can_be() {
-        // Availability 0.999 → 1.0 on three seeds and 0.95 → 1.0 on one: the t interval of
-        // the mean change runs past +0.0125 = 1 − baseline.
-        let c = within_bounds(paired(&[0.999, 0.999, 0.999, 0.95], &[1.0, 1.0, 1.0, 1.0]), "e availability");
-        assert!((c.delta.value - 0.013_25).abs() < 1e-9);
-        assert!(c.delta.high <= 1.0 - c.baseline + 1e-12, "{:?}", c.delta);
-        assert!(c.unpaired.high <= 1.0 - c.baseline + 1e-12, "{:?}", c.unpaired);
-        // Retries fall from a few to none: the change is at least −baseline.
-        let c = within_bounds(paired(&[1.0, 9.0, 2.0], &[0.0, 0.0, 0.0]), "svc retries");
-        assert!(c.delta.low >= -4.0 - 1e-12, "{:?}", c.delta);
-        assert!(c.delta.high.is_finite());
+    fn intervals_are_not_cut_at_the_estimate() {
+        // Retries fall from a few to none: the change's interval runs below −baseline as the
+        // t interval says, rather than being cut to end at the estimate.
+        let c = paired(&[1.0, 9.0, 2.0], &[0.0, 0.0, 0.0]);
+        assert!(c.delta.low < c.delta.value && c.delta.high > c.delta.value, "{:?}", c.delta);
+    }
+
+    #[test]
+    fn a_difference_inside_the_resolution_is_no_change() {
+        // p50 12.200 ms on every baseline seed and 12.205 on every variant seed: the paired
+        // interval excludes zero (zero spread) but lies inside 0.1% of the value.
+        let c = paired(&[12.2, 12.2, 12.2], &[12.205, 12.205, 12.205]);
+        assert_eq!(sign_beyond_noise(&c.delta), 1);
+        assert_eq!(sign_beyond_resolution(&c, resolution(&c, "ms")), 0);
+        // Counts are exact: one more rejection on every seed is a change.
+        let c = paired(&[3.0, 4.0, 5.0], &[4.0, 5.0, 6.0]);
+        assert_eq!(sign_beyond_resolution(&c, resolution(&c, "requests")), 1);
     }
 }
