@@ -257,11 +257,7 @@ fn search(
         eprintln!("error: {}: {what}", path.display());
         ExitCode::from(EXIT_INPUT)
     };
-    let experiment = match variant {
-        Some(v) => Experiment::load_patched(path, v),
-        None => Experiment::load(path),
-    }
-    .map_err(|ds| fail(&ds))?;
+    let experiment = Experiment::load_with(path, variant).map_err(|ds| fail(&ds))?;
     let Some(space) = FaultSpace::of_scenario(scenario) else {
         return Err(fail_input("no explore block".to_owned()));
     };
@@ -334,10 +330,7 @@ fn search(
                 .and_then(|()| faultsim::output::write_atomic(&file, body.as_bytes()))
                 .map_err(|e| fail_input(format!("cannot write {}: {e}", file.display())))?;
             // The file must replay the violation; say so loudly if it does not (a bug).
-            let reloaded = match variant {
-                Some(v) => load::patch::load_patched(&file, v).map(|(s, _)| s),
-                None => load::load_scenario(&file),
-            };
+            let reloaded = load::patch::load_scenario_with(&file, variant);
             let reproduced =
                 reloaded.is_ok_and(|s| !explore::Outcome::of(&std::sync::Arc::new(s), cx.seed).violations().is_empty());
             let phase = match cx.phase {

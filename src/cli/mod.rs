@@ -137,11 +137,7 @@ pub fn load_scenario_with(
     path: &std::path::Path,
     variant: Option<&std::path::Path>,
 ) -> Result<std::sync::Arc<faultsim::scenario::Scenario>, ExitCode> {
-    let Some(v) = variant else { return load_scenario(path) };
-    match load::patch::load_patched(path, v) {
-        Ok((s, _)) => Ok(std::sync::Arc::new(s)),
-        Err(ds) => Err(fail(&ds)),
-    }
+    load::patch::load_scenario_with(path, variant).map(std::sync::Arc::new).map_err(|ds| fail(&ds))
 }
 
 /// The scenario as a command line names it: `s.ron`, or `s.ron --variant p.ron`.

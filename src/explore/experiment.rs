@@ -62,8 +62,10 @@ impl Experiment {
         Ok(Experiment { spec, topology: Arc::clone(&scenario.topology), base })
     }
 
-    /// [`Experiment::load`] with a what-if patch laid over the scenario and its topology.
-    pub fn load_patched(path: &Path, patch: &Path) -> Result<Experiment, Vec<Diagnostic>> {
+    /// [`Experiment::load`], with the what-if patch `variant` laid over the scenario and its
+    /// topology when one is given.
+    pub fn load_with(path: &Path, variant: Option<&Path>) -> Result<Experiment, Vec<Diagnostic>> {
+        let Some(patch) = variant else { return Experiment::load(path) };
         let (scenario, _, spec) = crate::load::patch::load_patched_spec(path, patch)?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(Experiment { spec, topology: Arc::clone(&scenario.topology), base })

@@ -71,10 +71,7 @@ pub fn load_file(path: &FsPath) -> Result<Loaded, Vec<Diagnostic>> {
 
 /// Whether `text` is a what-if patch file (it starts with `Patch(`).
 pub fn is_patch_text(text: &str) -> bool {
-    text[first_token(text)..].starts_with("Patch") && {
-        let rest = text[first_token(text) + "Patch".len()..].trim_start();
-        rest.starts_with('(')
-    }
+    text[first_token(text)..].strip_prefix("Patch").is_some_and(|rest| rest.trim_start().starts_with('('))
 }
 
 /// Loads a topology file.

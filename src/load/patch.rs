@@ -29,6 +29,15 @@ pub fn load_patched(scenario: &FsPath, patch: &FsPath) -> Result<(Scenario, Patc
     load_patched_spec(scenario, patch).map(|(s, p, _)| (s, p))
 }
 
+/// A scenario, with the patch `variant` laid over it and its topology when one is given
+/// (the `--variant` of every command).
+pub fn load_scenario_with(scenario: &FsPath, variant: Option<&FsPath>) -> Result<Scenario, Vec<Diagnostic>> {
+    match variant {
+        Some(v) => load_patched(scenario, v).map(|(s, _)| s),
+        None => super::load_scenario(scenario),
+    }
+}
+
 /// [`load_patched`], with the patched scenario spec as well (what the fault-space search
 /// rewrites schedules into).
 pub fn load_patched_spec(

@@ -144,7 +144,7 @@ pub fn check_seed(h: &Hypothesis, m: &RunMetrics, s: &Scenario) -> SeedCheck {
         }
         Check::NoCascadeBeyond { services } => {
             let b = m.bucket_ns.max(1);
-            no_cascade_beyond(m, s, *services, s.warmup.as_nanos() / b, m.end_time_ns.div_ceil(b))
+            no_cascade_beyond(m, s, *services, s.warmup.as_nanos() / b, m.end_time_ns.div_ceil(b), false)
         }
     }
 }
@@ -211,7 +211,7 @@ fn check_in_window(h: &Hypothesis, m: &RunMetrics, s: &Scenario, from: u64, to: 
             SeedCheck { passed: Some(lost == 0), value: Some(lost as f64) }
         }
         Check::NoCascadeBeyond { services } => {
-            no_cascade_in(m, s, *services, (from / b).max(s.warmup.as_nanos() / b), to.div_ceil(b), true)
+            no_cascade_beyond(m, s, *services, (from / b).max(s.warmup.as_nanos() / b), to.div_ceil(b), true)
         }
     }
 }
@@ -280,15 +280,10 @@ fn recovers_within(
 }
 
 /// Counts the services that became unhealthy (see [`crate::metrics::health`], default
-/// thresholds) after the warm-up although no fault or failure process acted on them. The
-/// value is that count.
-fn no_cascade_beyond(m: &RunMetrics, s: &Scenario, services: u32, from_bucket: u64, to_bucket: u64) -> SeedCheck {
-    no_cascade_in(m, s, services, from_bucket, to_bucket, false)
-}
-
-/// [`no_cascade_beyond`] over buckets `from..to`; `within` keeps the detector's windows
-/// inside them (a scoped hypothesis) instead of letting the last reach past `to`.
-fn no_cascade_in(m: &RunMetrics, s: &Scenario, services: u32, from: u64, to: u64, within: bool) -> SeedCheck {
+/// thresholds) in buckets `from..to` although no fault or failure process acted on them; the
+/// value is that count. `within` keeps the detector's windows inside those buckets (a scoped
+/// hypothesis) instead of letting the last reach past `to`.
+fn no_cascade_beyond(m: &RunMetrics, s: &Scenario, services: u32, from: u64, to: u64, within: bool) -> SeedCheck {
     use crate::metrics::health;
     let (from, to) = (from as usize, to as usize);
     let (origins, th) = (health::scenario_origins(s), health::Thresholds::default());
