@@ -42,6 +42,9 @@ pub struct Patch {
     /// Caches to change.
     #[serde(default)]
     pub caches: Vec<CachePatch>,
+    /// Queue changes.
+    #[serde(default)]
+    pub queues: Vec<QueuePatch>,
     /// Externals to change.
     #[serde(default)]
     pub externals: Vec<ExternalPatch>,
@@ -179,6 +182,29 @@ pub struct CachePatch {
     /// New refill time.
     #[serde(default)]
     pub warmup: Option<Duration>,
+}
+
+/// Fields of a queue to replace.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueuePatch {
+    /// The queue.
+    pub name: String,
+    /// New zones.
+    #[serde(default)]
+    pub zones: Option<Vec<String>>,
+    /// New capacity (messages held).
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    /// New consumer concurrency.
+    #[serde(default)]
+    pub concurrency: Option<u32>,
+    /// New visibility timeout.
+    #[serde(default)]
+    pub visibility_timeout: Option<Duration>,
+    /// New delivery limit before the dead-letter queue.
+    #[serde(default)]
+    pub max_deliveries: Option<u32>,
 }
 
 /// Fields of an external to replace.
@@ -338,6 +364,23 @@ pub fn apply(
         set(&mut c.hit_ratio, &p.hit_ratio);
         set(&mut c.warmup, &p.warmup);
     }
+    for (i, p) in patch.queues.iter().enumerate() {
+        let Some(q) = t.queues.iter_mut().find(|x| x.name == p.name) else {
+            unknown(
+                &mut ps,
+                root.field("queues").index(i).field("name"),
+                "queue",
+                &p.name,
+                topology.queues.iter().map(|x| x.name.as_str()),
+            );
+            continue;
+        };
+        set(&mut q.zones, &p.zones);
+        set(&mut q.capacity, &p.capacity);
+        set(&mut q.concurrency, &p.concurrency);
+        set(&mut q.visibility_timeout, &p.visibility_timeout);
+        set(&mut q.max_deliveries, &p.max_deliveries);
+    }
     for (i, p) in patch.externals.iter().enumerate() {
         let Some(e) = t.externals.iter_mut().find(|x| x.name == p.name) else {
             unknown(
@@ -420,6 +463,9 @@ pub fn origins(patch: &Patch, topology: &spec::Topology, scenario: &spec::Scenar
     }
     for (i, p) in patch.caches.iter().enumerate() {
         entry("caches", topology.caches.iter().position(|x| x.name == p.name), i, given(p), None);
+    }
+    for (i, p) in patch.queues.iter().enumerate() {
+        entry("queues", topology.queues.iter().position(|x| x.name == p.name), i, given(p), None);
     }
     for (i, p) in patch.externals.iter().enumerate() {
         entry("externals", topology.externals.iter().position(|x| x.name == p.name), i, given(p), None);

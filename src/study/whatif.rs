@@ -5,7 +5,9 @@
 //! that direction, *no change beyond noise* otherwise.
 //!
 //! Metrics: per endpoint the request availability, mean, median and p99 latency; per service
-//! the utilisation, retries, rejects and wasted work. All are whole-run figures after the
+//! the utilisation, retries, rejects and wasted work; and, where some run saw them, failures
+//! per cause, OOM kills, breaker opens, fallbacks, writes lost with the longest RTO and RPO,
+//! duplicate deliveries, dead letters and queue drops. All are whole-run figures after the
 //! warm-up, with the scenario's own faults and load.
 
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{paired, run_grid, sign_beyond_noise, Paired};
-use crate::metrics::run::RunMetrics;
+use crate::metrics::run::{Cause, RunMetrics};
 use crate::scenario::Scenario;
 
 /// Which direction is an improvement.
@@ -47,7 +49,7 @@ pub enum Change {
 pub struct Metric {
     /// What is measured ("checkout availability").
     pub name: String,
-    /// Its unit ("", "ms", "s", "requests").
+    /// Its unit ("" for shares, "ms", "s", or what is counted: "requests", "kills", "writes"…).
     pub unit: &'static str,
     /// Which direction is better.
     pub better: Better,
@@ -86,21 +88,64 @@ pub struct WhatIf {
     pub variants: Vec<Variant>,
 }
 
+/// One metric a what-if can compare, before the runs.
+struct Row {
+    name: String,
+    unit: &'static str,
+    better: Better,
+    /// Shown only when some run measured a non-zero value: a model without queues, OOM
+    /// kills or data loss would otherwise list dozens of rows of zeros.
+    optional: bool,
+}
+
+impl Row {
+    fn core(name: String, unit: &'static str, better: Better) -> Row {
+        Row { name, unit, better, optional: false }
+    }
+
+    fn optional(name: String, unit: &'static str, better: Better) -> Row {
+        Row { name, unit, better, optional: true }
+    }
+}
+
 /// Names, units and directions of the metrics of a scenario, in order.
-fn metric_names(s: &Scenario) -> Vec<(String, &'static str, Better)> {
+///
+/// Always: per endpoint the availability and latencies, per service the utilisation,
+/// retries, rejects and wasted work. Where some run saw them: failures per cause, OOM
+/// kills, breaker opens and fallbacks, writes lost with the longest RTO and RPO per
+/// datastore, and duplicate deliveries, dead letters and drops per queue. Breaker opens
+/// and fallbacks are reported, not judged: they are the pattern at work, and what it bought
+/// shows in availability and the failure causes.
+fn metric_names(s: &Scenario) -> Vec<Row> {
     let t = &s.topology;
     let mut out = Vec::new();
     for e in t.endpoints() {
-        out.push((format!("{} availability", e.name), "", Better::Higher));
-        out.push((format!("{} mean latency", e.name), "ms", Better::Lower));
-        out.push((format!("{} p50 latency", e.name), "ms", Better::Lower));
-        out.push((format!("{} p99 latency", e.name), "ms", Better::Lower));
+        out.push(Row::core(format!("{} availability", e.name), "", Better::Higher));
+        out.push(Row::core(format!("{} mean latency", e.name), "ms", Better::Lower));
+        out.push(Row::core(format!("{} p50 latency", e.name), "ms", Better::Lower));
+        out.push(Row::core(format!("{} p99 latency", e.name), "ms", Better::Lower));
+        for cause in Cause::ALL {
+            out.push(Row::optional(format!("{} failed: {}", e.name, cause.name()), "requests", Better::Lower));
+        }
     }
     for svc in t.services() {
-        out.push((format!("{} utilisation", svc.name), "", Better::Neither));
-        out.push((format!("{} retries", svc.name), "requests", Better::Lower));
-        out.push((format!("{} rejected", svc.name), "requests", Better::Lower));
-        out.push((format!("{} wasted work", svc.name), "s", Better::Lower));
+        out.push(Row::core(format!("{} utilisation", svc.name), "", Better::Neither));
+        out.push(Row::core(format!("{} retries", svc.name), "requests", Better::Lower));
+        out.push(Row::core(format!("{} rejected", svc.name), "requests", Better::Lower));
+        out.push(Row::core(format!("{} wasted work", svc.name), "s", Better::Lower));
+        out.push(Row::optional(format!("{} OOM kills", svc.name), "kills", Better::Lower));
+        out.push(Row::optional(format!("{} breaker opens", svc.name), "opens", Better::Neither));
+        out.push(Row::optional(format!("{} fallbacks", svc.name), "requests", Better::Neither));
+    }
+    for d in t.datastores() {
+        out.push(Row::optional(format!("{} writes lost", d.name), "writes", Better::Lower));
+        out.push(Row::optional(format!("{} longest RTO", d.name), "s", Better::Lower));
+        out.push(Row::optional(format!("{} longest RPO", d.name), "s", Better::Lower));
+    }
+    for q in t.queues() {
+        out.push(Row::optional(format!("{} duplicate deliveries", q.name), "messages", Better::Lower));
+        out.push(Row::optional(format!("{} dead-lettered", q.name), "messages", Better::Lower));
+        out.push(Row::optional(format!("{} dropped", q.name), "messages", Better::Lower));
     }
     out
 }
@@ -138,12 +183,33 @@ fn values(m: &RunMetrics) -> Vec<f64> {
         out.push(ms(e.latency.mean_ns()));
         out.push(ms(e.latency.percentile_ns(50.0) as f64));
         out.push(ms(e.latency.percentile_ns(99.0) as f64));
+        for cause in Cause::ALL {
+            out.push(e.failed.get(cause) as f64);
+        }
     }
     for s in &m.services {
         out.push(s.utilisation());
         out.push(s.retries as f64);
         out.push(s.rejected as f64);
         out.push(s.wasted_ns as f64 / 1e9);
+        out.push(s.oom_kills as f64);
+        out.push(s.patterns.breaker_opened as f64);
+        out.push(s.patterns.fallback_used as f64);
+    }
+    for d in &m.datastores {
+        // A seed without an outage recovered in no time and lost nothing: 0, not missing,
+        // so that the pair with a seed that had one still counts.
+        let longest = |f: fn(&crate::metrics::infra::FailoverRecord) -> u64| {
+            d.outages.iter().map(f).max().unwrap_or(0) as f64 / 1e9
+        };
+        out.push(d.writes_lost as f64);
+        out.push(longest(|o| o.rto_ns));
+        out.push(longest(|o| o.rpo_ns));
+    }
+    for q in &m.queues {
+        out.push(q.duplicates as f64);
+        out.push(q.dead_lettered as f64);
+        out.push(q.dropped as f64);
     }
     out
 }
@@ -173,6 +239,9 @@ pub fn run(
     let column = |run: &[(Vec<f64>, bool)], i: usize| -> Vec<f64> {
         run.iter().map(|(v, _)| v.get(i).copied().unwrap_or(f64::NAN)).collect()
     };
+    // An optional metric is listed for every variant when any run of any variant saw it,
+    // so that the variants' tables have the same rows.
+    let seen = |i: usize| runs.iter().flatten().any(|(v, _)| v.get(i).is_some_and(|x| *x != 0.0 && !x.is_nan()));
     let out = variants
         .iter()
         .zip(runs.iter().skip(1))
@@ -180,19 +249,27 @@ pub fn run(
             let metrics = names
                 .iter()
                 .enumerate()
-                .map(|(i, (name, unit, better))| {
+                .filter(|(i, row)| !row.optional || seen(*i))
+                .map(|(i, row)| {
                     // Intervals are the t intervals as they are, not cut at what a metric
                     // can reach: a cut end would equal the estimate and read as certainty.
                     let comparison = paired(&column(&runs[0], i), &column(run, i));
-                    let resolution = resolution(&comparison, unit);
+                    let resolution = resolution(&comparison, row.unit);
                     let sign = sign_beyond_resolution(&comparison, resolution);
-                    let change = match (sign, better) {
+                    let change = match (sign, row.better) {
                         (0, _) => Change::NoChange,
                         (_, Better::Neither) => Change::Changed,
                         (1, Better::Higher) | (-1, Better::Lower) => Change::Better,
                         _ => Change::Worse,
                     };
-                    Metric { name: name.clone(), unit, better: *better, comparison, resolution, change }
+                    Metric {
+                        name: row.name.clone(),
+                        unit: row.unit,
+                        better: row.better,
+                        comparison,
+                        resolution,
+                        change,
+                    }
                 })
                 .collect();
             let limited = run.iter().zip(&runs[0]).filter(|((_, a), (_, b))| *a || *b).count() as u64;
