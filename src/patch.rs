@@ -165,6 +165,9 @@ pub struct DatastorePatch {
     /// New write buffering.
     #[serde(default)]
     pub buffer_writes: Option<bool>,
+    /// New bound on calls waiting for a connection.
+    #[serde(default)]
+    pub max_waiting: Option<u32>,
 }
 
 /// Fields of a cache to replace.
@@ -348,6 +351,7 @@ pub fn apply(
         set(&mut d.connections, &p.connections);
         set(&mut d.read_from_replicas, &p.read_from_replicas);
         set(&mut d.buffer_writes, &p.buffer_writes);
+        set_some(&mut d.max_waiting, &p.max_waiting);
     }
     for (i, p) in patch.caches.iter().enumerate() {
         let Some(c) = t.caches.iter_mut().find(|x| x.name == p.name) else {

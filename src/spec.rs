@@ -736,6 +736,10 @@ pub struct Datastore {
     /// Connection pool shared by every caller; a call waits for a free connection. Default 100.
     #[serde(default = "default_connections")]
     pub connections: u32,
+    /// Most calls waiting for a connection on one node; a call beyond it is rejected at once
+    /// (a bounded pool queue). Default: unbounded, so calls wait until their caller gives up.
+    #[serde(default)]
+    pub max_waiting: Option<u32>,
     /// Whether reads may be served by replicas. Default false.
     #[serde(default)]
     pub read_from_replicas: bool,

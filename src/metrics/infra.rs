@@ -65,6 +65,58 @@ pub struct DatastoreMetrics {
     pub writes_lost: u64,
     /// Every primary loss, in time order.
     pub outages: Vec<FailoverRecord>,
+    /// Connections in the pool of each node (primary and every replica).
+    #[serde(default)]
+    pub pool_size: u32,
+    /// How each caller used the connection pool, in topology order of the services that
+    /// call the datastore.
+    #[serde(default)]
+    pub pool: Vec<PoolUse>,
+}
+
+/// How one caller used a datastore's connection pool over the measured time: a call takes a
+/// connection for its read or write time, or waits for one when all are held.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolUse {
+    /// The calling service.
+    pub caller: String,
+    /// Its calls that reached the pool (every attempt counts).
+    pub calls: u64,
+    /// Calls that found every connection held and waited for one.
+    pub waited: u64,
+    /// Total time its calls waited for a connection (ns).
+    pub wait_ns: u64,
+    /// Longest wait for a connection (ns).
+    pub wait_max_ns: u64,
+    /// Calls turned away at once because the pool's waiting room was full (`max_waiting`).
+    pub rejected: u64,
+    /// Calls that got a connection only after their caller had given up (timed out while
+    /// waiting): the connection then does work nobody waits for.
+    pub gave_up: u64,
+    /// Time integral of the connections it held, over the measured time (connection·ns).
+    pub held_area: u128,
+    /// Most connections it held at once (all nodes together).
+    pub held_max: u32,
+}
+
+impl PoolUse {
+    /// Mean connections held over `measured_ns`.
+    pub fn mean_held(&self, measured_ns: u64) -> f64 {
+        if measured_ns == 0 {
+            0.0
+        } else {
+            self.held_area as f64 / measured_ns as f64
+        }
+    }
+
+    /// Mean wait of the calls that waited (ns).
+    pub fn mean_wait_ns(&self) -> f64 {
+        if self.waited == 0 {
+            0.0
+        } else {
+            self.wait_ns as f64 / self.waited as f64
+        }
+    }
 }
 
 /// A change of an autoscaled service's instance count.

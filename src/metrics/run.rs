@@ -521,7 +521,17 @@ impl RunMetrics {
             datastores: t
                 .datastores()
                 .iter()
-                .map(|d| super::infra::DatastoreMetrics { name: d.name.clone(), ..Default::default() })
+                .enumerate()
+                .map(|(i, d)| super::infra::DatastoreMetrics {
+                    name: d.name.clone(),
+                    pool_size: d.connections,
+                    pool: t
+                        .pool_callers(crate::topology::DatastoreId(i as u32))
+                        .into_iter()
+                        .map(|s| super::infra::PoolUse { caller: t.service(s).name.clone(), ..Default::default() })
+                        .collect(),
+                    ..Default::default()
+                })
                 .collect(),
             scaling: Vec::new(),
             service_series: vec![vec![super::health::ServiceBucket::default(); buckets]; t.services().len()],

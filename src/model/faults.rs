@@ -315,6 +315,9 @@ impl World {
         let refuses = self.stations[station as usize].refuses;
         for job_key in present {
             let Some(job) = self.jobs.remove(job_key) else { continue };
+            if job.working {
+                self.pool_released(now, station, job.caller);
+            }
             if refuses && self.attempts.get(job.attempt).is_some() {
                 cal.schedule(
                     now,

@@ -123,6 +123,10 @@ impl World {
         let Some(exec) = self.execs.get(a.exec) else { return };
         let (target, from_zone, from_station, endpoint, write) =
             (exec.target, exec.from_zone, exec.from_station, exec.endpoint, exec.write);
+        let caller = match exec.from_component {
+            Some(ComponentId::Service(s)) => s.index() as u32,
+            _ => u32::MAX,
+        };
         let Some(station) = pick_station(self, target, from_station, write) else {
             // Nothing in rotation: the caller's client library fails at once.
             cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(Cause::Unavailable) });
@@ -142,6 +146,7 @@ impl World {
             degraded: false,
             queued_at: now,
             deadline,
+            caller,
         });
         match message_fate(self, from_station, Some(station), false) {
             Fate::Lost => {
@@ -172,7 +177,7 @@ impl World {
     /// A request message reaches its station.
     pub fn deliver(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
         let Some(job) = self.jobs.get(job_key) else { return };
-        let (station, attempt, deadline) = (job.station, job.attempt, job.deadline);
+        let (station, attempt, deadline, caller) = (job.station, job.attempt, job.deadline, job.caller);
         let st = &self.stations[station as usize];
         if st.down && self.buffer_write(job_key, station) {
             return;
@@ -202,11 +207,18 @@ impl World {
             j.queued_at = now;
         }
         let st = &self.stations[station as usize];
+        let is_store = matches!(st.kind, StationKind::Datastore(_));
         if st.busy < st.effective_workers() {
+            if is_store {
+                self.pool_arrival(now, station, caller, super::infra::pool::Arrival::Served);
+            }
             self.admit(job_key, station);
             self.start_work(cal, now, job_key);
             self.memory_admitted(cal, now, station);
         } else if (st.waiting.len() as u64) < u64::from(st.backlog) {
+            if is_store {
+                self.pool_arrival(now, station, caller, super::infra::pool::Arrival::Waits);
+            }
             self.account_busy(station, now);
             self.admit(job_key, station);
             let st = &mut self.stations[station as usize];
@@ -218,6 +230,10 @@ impl World {
             }
             self.memory_admitted(cal, now, station);
         } else {
+            if is_store {
+                self.pool_arrival(now, station, caller, super::infra::pool::Arrival::Rejected);
+            }
+            let st = &self.stations[station as usize];
             if let ComponentId::Service(s) = st.component {
                 self.metrics.service_answer(s.index(), now, true);
                 if measuring {
@@ -244,9 +260,13 @@ impl World {
         job.working = true;
         let (station, write) = (job.station, job.write);
         self.account_busy(station, now);
-        let t = &self.scenario.topology;
         let st = &mut self.stations[station as usize];
         st.busy += 1;
+        if let StationKind::Datastore(_) = st.kind {
+            self.pool_taken(now, station, job_key);
+        }
+        let t = &self.scenario.topology;
+        let st = &mut self.stations[station as usize];
         let base = match st.kind {
             StationKind::Instance { service, .. } => t.service(service).service_time.sample(&mut st.rng_work),
             StationKind::Datastore(d) => {
@@ -466,6 +486,9 @@ impl World {
         }
         if job.working {
             self.account_busy(station, now);
+            if let StationKind::Datastore(_) = self.stations[station as usize].kind {
+                self.pool_released(now, station, job.caller);
+            }
             let st = &mut self.stations[station as usize];
             st.busy -= 1;
             if !st.down && st.busy < st.effective_workers() {

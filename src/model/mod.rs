@@ -168,7 +168,7 @@ impl World {
             m.measured_ns = now.saturating_sub(self.scenario.warmup.as_nanos());
         }
         self.metrics.end_time_ns = now;
-        self.infra_end();
+        self.infra_end(now);
         // Conservation: every measured request was counted exactly once as served or failed.
         for (i, e) in self.metrics.endpoints.iter().enumerate() {
             assert_eq!(e.requests, self.metrics.finished(i), "endpoint `{}`: requests not conserved", e.name);

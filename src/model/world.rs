@@ -215,6 +215,9 @@ pub struct Job {
     pub queued_at: Nanos,
     /// Its propagated deadline ([`super::patterns::NO_DEADLINE`] for none).
     pub deadline: Nanos,
+    /// The calling service's index ([`u32::MAX`] for clients and queue deliveries), for
+    /// per-caller accounting of datastore connection pools.
+    pub caller: u32,
 }
 
 /// A client request: the unit of request availability.
@@ -437,7 +440,7 @@ impl World {
                     c,
                     Some(zone),
                     d.connections,
-                    UNLIMITED,
+                    d.max_waiting,
                     &name,
                 ));
             }

@@ -28,6 +28,47 @@ pub struct SeedInfra {
     pub rto_max_ns: u64,
     /// The longest data-loss window of a failover (ns).
     pub rpo_max_ns: u64,
+    /// Per datastore and caller, in topology order: how the caller used the pool.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<SeedPool>,
+}
+
+/// One seed's use of one datastore's connection pool by one caller.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedPool {
+    /// The datastore.
+    pub datastore: String,
+    /// The calling service.
+    pub caller: String,
+    /// Connections per node.
+    pub pool_size: u32,
+    /// Calls that reached the pool.
+    pub calls: u64,
+    /// Calls that waited for a connection.
+    pub waited: u64,
+    /// Their total wait (ns).
+    pub wait_ns: u64,
+    /// Calls rejected by a full waiting room.
+    pub rejected: u64,
+    /// Calls that got a connection after their caller gave up.
+    pub gave_up: u64,
+    /// Connections held, time integral over the measured time (connection·µs).
+    pub held_conn_us: u64,
+    /// The measured time (µs).
+    pub measured_us: u64,
+    /// Most connections held at once.
+    pub held_max: u32,
+}
+
+impl SeedPool {
+    /// Mean connections held.
+    pub fn mean_held(&self) -> f64 {
+        if self.measured_us == 0 {
+            0.0
+        } else {
+            self.held_conn_us as f64 / self.measured_us as f64
+        }
+    }
 }
 
 impl SeedInfra {
@@ -39,6 +80,7 @@ impl SeedInfra {
             return None;
         }
         let outages = m.datastores.iter().flat_map(|d| d.outages.iter());
+        let measured = m.services.first().map_or(0, |s| s.measured_ns);
         Some(SeedInfra {
             messages_dropped: m.queues.iter().map(|q| q.dropped).sum(),
             writes_lost: m.datastores.iter().map(|d| d.writes_lost).sum(),
@@ -47,6 +89,25 @@ impl SeedInfra {
             primary_losses: m.datastores.iter().map(|d| d.outages.len() as u64).sum(),
             rto_max_ns: outages.clone().map(|o| o.rto_ns).max().unwrap_or(0),
             rpo_max_ns: outages.map(|o| o.rpo_ns).max().unwrap_or(0),
+            pools: m
+                .datastores
+                .iter()
+                .flat_map(|d| {
+                    d.pool.iter().map(move |u| SeedPool {
+                        datastore: d.name.clone(),
+                        caller: u.caller.clone(),
+                        pool_size: d.pool_size,
+                        calls: u.calls,
+                        waited: u.waited,
+                        wait_ns: u.wait_ns,
+                        rejected: u.rejected,
+                        gave_up: u.gave_up,
+                        held_conn_us: u64::try_from(u.held_area / 1000).unwrap_or(u64::MAX),
+                        measured_us: measured / 1000,
+                        held_max: u.held_max,
+                    })
+                })
+                .collect(),
         })
     }
 
@@ -89,6 +150,33 @@ pub struct InfraStats {
     pub seeds_with_oom: u64,
     /// Seeds with a primary loss.
     pub seeds_with_primary_loss: u64,
+    /// Per datastore and caller: its use of the connection pool.
+    pub pools: Vec<PoolStats>,
+}
+
+/// One caller's use of one datastore's connection pool over the seeds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PoolStats {
+    /// The datastore.
+    pub datastore: String,
+    /// The calling service.
+    pub caller: String,
+    /// Connections per node.
+    pub pool_size: u32,
+    /// Mean connections held, per-seed mean.
+    pub mean_held: Estimate,
+    /// Most connections held at once, per-seed mean.
+    pub peak_held: Estimate,
+    /// Share of its calls that waited for a connection, per-seed mean.
+    pub waited_share: Estimate,
+    /// Mean wait of the calls that waited (ms), over the seeds where any waited.
+    pub mean_wait_ms: Option<Estimate>,
+    /// Calls rejected by a full waiting room per seed.
+    pub rejected: Estimate,
+    /// Calls that got a connection after their caller gave up, per seed.
+    pub gave_up: Estimate,
+    /// Seeds where any of its calls waited.
+    pub seeds_waiting: u64,
 }
 
 impl InfraStats {
@@ -123,6 +211,38 @@ impl InfraStats {
             seeds_with_duplicates: count(&|x| x.duplicates > 0),
             seeds_with_oom: count(&|x| x.oom_kills > 0),
             seeds_with_primary_loss: count(&|x| x.primary_losses > 0),
+            pools: pool_stats(&xs, level),
         })
     }
+}
+
+/// Per (datastore, caller) pool statistics. Every seed of a scenario has the same callers in
+/// the same order (they come from the topology), so the i-th entries belong together.
+fn pool_stats(xs: &[&SeedInfra], level: f64) -> Vec<PoolStats> {
+    let Some(first) = xs.first() else { return Vec::new() };
+    (0..first.pools.len())
+        .map(|i| {
+            let ps: Vec<&SeedPool> = xs.iter().filter_map(|x| x.pools.get(i)).collect();
+            let mean = |f: &dyn Fn(&SeedPool) -> f64| {
+                stats::mean_interval(&ps.iter().map(|p| f(p)).collect::<Vec<_>>(), level)
+            };
+            let count = |f: &dyn Fn(&SeedPool) -> f64| {
+                stats::count_mean_interval(&ps.iter().map(|p| f(p)).collect::<Vec<_>>(), level)
+            };
+            let waits: Vec<f64> =
+                ps.iter().filter(|p| p.waited > 0).map(|p| p.wait_ns as f64 / p.waited as f64 / 1e6).collect();
+            PoolStats {
+                datastore: first.pools[i].datastore.clone(),
+                caller: first.pools[i].caller.clone(),
+                pool_size: first.pools[i].pool_size,
+                mean_held: mean(&|p| p.mean_held()),
+                peak_held: mean(&|p| f64::from(p.held_max)),
+                waited_share: mean(&|p| if p.calls == 0 { 0.0 } else { p.waited as f64 / p.calls as f64 }),
+                mean_wait_ms: (!waits.is_empty()).then(|| stats::mean_interval(&waits, level)),
+                rejected: count(&|p| p.rejected as f64),
+                gave_up: count(&|p| p.gave_up as f64),
+                seeds_waiting: waits.len() as u64,
+            }
+        })
+        .collect()
 }

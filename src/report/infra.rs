@@ -1,11 +1,12 @@
 //! The infrastructure part of the run summaries: memory and OOM kills, queues (data lost,
-//! duplicates), datastores (writes lost, RPO and RTO of every primary loss) and
+//! duplicates), datastores (writes lost, RPO and RTO of every primary loss, and who held
+//! their connection pools) and
 //! autoscalers (instance counts over time) for one run; the same figures as per-seed means
 //! with their intervals for many seeds. Sections appear only for what the topology has.
 
 use std::fmt::Write;
 
-use super::text::{count_ci, num_ci, table};
+use super::text::{count_ci, num, num_ci, table};
 
 use crate::metrics::run::RunMetrics;
 use crate::montecarlo::infra::InfraStats;
@@ -112,9 +113,59 @@ pub fn run_sections(s: &Scenario, m: &RunMetrics) -> String {
             o.push_str(&table(&rows));
         }
     }
+    o.push_str(&pool_section(s, m));
     if !m.queues.is_empty() || !m.datastores.is_empty() {
         let _ = writeln!(o, "  data lost (queue overflow + writes lost at failover): {}", m.data_lost());
     }
+    o
+}
+
+/// Who held each datastore's connections in one run (empty when no datastore was called).
+fn pool_section(s: &Scenario, m: &RunMetrics) -> String {
+    let mut o = String::new();
+    let measured = m.end_time_ns.saturating_sub(s.warmup.as_nanos());
+    let used: Vec<_> = m.datastores.iter().filter(|d| d.pool.iter().any(|u| u.calls > 0)).collect();
+    if used.is_empty() {
+        return o;
+    }
+    let _ = writeln!(
+        o,
+        "
+connection pools (per caller, after the warm-up; held = connections, all nodes)"
+    );
+    let mut rows = vec![[
+        "datastore",
+        "caller",
+        "calls",
+        "mean held",
+        "peak held",
+        "waited",
+        "mean wait",
+        "max wait",
+        "rejected",
+        "gave up waiting",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for d in used {
+        for u in &d.pool {
+            rows.push(vec![
+                d.name.clone(),
+                u.caller.clone(),
+                u.calls.to_string(),
+                format!("{} of {}", num(u.mean_held(measured), 2), d.pool_size),
+                u.held_max.to_string(),
+                u.waited.to_string(),
+                if u.waited > 0 { super::text::ms(u.mean_wait_ns() as u64) } else { "-".to_owned() },
+                if u.waited > 0 { super::text::ms(u.wait_max_ns) } else { "-".to_owned() },
+                u.rejected.to_string(),
+                u.gave_up.to_string(),
+            ]);
+        }
+    }
+    o.push_str(&table(&rows));
+    let _ =
+        writeln!(o, "  gave up waiting: got a connection only after the caller had timed out (work nobody waits for)");
     o
 }
 
@@ -159,6 +210,34 @@ pub fn seeds_section(stats: Option<&InfraStats>) -> String {
         .any(zero)
     {
         o.push_str(NONE_NOTE);
+    }
+    if !x.pools.is_empty() {
+        let _ = writeln!(o, "\nconnection pools (per caller; per-seed means with 95% intervals)");
+        let mut rows = vec![[
+            "datastore",
+            "caller",
+            "mean held",
+            "peak held",
+            "calls waited",
+            "mean wait (ms)",
+            "rejected",
+            "gave up waiting",
+        ]
+        .map(String::from)
+        .to_vec()];
+        for p in &x.pools {
+            rows.push(vec![
+                p.datastore.clone(),
+                p.caller.clone(),
+                format!("{} of {}", num_ci(&p.mean_held, 2), p.pool_size),
+                num_ci(&p.peak_held, 1),
+                super::text::pct_ci(&p.waited_share),
+                p.mean_wait_ms.as_ref().map_or("-".to_owned(), |e| num_ci(e, 2)),
+                count_ci(&p.rejected, 1),
+                count_ci(&p.gave_up, 1),
+            ]);
+        }
+        o.push_str(&table(&rows));
     }
     o
 }

@@ -712,6 +712,7 @@ impl Builder {
                 read_time,
                 write_time,
                 connections: d.connections,
+                max_waiting: d.max_waiting.unwrap_or(u32::MAX),
                 read_from_replicas: d.read_from_replicas,
                 buffer_writes: d.buffer_writes,
                 failure,

@@ -318,6 +318,8 @@ pub struct Datastore {
     pub write_time: Dist,
     /// Shared connection pool size.
     pub connections: u32,
+    /// Most calls waiting for a connection per node ([`u32::MAX`] for unbounded).
+    pub max_waiting: u32,
     /// Replica reads.
     pub read_from_replicas: bool,
     /// Write buffering while no primary serves.
@@ -461,6 +463,16 @@ impl Topology {
     /// The call with this id.
     pub fn call(&self, id: CallId) -> &Call {
         &self.calls[id.index()]
+    }
+
+    /// The services that call datastore `d`, in service order: the callers whose use of its
+    /// connection pool is measured.
+    pub fn pool_callers(&self, d: DatastoreId) -> Vec<ServiceId> {
+        let mut out: Vec<ServiceId> =
+            self.calls.iter().filter(|c| c.to == ComponentId::Datastore(d)).map(|c| c.from).collect();
+        out.sort_by_key(|s| s.index());
+        out.dedup();
+        out
     }
 
     /// One-way latency from zone `a` to zone `b`.

@@ -20,6 +20,7 @@ mod infra;
 mod loader_fuzz;
 mod montecarlo;
 mod patterns;
+mod pools;
 mod report;
 mod scoped;
 mod semantics;

@@ -1,6 +1,7 @@
 //! Infrastructure parts that have state of their own beyond stations and requests: the
 //! memory model and OOM killer ([`memory`]), autoscalers ([`autoscale`]), message-queue
-//! delivery ([`queue`]) and datastore replication and failover ([`replication`]).
+//! delivery ([`queue`]), datastore replication and failover ([`replication`]) and who holds
+//! a datastore's connections ([`pool`]).
 //!
 //! Each submodule adds its reactions to [`World`]; the request flow and the fault code call
 //! them through a few hooks: a request admitted (memory), a station going down or coming
@@ -10,6 +11,7 @@
 
 pub mod autoscale;
 pub mod memory;
+pub mod pool;
 pub mod queue;
 pub mod replication;
 
@@ -59,6 +61,8 @@ pub struct Infra {
     pub messages: Slab<queue::Message>,
     /// Per datastore.
     pub stores: Vec<replication::Store>,
+    /// Per datastore: who holds its connections now.
+    pub pools: Vec<pool::PoolState>,
     /// Per scripted fault: the station a datastore crash took down (the primary when the
     /// crash started), so a promoted replica is not crashed by the same window.
     pub fault_pins: Vec<Option<u32>>,
@@ -102,6 +106,7 @@ impl Infra {
             queues: vec![queue::QueueState::default(); t.queues().len()],
             messages: Slab::default(),
             stores,
+            pools: pool::PoolState::build(t),
             fault_pins: vec![None; w.scenario.faults.len()],
             process_pins: vec![None; w.processes.len()],
         }
@@ -159,7 +164,8 @@ impl World {
     }
 
     /// What the infrastructure parts record when the run ends.
-    pub fn infra_end(&mut self) {
+    pub fn infra_end(&mut self, now: Nanos) {
         self.queues_at_end();
+        self.pools_at_end(now);
     }
 }
