@@ -29,8 +29,10 @@ pub fn pick_station(w: &mut World, target: ComponentId, from: Option<u32>, write
     }
 }
 
-fn in_rotation(w: &World, station: u32) -> bool {
-    w.stations[station as usize].in_rotation
+/// Whether `station` (an instance of service `s`) is in rotation for a caller at `from`:
+/// in the shared rotation and not cut off by that caller's own checks (a partition).
+fn in_rotation(w: &World, s: usize, from: Option<u32>, station: u32) -> bool {
+    w.stations[station as usize].in_rotation && !w.health.cut_off(w, s, from, station)
 }
 
 /// Outstanding work at a station (waiting plus working).
@@ -64,37 +66,40 @@ fn pick_instance(w: &mut World, s: usize, from: Option<u32>, from_zone: Option<Z
     if n == 1 && matches!(policy, Policy::RoundRobin | Policy::LeastOutstanding | Policy::ZoneAffinity { .. }) {
         // One instance: these policies all pick it if it is in rotation, and their cursors
         // (always 0 modulo 1) need no update.
-        return in_rotation(w, range.start).then_some(range.start);
+        return in_rotation(w, s, from, range.start).then_some(range.start);
     }
     match policy {
         Policy::RoundRobin => round_robin(w, s, from, |_| true),
         Policy::Random => {
             let start = (unit(&mut w.service_states[s].rng_route) * f64::from(n)) as u32 % n;
-            (0..n).map(|k| range.start + (start + k) % n).find(|&i| in_rotation(w, i))
+            (0..n).map(|k| range.start + (start + k) % n).find(|&i| in_rotation(w, s, from, i))
         }
         Policy::LeastOutstanding => {
             // Ties go round-robin so equal instances share the load.
             let c = cursor(w, from, s, n);
             let start = *c % n;
             *c = (start + 1) % n;
-            (0..n).map(|k| range.start + (start + k) % n).filter(|&i| in_rotation(w, i)).min_by_key(|&i| load(w, i))
+            (0..n)
+                .map(|k| range.start + (start + k) % n)
+                .filter(|&i| in_rotation(w, s, from, i))
+                .min_by_key(|&i| load(w, i))
         }
         Policy::PowerOfTwo => {
-            let live: u32 = (0..n).filter(|&k| in_rotation(w, range.start + k)).count() as u32;
+            let live: u32 = (0..n).filter(|&k| in_rotation(w, s, from, range.start + k)).count() as u32;
             if live == 0 {
                 return None;
             }
             let rng = &mut w.service_states[s].rng_route;
             let a = (unit(rng) * f64::from(live)) as u32 % live;
             let b = (unit(rng) * f64::from(live)) as u32 % live;
-            let nth = |k: u32| (0..n).map(|j| range.start + j).filter(|&i| in_rotation(w, i)).nth(k as usize);
+            let nth = |k: u32| (0..n).map(|j| range.start + j).filter(|&i| in_rotation(w, s, from, i)).nth(k as usize);
             let (a, b) = (nth(a)?, nth(b)?);
             Some(if load(w, b) < load(w, a) { b } else { a })
         }
         Policy::ZoneAffinity { spill_over } => {
             let (local, busy, workers) = (0..n)
                 .map(|k| range.start + k)
-                .filter(|&i| in_rotation(w, i) && w.stations[i as usize].zone == from_zone)
+                .filter(|&i| in_rotation(w, s, from, i) && w.stations[i as usize].zone == from_zone)
                 .fold((0u32, 0u64, 0u64), |(n, b, c), i| {
                     let st = &w.stations[i as usize];
                     (n + 1, b + u64::from(st.busy), c + u64::from(st.effective_workers().min(UNLIMITED - 1)))
@@ -114,14 +119,13 @@ fn pick_instance(w: &mut World, s: usize, from: Option<u32>, from_zone: Option<Z
             let c = w.service_states[s].cursor % conns;
             w.service_states[s].cursor = (c + 1) % conns;
             let pinned = w.service_states[s].connections[c as usize];
-            let st = &w.stations[pinned as usize];
-            if st.in_rotation && !st.down {
+            if in_rotation(w, s, from, pinned) && !w.stations[pinned as usize].down {
                 return Some(pinned);
             }
             // The connection broke: reconnect to a random live instance, which then carries it.
             let live: Vec<u32> = (0..n)
                 .map(|k| range.start + k)
-                .filter(|&i| in_rotation(w, i) && !w.stations[i as usize].down)
+                .filter(|&i| in_rotation(w, s, from, i) && !w.stations[i as usize].down)
                 .collect();
             if live.is_empty() {
                 return None;
@@ -140,7 +144,7 @@ fn round_robin(w: &mut World, s: usize, from: Option<u32>, zone_ok: impl Fn(Opti
     let start = *cursor(w, from, s, n) % n.max(1);
     for k in 0..n {
         let i = range.start + (start + k) % n;
-        if in_rotation(w, i) && zone_ok(w.stations[i as usize].zone) {
+        if in_rotation(w, s, from, i) && zone_ok(w.stations[i as usize].zone) {
             *cursor(w, from, s, n) = (start + k + 1) % n;
             return Some(i);
         }

@@ -404,9 +404,59 @@ impl World {
                     rotation(&mut self.metrics, now, st.kind, false);
                 }
             }
+            self.check_views(now, service as usize, s, hc);
         }
         cal.schedule(now.saturating_add(hc.interval.as_nanos()), Event::HealthCheck { service });
     }
+}
+
+impl World {
+    /// The round's checks of one instance from each vantage point of its service: a check
+    /// that cannot cross an active partition (either way: it needs an answer) counts as
+    /// failed for that vantage point alone.
+    fn check_views(&mut self, now: Nanos, service: usize, s: u32, hc: &spec::HealthCheck) {
+        let n = self.health.vantages[service].len();
+        for k in 0..n {
+            let from = self.health.vantages[service][k];
+            let reachable = self.message_faults_active == 0 || !unreachable(self, from, s);
+            let was_cut = self.health.cut[s as usize];
+            let view = &mut self.health.views[s as usize][k];
+            if reachable {
+                view.passed += 1;
+                view.failed = 0;
+                if view.out && view.passed >= hc.healthy_after {
+                    view.out = false;
+                    self.health.cut[s as usize] -= 1;
+                }
+            } else {
+                view.failed += 1;
+                view.passed = 0;
+                if !view.out && view.failed >= hc.unhealthy_after {
+                    view.out = true;
+                    self.health.cut[s as usize] += 1;
+                }
+            }
+            // The instance leaves rotation for some callers when the first vantage point
+            // cuts it off, and is back for all when the last one lets it in.
+            let cut = self.health.cut[s as usize];
+            let st = &self.stations[s as usize];
+            if st.in_rotation && (was_cut == 0) != (cut == 0) {
+                rotation(&mut self.metrics, now, st.kind, cut == 0);
+            }
+        }
+    }
+}
+
+/// Whether an active partition stands between a vantage point and a station, in either
+/// direction.
+fn unreachable(w: &World, from: super::health::Vantage, to: u32) -> bool {
+    let a = End { station: None, zone: from.0, component: from.1 };
+    let b = end_of(w, Some(to));
+    w.scenario.faults.iter().enumerate().any(|(i, f)| {
+        w.fault_active[i]
+            && matches!(&f.fault, Fault::Partition { side_a, side_b, .. }
+                if (on_side(w, side_a, a) && on_side(w, side_b, b)) || (on_side(w, side_b, a) && on_side(w, side_a, b)))
+    })
 }
 
 /// Records a health check taking an instance out of rotation or putting it back (the

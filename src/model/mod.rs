@@ -12,6 +12,7 @@ pub mod arrivals;
 pub mod balance;
 pub mod faults;
 pub mod flow;
+pub mod health;
 pub mod infra;
 pub mod patterns;
 pub mod world;

@@ -328,6 +328,8 @@ pub struct World {
     pub metrics: RunMetrics,
     /// State of memory models, autoscalers, queues and datastores.
     pub infra: super::infra::Infra,
+    /// What each caller's health checks see (partitions).
+    pub health: super::health::Health,
 }
 
 impl World {
@@ -532,8 +534,10 @@ impl World {
             metrics,
             scenario,
             infra: super::infra::Infra::default(),
+            health: super::health::Health::default(),
         };
         world.infra = super::infra::Infra::build(&world);
+        world.health = super::health::Health::build(&world);
         world
     }
 

@@ -16,6 +16,7 @@ mod fidelity;
 mod hostile_bounds;
 mod hostile_io;
 mod hostile_validate;
+mod incidents;
 mod infra;
 mod loader_fuzz;
 mod montecarlo;

@@ -171,6 +171,7 @@ impl World {
         st.in_rotation = true;
         st.checks_failed = 0;
         st.checks_passed = 0;
+        self.health.reset(station);
         self.apply_faults(cal, now);
         self.infra.nodes[s].pending = false;
         if let crate::topology::ComponentId::Service(sid) = self.stations[s].component {
