@@ -773,6 +773,13 @@ pub enum Replication {
         /// Replication lag.
         lag: Dist,
     },
+    /// Synchronous to the replicas in the primary's region, asynchronous to the others: a
+    /// zone loss loses nothing (an in-region replica is promoted), a region loss loses the
+    /// writes inside the cross-region `lag`, and writes wait for in-region round trips only.
+    SyncInRegion {
+        /// Lag of the replicas in other regions.
+        lag: Dist,
+    },
 }
 
 impl Default for Replication {

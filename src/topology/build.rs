@@ -682,6 +682,9 @@ impl Builder {
                 spec::Replication::Async { lag } => {
                     Replication::Async { lag: checks::dist(&mut self.p, &dp.field("replication").field("lag"), lag) }
                 }
+                spec::Replication::SyncInRegion { lag } => Replication::SyncInRegion {
+                    lag: checks::dist(&mut self.p, &dp.field("replication").field("lag"), lag),
+                },
             };
             if d.failover.automatic {
                 checks::positive_d(

@@ -297,6 +297,31 @@ pub enum Replication {
         /// Replication lag.
         lag: Dist,
     },
+    /// Synchronous in the primary's region, asynchronous with a lag across regions.
+    SyncInRegion {
+        /// Lag of the replicas in other regions.
+        lag: Dist,
+    },
+}
+
+impl Replication {
+    /// Whether a replica in `replica_region` has every write the primary in
+    /// `primary_region` committed (it is replicated synchronously).
+    pub fn synchronous(&self, primary_region: RegionId, replica_region: RegionId) -> bool {
+        match self {
+            Replication::Sync => true,
+            Replication::Async { .. } => false,
+            Replication::SyncInRegion { .. } => primary_region == replica_region,
+        }
+    }
+
+    /// The lag of replicas that trail the primary, if any do.
+    pub fn lag(&self) -> Option<&Dist> {
+        match self {
+            Replication::Sync => None,
+            Replication::Async { lag } | Replication::SyncInRegion { lag } => Some(lag),
+        }
+    }
 }
 
 /// A datastore.

@@ -1,5 +1,6 @@
 //! The model gaps real incidents hit, each shown on a system small enough to check by
-//! hand and on its before/after example: health checks that see partitions, …
+//! hand and on its before/after example: health checks that see partitions, replication
+//! that is synchronous in region and asynchronous across regions, …
 
 use std::sync::Arc;
 
@@ -127,4 +128,89 @@ fn health_checks_buy_a_partition_what_the_before_lacks() {
     assert_eq!(page["change"], "worse", "{page}");
     assert!(page["baseline"].as_f64().expect("baseline") > 0.999, "{page}");
     assert!(page["variant"].as_f64().expect("variant") < 0.9, "{page}");
+}
+
+/// `api` (zone a) writes to `db`: primary in a, replicas in b (same region) and c (the
+/// other region), every latency and time fixed, and `REPLICATION` left to fill in.
+const LEDGER: &str = r#"Topology(name: "ledger",
+    regions: [Region(name: "r1", zones: [Zone(name: "a"), Zone(name: "b")]), Region(name: "r2", zones: [Zone(name: "c")])],
+    network: (same_zone: Fixed("100us"), cross_zone: Fixed("1ms"), cross_region: Fixed("20ms")),
+    services: [Service(name: "api", zones: ["a", "b"], instances: 2, workers: 100, service_time: Fixed("1ms"),
+        calls: [Call(to: "db", operation: Write, timeout: "1s")])],
+    datastores: [Datastore(name: "db", primary: "a", replicas: ["b", "c"], replication: REPLICATION,
+        failover: Failover(detection: "1s", promotion: "1s"), write_time: Fixed("5ms"))],
+    endpoints: [Endpoint(name: "post", service: "api")])"#;
+
+/// The ledger with `replication`, 100 writes a second for 30 s, and `fault` (if any) at 10 s.
+fn ledger(replication: &str, fault: Option<&str>) -> RunMetrics {
+    let model = LEDGER.replace("REPLICATION", replication);
+    let faults = fault.map_or(String::new(), |f| format!(r#"FaultWindow(name: "loss", start: "10s", fault: {f})"#));
+    let scenario = format!(
+        r#"Scenario(name: "ledger", topology: "m.ron", duration: "30s",
+        workloads: [Workload(endpoint: "post", arrivals: Poisson(rate: 100.0), client: Client(timeout: "2s"))],
+        faults: [{faults}])"#
+    );
+    run(&load(&model, &scenario), 3)
+}
+
+#[test]
+fn sync_in_region_loses_nothing_to_a_zone_and_the_cross_region_lag_to_a_region() {
+    let zone = Some(r#"Crash(Zone("a"))"#);
+    let region = Some(r#"Crash(Region("r1"))"#);
+    // Async with a fixed 1 s lag: the writes of the last second are on no replica.
+    let lost = |m: &RunMetrics| m.datastores[0].writes_lost;
+    let before = ledger(r#"Async(lag: Fixed("1s"))"#, zone);
+    assert!((60..=140).contains(&lost(&before)), "async, zone lost: {:?}", before.datastores[0].outages);
+    // In-region synchronous: b has every write and is promoted; nothing is lost.
+    let fixed = ledger(r#"SyncInRegion(lag: Fixed("1s"))"#, zone);
+    assert_eq!(lost(&fixed), 0, "{:?}", fixed.datastores[0].outages);
+    assert_eq!(fixed.datastores[0].outages[0].promoted.as_deref(), Some("b"));
+    // A region loss leaves only c, which trails by the cross-region lag.
+    let gone = ledger(r#"SyncInRegion(lag: Fixed("1s"))"#, region);
+    assert!((60..=140).contains(&lost(&gone)), "sync in region, region lost: {:?}", gone.datastores[0].outages);
+    assert_eq!(gone.datastores[0].outages[0].promoted.as_deref(), Some("c"));
+}
+
+#[test]
+fn sync_in_region_writes_wait_for_the_in_region_round_trip_only() {
+    // No fault: a write costs api's 1 ms + the 5 ms write + network, plus the replication
+    // round trip: none (async), 2 ms to b (in region), 40 ms to c (everywhere).
+    let mean_ms = |replication: &str| ledger(replication, None).endpoints[0].latency.mean_ns() / 1e6;
+    let (asynchronous, in_region, everywhere) =
+        (mean_ms(r#"Async(lag: Fixed("1s"))"#), mean_ms(r#"SyncInRegion(lag: Fixed("1s"))"#), mean_ms("Sync"));
+    assert!((in_region - asynchronous - 2.0).abs() < 0.3, "async {asynchronous} ms, in region {in_region} ms");
+    assert!(everywhere - in_region > 20.0, "in region {in_region} ms, everywhere {everywhere} ms");
+}
+
+#[test]
+fn the_ledger_zone_loss_story_is_fixed_by_sync_in_region_without_the_latency_of_sync() {
+    let v = json(&[
+        "whatif",
+        "scenarios/payments_ledger_zone_loss.ron",
+        "--variant",
+        "scenarios/patches/ledger_sync_in_region.ron",
+        "--variant",
+        "scenarios/patches/ledger_sync_everywhere.ron",
+        "--seeds",
+        "4",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let metric = |variant: usize, name: &str| {
+        v["variants"][variant]["metrics"]
+            .as_array()
+            .expect("metrics")
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+            .clone()
+    };
+    for k in 0..2 {
+        let lost = metric(k, "ledger-db writes lost");
+        assert!(lost["baseline"].as_f64().expect("baseline") > 0.0, "{lost}");
+        assert_eq!(lost["variant"].as_f64(), Some(0.0), "{lost}");
+    }
+    let slower = |k: usize| metric(k, "authorize mean latency")["delta"]["value"].as_f64().expect("Δ");
+    assert!(slower(0) < 5.0 && slower(1) > 15.0, "Δ mean latency: in region {}, everywhere {}", slower(0), slower(1));
 }

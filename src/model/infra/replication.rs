@@ -15,6 +15,9 @@
 //!   (writes lost) and a window (from the oldest lost write's commit to the loss). Lags are
 //!   drawn per write rather than forcing log order, which would stretch the effective lag to
 //!   the maximum of recent draws and overstate the RPO.
+//! - **SyncInRegion**: synchronous to the replicas in the current primary's region (the
+//!   write waits for the farthest of them), asynchronous with `lag` to the others. After a
+//!   failover to another region, that region's replicas become the synchronous ones.
 //! - **Failover** (automatic): `detection` after the primary went down, if it is still down,
 //!   promotion starts; `promotion` later the up replica with the fewest unapplied writes
 //!   becomes the primary. RTO = the time from the loss until writes are served again:
@@ -100,14 +103,17 @@ impl World {
     }
 
     /// Extra time a write holds its connection for synchronous replication: a round trip to
-    /// the farthest up replica (0 for async replication, reads, or no replica up).
+    /// the farthest up synchronous replica (0 for async replication, reads, or no such
+    /// replica up).
     pub(crate) fn sync_write_time(&mut self, d: usize, station: u32) -> Nanos {
         let t = std::sync::Arc::clone(self.topology());
-        if t.datastores()[d].replication != Replication::Sync {
+        let replication = &t.datastores()[d].replication;
+        if matches!(replication, Replication::Async { .. }) {
             return 0;
         }
         let range = self.datastore_stations[d].clone();
         let Some(from) = self.stations[station as usize].zone else { return 0 };
+        let region = |z: ZoneId| t.zones()[z.index()].region;
         let mut worst: Nanos = 0;
         for s in range {
             let st = &self.stations[s as usize];
@@ -115,6 +121,9 @@ impl World {
                 continue;
             }
             let Some(to) = st.zone else { continue };
+            if !replication.synchronous(region(from), region(to)) {
+                continue;
+            }
             let rng = &mut self.infra.stores[d].rng;
             let rtt = t.latency(from, to).sample(rng).saturating_add(t.latency(to, from).sample(rng));
             worst = worst.max(rtt);
@@ -133,11 +142,20 @@ impl World {
             self.metrics.datastores[d].writes += 1;
         }
         let t = std::sync::Arc::clone(self.topology());
-        let Replication::Async { lag } = &t.datastores()[d].replication else { return };
+        let replication = &t.datastores()[d].replication;
+        let Some(lag) = replication.lag() else { return };
+        let region = |s: u32| self.stations[s as usize].zone.map(|z| t.zones()[z.index()].region);
+        let primary_region = region(station);
         let store = &mut self.infra.stores[d];
         for (node, s) in range.enumerate() {
             if node as u32 == store.primary || self.stations[s as usize].down {
                 continue;
+            }
+            // A synchronous replica had the write before it committed: nothing to log.
+            if let (Some(p), Some(r)) = (primary_region, region(s)) {
+                if replication.synchronous(p, r) {
+                    continue;
+                }
             }
             let log = &mut store.logs[node];
             while log.front().is_some_and(|p| p.apply <= now) {
