@@ -589,7 +589,22 @@ pub enum Policy {
     Pinned {
         /// Long-lived connections from all callers together.
         connections: u32,
+        /// A few connections that carry most of the traffic (a few heavy clients). Default:
+        /// every connection carries an equal share.
+        #[serde(default)]
+        hot: Option<HotConnections>,
     },
+}
+
+/// The heavy connections of a `Pinned` policy: the first `connections` of them carry
+/// `share` of the requests between them; the others share the rest.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HotConnections {
+    /// How many connections are hot, fewer than all.
+    pub connections: u32,
+    /// Fraction of the requests they carry, in (0, 1].
+    pub share: f64,
 }
 
 /// Active health checking by the load balancer.

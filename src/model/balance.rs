@@ -111,13 +111,30 @@ fn pick_instance(w: &mut World, s: usize, from: Option<u32>, from_zone: Option<Z
                 round_robin(w, s, from, |z| z == from_zone)
             }
         }
-        Policy::Pinned { .. } => {
+        Policy::Pinned { hot, .. } => {
             let conns = w.service_states[s].connections.len() as u32;
             if conns == 0 {
                 return None;
             }
-            let c = w.service_states[s].cursor % conns;
-            w.service_states[s].cursor = (c + 1) % conns;
+            let c = match hot {
+                // One draw picks the connection: below `share` among the hot ones, above it
+                // among the others, uniformly within each group.
+                Some(h) => {
+                    let u = unit(&mut w.service_states[s].rng_route);
+                    let (hot_n, cold_n) = (f64::from(h.connections), f64::from(conns - h.connections));
+                    let c = if u < h.share {
+                        (u / h.share * hot_n) as u32
+                    } else {
+                        h.connections + ((u - h.share) / (1.0 - h.share) * cold_n) as u32
+                    };
+                    c.min(conns - 1)
+                }
+                None => {
+                    let c = w.service_states[s].cursor % conns;
+                    w.service_states[s].cursor = (c + 1) % conns;
+                    c
+                }
+            };
             let pinned = w.service_states[s].connections[c as usize];
             if in_rotation(w, s, from, pinned) && !w.stations[pinned as usize].down {
                 return Some(pinned);

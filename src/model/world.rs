@@ -413,7 +413,7 @@ impl World {
             }
             let name = format!("service:{}", s.name);
             let connections = match s.load_balancer.policy {
-                spec::Policy::Pinned { connections } => {
+                spec::Policy::Pinned { connections, .. } => {
                     let n = s.instance_count().max(1);
                     (0..connections).map(|c| first + c % n).collect()
                 }

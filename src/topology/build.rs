@@ -356,12 +356,29 @@ impl Builder {
                     let pp = lbp.field("policy").field("spill_over");
                     checks::fraction(&mut self.p, &pp, *spill_over, "spill_over (a utilisation)");
                 }
-                spec::Policy::Pinned { connections } => checks::positive_u(
-                    &mut self.p,
-                    &lbp.field("policy").field("connections"),
-                    u64::from(*connections),
-                    "connections",
-                ),
+                spec::Policy::Pinned { connections, hot } => {
+                    let pp = lbp.field("policy");
+                    checks::positive_u(&mut self.p, &pp.field("connections"), u64::from(*connections), "connections");
+                    if let Some(h) = hot {
+                        let hp = pp.field("hot");
+                        checks::fraction(&mut self.p, &hp.field("share"), h.share, "share (of the requests)");
+                        if h.connections == 0 || h.connections >= *connections {
+                            self.p
+                                .push(
+                                    hp.field("connections"),
+                                    "not a part of the connections",
+                                    format!(
+                                        "hot connections must be at least 1 and fewer than all {connections}, found {}",
+                                        h.connections
+                                    ),
+                                )
+                                .hint = Some(
+                                "e.g. `hot: HotConnections(connections: 2, share: 0.9)`: 2 connections carry 90% of the requests"
+                                    .into(),
+                            );
+                        }
+                    }
+                }
                 _ => {}
             }
             if let Some(hc) = &sv.load_balancer.health_check {

@@ -1,6 +1,7 @@
 //! The model gaps real incidents hit, each shown on a system small enough to check by
 //! hand and on its before/after example: health checks that see partitions, replication
-//! that is synchronous in region and asynchronous across regions, …
+//! that is synchronous in region and asynchronous across regions, pinned connections
+//! whose traffic is skewed to a few heavy ones, …
 
 use std::sync::Arc;
 
@@ -213,4 +214,75 @@ fn the_ledger_zone_loss_story_is_fixed_by_sync_in_region_without_the_latency_of_
     }
     let slower = |k: usize| metric(k, "authorize mean latency")["delta"]["value"].as_f64().expect("Δ");
     assert!(slower(0) < 5.0 && slower(1) > 15.0, "Δ mean latency: in region {}, everywhere {}", slower(0), slower(1));
+}
+
+/// `front` calls `back` (3 instances) over 6 pinned connections, `POLICY` filled in; every
+/// request to back's instance 0 fails, so the failed share is the share instance 0 carries.
+fn share_of_instance_0(policy: &str) -> f64 {
+    let model = r#"Topology(name: "pinned", regions: [Region(name: "r", zones: [Zone(name: "z")])],
+        network: (same_zone: Fixed("100us"), cross_zone: Fixed("1ms")),
+        services: [
+            Service(name: "front", zones: ["z"], workers: 100, service_time: Fixed("1ms"), calls: [Call(to: "back")]),
+            Service(name: "back", zones: ["z"], instances: 3, workers: 100, service_time: Fixed("1ms"),
+                load_balancer: LoadBalancer(policy: POLICY)),
+        ],
+        endpoints: [Endpoint(name: "e", service: "front")])"#
+        .replace("POLICY", policy);
+    let scenario = r#"Scenario(name: "pinned", topology: "m.ron", duration: "100s",
+        workloads: [Workload(endpoint: "e", arrivals: Poisson(rate: 100.0), client: Client(timeout: "1s"))],
+        faults: [FaultWindow(name: "bad pod", start: "0s", fault: Errors(target: Instance("back", 0), probability: 1.0))])"#;
+    let m = run(&load(&model, scenario), 1);
+    let e = &m.endpoints[0];
+    e.failed.total() as f64 / e.requests as f64
+}
+
+#[test]
+fn hot_pinned_connections_carry_their_share_of_the_requests() {
+    // Connection c is pinned to instance c mod 3, so instance 0 holds connections 0 and 3.
+    // Equal shares: 2 of 6 connections, exactly a third of the requests (round robin).
+    let equal = share_of_instance_0("Pinned(connections: 6)");
+    assert!((equal - 1.0 / 3.0).abs() < 0.002, "equal shares: {equal}");
+    // Connection 0 hot with 90%, the other five share 10%: instance 0 gets 0.9 + 0.02.
+    let hot = share_of_instance_0("Pinned(connections: 6, hot: HotConnections(connections: 1, share: 0.9))");
+    // ~10 000 requests: the binomial standard error is 0.0027; allow four of them.
+    assert!((hot - 0.92).abs() < 0.011, "one hot connection: {hot}");
+}
+
+#[test]
+fn hot_connections_must_be_a_part_of_them() {
+    let model = r#"Topology(name: "pinned", regions: [Region(name: "r", zones: [Zone(name: "z")])],
+        services: [Service(name: "back", zones: ["z"], instances: 3, service_time: Fixed("1ms"),
+            load_balancer: LoadBalancer(policy: Pinned(connections: 4, hot: HotConnections(connections: 4, share: 1.5))))],
+        endpoints: [Endpoint(name: "e", service: "back")])"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("m.ron");
+    std::fs::write(&path, model).expect("write");
+    let out = crate::cli::run(&["validate", path.to_str().expect("utf-8")]);
+    assert_eq!(out.code, Some(2), "{}", out.stdout);
+    assert!(out.stderr.contains("fewer than all 4, found 4"), "{}", out.stderr);
+    assert!(out.stderr.contains("share (of the requests) must be in (0, 1], found 1.5"), "{}", out.stderr);
+    assert!(out.stderr.contains("HotConnections(connections: 2, share: 0.9)"), "{}", out.stderr);
+}
+
+#[test]
+fn two_heavy_clients_make_the_oom_story_worse_than_an_even_spread() {
+    let v = json(&[
+        "whatif",
+        "scenarios/oom_cascade.ron",
+        "--variant",
+        "scenarios/patches/profile_hot_connections.ron",
+        "--seeds",
+        "3",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let kills = v["variants"][0]["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["name"] == "profile-svc OOM kills")
+        .unwrap_or_else(|| panic!("OOM kills in {v}"))
+        .clone();
+    assert_eq!(kills["change"], "worse", "{kills}");
 }
