@@ -661,12 +661,19 @@ pub struct Shedding {
     pub max_queue_time: Option<Duration>,
 }
 
-/// Horizontal autoscaling on average utilisation.
+/// Horizontal autoscaling on average utilisation and/or average memory; give at least one
+/// target. With both, the larger of the two wanted counts wins (as a Kubernetes HPA with
+/// two metrics does).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Autoscaler {
-    /// Utilisation (busy workers / workers) the scaler aims for, in (0, 1].
-    pub target_utilisation: f64,
+    /// Utilisation (busy workers / workers) the scaler aims for, in (0, 1]. Default: not used.
+    #[serde(default)]
+    pub target_utilisation: Option<f64>,
+    /// Memory use (used / limit, averaged over the ready instances) the scaler aims for, in
+    /// (0, 1]; needs the service's `memory`. Default: not used.
+    #[serde(default)]
+    pub target_memory: Option<f64>,
     /// Time between decisions. Default `"1m"`.
     #[serde(default = "default_as_interval")]
     pub interval: Duration,

@@ -438,8 +438,29 @@ impl Builder {
             }
             if let Some(a) = &sv.autoscaler {
                 let ap = sp.field("autoscaler");
-                let t = a.target_utilisation;
-                checks::fraction(&mut self.p, &ap.field("target_utilisation"), t, "target_utilisation");
+                if let Some(t) = a.target_utilisation {
+                    checks::fraction(&mut self.p, &ap.field("target_utilisation"), t, "target_utilisation");
+                }
+                if let Some(t) = a.target_memory {
+                    let mp = ap.field("target_memory");
+                    checks::fraction(&mut self.p, &mp, t, "target_memory");
+                    if sv.memory.is_none() {
+                        self.p.push(mp, "no memory to measure", "target_memory needs the service's `memory`").hint =
+                            Some(
+                                "add e.g. `memory: Memory(base: \"384MiB\", per_request: \"8MiB\", limit: \"640MiB\")`"
+                                    .into(),
+                            );
+                    }
+                }
+                if a.target_utilisation.is_none() && a.target_memory.is_none() {
+                    self.p
+                        .push(
+                            ap.clone(),
+                            "no target",
+                            "an autoscaler needs a target_utilisation, a target_memory or both",
+                        )
+                        .hint = Some("e.g. `Autoscaler(target_utilisation: 0.7, min: 2, max: 10)`".into());
+                }
                 checks::at_least_d(
                     &mut self.p,
                     &ap.field("interval"),

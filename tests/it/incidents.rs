@@ -1,7 +1,7 @@
 //! The model gaps real incidents hit, each shown on a system small enough to check by
 //! hand and on its before/after example: health checks that see partitions, replication
 //! that is synchronous in region and asynchronous across regions, pinned connections
-//! whose traffic is skewed to a few heavy ones, …
+//! whose traffic is skewed to a few heavy ones, and autoscaling on memory.
 
 use std::sync::Arc;
 
@@ -14,6 +14,7 @@ const S: u64 = 1_000_000_000;
 fn load(model: &str, scenario: &str) -> Arc<Scenario> {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("m.ron"), model).expect("write model");
+    std::fs::write(dir.path().join("t.csv"), "1s\n".repeat(40)).expect("write trace");
     match faultsim::load::parse_scenario("s.ron", scenario.into(), dir.path()) {
         Ok(s) => Arc::new(s),
         Err(ds) => panic!("{}", faultsim::diagnostic::render(&ds)),
@@ -285,4 +286,81 @@ fn two_heavy_clients_make_the_oom_story_worse_than_an_even_spread() {
         .unwrap_or_else(|| panic!("OOM kills in {v}"))
         .clone();
     assert_eq!(kills["change"], "worse", "{kills}");
+}
+
+/// 40 requests at 1 s onto `held` (4 pods, round robin, 100 workers each, renders of 100 s):
+/// 10 held per pod, so 10% busy and 100MiB + 10 × 10MiB = 200MiB of a 400MiB limit (50%).
+/// Returns the scaler's first decision (at 30 s) under `AUTOSCALER`.
+fn first_decision(autoscaler: &str) -> u32 {
+    let model = r#"Topology(name: "held", regions: [Region(name: "r", zones: [Zone(name: "z")])],
+        services: [Service(name: "held", zones: ["z"], instances: 4, workers: 100, service_time: Fixed("100s"),
+            memory: Memory(base: "100MiB", per_request: "10MiB", limit: "400MiB"),
+            autoscaler: AUTOSCALER)],
+        endpoints: [Endpoint(name: "e", service: "held")])"#
+        .replace("AUTOSCALER", autoscaler);
+    let scenario = r#"Scenario(name: "held", topology: "m.ron", duration: "40s",
+        workloads: [Workload(endpoint: "e", arrivals: Trace(file: "t.csv"), client: Client(timeout: "10m"))])"#;
+    let m = run(&load(&model, scenario), 1);
+    m.scaling.iter().find(|c| c.time_ns == 30 * S).map_or(4, |c| c.desired)
+}
+
+#[test]
+fn a_memory_target_scales_on_what_the_pods_hold_and_cpu_alone_does_not() {
+    // CPU: 10% against 50% wants ceil(4 × 0.2) = 1 pod, held at min 4: no change.
+    assert_eq!(first_decision("Autoscaler(target_utilisation: 0.5, interval: \"30s\", min: 4, max: 12)"), 4);
+    // Memory: 50% against 25% wants ceil(4 × 2) = 8 pods.
+    assert_eq!(first_decision("Autoscaler(target_memory: 0.25, interval: \"30s\", min: 4, max: 12)"), 8);
+    // Both: the larger count wins.
+    assert_eq!(
+        first_decision("Autoscaler(target_utilisation: 0.5, target_memory: 0.25, interval: \"30s\", min: 4, max: 12)"),
+        8
+    );
+    // Within the 10% tolerance (50% against 47.6%: ratio 1.05) nothing changes.
+    assert_eq!(first_decision("Autoscaler(target_memory: 0.476, interval: \"30s\", min: 4, max: 12)"), 4);
+}
+
+#[test]
+fn an_autoscaler_needs_a_target_and_a_memory_target_needs_memory() {
+    let model = r#"Topology(name: "bad", regions: [Region(name: "r", zones: [Zone(name: "z")])],
+        services: [
+            Service(name: "a", zones: ["z"], instances: 2, service_time: Fixed("1ms"), autoscaler: Autoscaler(min: 2, max: 4)),
+            Service(name: "b", zones: ["z"], instances: 2, service_time: Fixed("1ms"),
+                autoscaler: Autoscaler(target_memory: 0.7, min: 2, max: 4)),
+        ],
+        endpoints: [Endpoint(name: "e", service: "a")])"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("m.ron");
+    std::fs::write(&path, model).expect("write");
+    let out = crate::cli::run(&["validate", path.to_str().expect("utf-8")]);
+    assert_eq!(out.code, Some(2), "{}", out.stdout);
+    assert!(out.stderr.contains("needs a target_utilisation, a target_memory or both"), "{}", out.stderr);
+    assert!(out.stderr.contains("target_memory needs the service's `memory`"), "{}", out.stderr);
+}
+
+#[test]
+fn the_renderer_scaled_on_memory_loses_no_render_to_an_oom_kill() {
+    let v = json(&[
+        "whatif",
+        "scenarios/render_evening_peak.ron",
+        "--variant",
+        "scenarios/patches/render_memory_autoscaler.ron",
+        "--seeds",
+        "3",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let metric = |name: &str| {
+        v["variants"][0]["metrics"]
+            .as_array()
+            .expect("metrics")
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+            .clone()
+    };
+    let kills = metric("render OOM kills");
+    assert!(kills["baseline"].as_f64().expect("baseline") > 10.0, "the CPU-only scaler lets pods die: {kills}");
+    assert_eq!(kills["variant"].as_f64(), Some(0.0), "{kills}");
+    assert_eq!(metric("render availability")["change"], "better");
 }

@@ -12,6 +12,12 @@
 //! once it has no request left (checked at the following evaluations), so no request is
 //! lost to a scale-in.
 //!
+//! With `target_memory` the scaler also reads each ready instance's memory at the decision
+//! (used / limit, as metrics-server reports working-set memory) and wants
+//! `ceil(ready × mean memory / target_memory)`; with both targets the larger count wins,
+//! each with its own tolerance, as the HPA does with several metrics. Memory counts what a
+//! pod holds, so a scaler on memory sees hot pods that an average of CPU hides.
+//!
 //! A service with an autoscaler has a station for each of its `max` instances from the
 //! start; those not provisioned are down and out of rotation.
 
@@ -115,13 +121,30 @@ impl World {
             self.record_scale(now, si);
             return;
         }
-        let utilisation = busy as f64 / capacity as f64;
-        let ratio = utilisation / a.target_utilisation;
-        let desired = if (ratio - 1.0).abs() <= TOLERANCE {
-            current
-        } else {
-            ((f64::from(ready) * ratio - 1e-9).ceil().max(0.0) as u32).clamp(a.min, a.max)
+        // What one metric wants: the count that brings it to its target, or the current
+        // count within the tolerance.
+        let wanted = |ratio: f64| {
+            if (ratio - 1.0).abs() <= TOLERANCE {
+                current
+            } else {
+                (f64::from(ready) * ratio - 1e-9).ceil().max(0.0) as u32
+            }
         };
+        let cpu = a.target_utilisation.map(|target| wanted(busy as f64 / capacity as f64 / target));
+        let memory = a.target_memory.and_then(|target| {
+            let limit = svc.memory.as_ref()?.limit.0 as f64;
+            let used: f64 = range
+                .clone()
+                .filter(|&s| {
+                    let n = &self.infra.nodes[s as usize];
+                    !n.unprovisioned && !n.pending && !n.draining && !self.stations[s as usize].down
+                })
+                .filter_map(|s| self.memory_bytes(s, now))
+                .map(|b| b as f64)
+                .sum();
+            Some(wanted(used / f64::from(ready) / limit / target))
+        });
+        let desired = cpu.into_iter().chain(memory).max().unwrap_or(current).clamp(a.min, a.max);
         if let Some(sc) = self.infra.scalers[si].as_mut() {
             sc.desired = desired;
         }
