@@ -168,6 +168,9 @@ pub struct DatastorePatch {
     /// New bound on calls waiting for a connection.
     #[serde(default)]
     pub max_waiting: Option<u32>,
+    /// New processors per node.
+    #[serde(default)]
+    pub cpus: Option<u32>,
 }
 
 /// Fields of a cache to replace.
@@ -352,6 +355,7 @@ pub fn apply(
         set(&mut d.read_from_replicas, &p.read_from_replicas);
         set(&mut d.buffer_writes, &p.buffer_writes);
         set_some(&mut d.max_waiting, &p.max_waiting);
+        set_some(&mut d.cpus, &p.cpus);
     }
     for (i, p) in patch.caches.iter().enumerate() {
         let Some(c) = t.caches.iter_mut().find(|x| x.name == p.name) else {

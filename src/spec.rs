@@ -353,6 +353,10 @@ pub struct Call {
     /// Client-side adaptive throttling (Google SRE). Default none.
     #[serde(default)]
     pub throttle: Option<Throttle>,
+    /// Time this call's query takes on a datastore, instead of the store's `read_time` or
+    /// `write_time` (a report's table scan, a batch job's bulk update). Default: the store's.
+    #[serde(default)]
+    pub query_time: Option<Dist>,
 }
 
 fn yes() -> bool {
@@ -762,6 +766,11 @@ pub struct Datastore {
     /// (a bounded pool queue). Default: unbounded, so calls wait until their caller gives up.
     #[serde(default)]
     pub max_waiting: Option<u32>,
+    /// Processors of each node, shared by the queries it runs: a query that starts while
+    /// more than `cpus` run on its node takes `running / cpus` times longer. Default:
+    /// unlimited (queries never slow each other; only the pool bounds them).
+    #[serde(default)]
+    pub cpus: Option<u32>,
     /// Whether reads may be served by replicas. Default false.
     #[serde(default)]
     pub read_from_replicas: bool,

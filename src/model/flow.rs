@@ -271,10 +271,28 @@ impl World {
             StationKind::Instance { service, .. } => t.service(service).service_time.sample(&mut st.rng_work),
             StationKind::Datastore(d) => {
                 let ds = &t.datastores()[d as usize];
-                if write {
-                    ds.write_time.sample(&mut st.rng_work)
+                // The call's own query time, if it brings one (looked up only for stores
+                // that some call does).
+                let own = if ds.custom_queries {
+                    self.jobs
+                        .get(job_key)
+                        .and_then(|j| self.attempts.get(j.attempt))
+                        .and_then(|a| self.execs.get(a.exec))
+                        .and_then(|e| match e.policy {
+                            Policy::Call(c) => t.call(c).query_time.as_ref(),
+                            _ => None,
+                        })
                 } else {
-                    ds.read_time.sample(&mut st.rng_work)
+                    None
+                };
+                let dist = own.unwrap_or(if write { &ds.write_time } else { &ds.read_time });
+                let draw = dist.sample(&mut st.rng_work);
+                // Processor contention: past `cpus` running queries, each new one is
+                // stretched by how oversubscribed the node is when it starts.
+                if st.busy > ds.cpus {
+                    (draw as f64 * f64::from(st.busy) / f64::from(ds.cpus)).round().min(1e18) as Nanos
+                } else {
+                    draw
                 }
             }
             StationKind::Cache(c) => t.caches()[c as usize].lookup_time.sample(&mut st.rng_work),

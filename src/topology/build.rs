@@ -623,6 +623,15 @@ impl Builder {
                         "remove `operation`",
                     );
                 }
+                let query_time = c.query_time.as_ref().map(|q| checks::dist(&mut self.p, &cp.field("query_time"), q));
+                if c.query_time.is_some() && !matches!(to, Some(ComponentId::Datastore(_)) | None) {
+                    self.p.with_hint(
+                        cp.field("query_time"),
+                        "not a datastore",
+                        format!("`{}` is not a datastore; only datastore calls run queries", c.to),
+                        "remove `query_time`, or set the callee's own service time",
+                    );
+                }
                 if let Some(to) = to {
                     call_ids.push(CallId(calls.len() as u32));
                     calls.push(Call {
@@ -640,6 +649,7 @@ impl Builder {
                         fallback,
                         propagate_deadline: c.propagate_deadline,
                         throttle: c.throttle.clone(),
+                        query_time,
                     });
                 }
             }
@@ -735,6 +745,9 @@ impl Builder {
             let read_time = checks::dist(&mut self.p, &dp.field("read_time"), &d.read_time);
             let write_time = checks::dist(&mut self.p, &dp.field("write_time"), &d.write_time);
             checks::positive_u(&mut self.p, &dp.field("connections"), u64::from(d.connections), "connections");
+            if let Some(c) = d.cpus {
+                checks::positive_u(&mut self.p, &dp.field("cpus"), u64::from(c), "cpus");
+            }
             if d.read_from_replicas && d.replicas.is_empty() {
                 self.p.with_hint(
                     dp.field("read_from_replicas"),
@@ -754,10 +767,20 @@ impl Builder {
                 write_time,
                 connections: d.connections,
                 max_waiting: d.max_waiting.unwrap_or(u32::MAX),
+                cpus: d.cpus.unwrap_or(u32::MAX),
+                custom_queries: false,
                 read_from_replicas: d.read_from_replicas,
                 buffer_writes: d.buffer_writes,
                 failure,
             });
+        }
+
+        for c in &calls {
+            if let (ComponentId::Datastore(d), Some(_)) = (c.to, &c.query_time) {
+                if let Some(ds) = datastores.get_mut(d.index()) {
+                    ds.custom_queries = true;
+                }
+            }
         }
 
         let mut caches = Vec::new();

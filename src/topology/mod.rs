@@ -255,6 +255,8 @@ pub struct Call {
     pub propagate_deadline: bool,
     /// Adaptive throttling.
     pub throttle: Option<spec::Throttle>,
+    /// The query's own time on a datastore, instead of the store's read or write time.
+    pub query_time: Option<Dist>,
 }
 
 impl Call {
@@ -345,6 +347,10 @@ pub struct Datastore {
     pub connections: u32,
     /// Most calls waiting for a connection per node ([`u32::MAX`] for unbounded).
     pub max_waiting: u32,
+    /// Processors per node ([`u32::MAX`] for unlimited: queries never slow each other).
+    pub cpus: u32,
+    /// Whether some call brings its own `query_time` (so starting a query looks it up).
+    pub custom_queries: bool,
     /// Replica reads.
     pub read_from_replicas: bool,
     /// Write buffering while no primary serves.

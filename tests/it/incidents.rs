@@ -1,7 +1,8 @@
 //! The model gaps real incidents hit, each shown on a system small enough to check by
 //! hand and on its before/after example: health checks that see partitions, replication
 //! that is synchronous in region and asynchronous across regions, pinned connections
-//! whose traffic is skewed to a few heavy ones, and autoscaling on memory.
+//! whose traffic is skewed to a few heavy ones, autoscaling on memory, and a noisy
+//! neighbour on a datastore (one caller's slow queries slowing the store for every caller).
 
 use std::sync::Arc;
 
@@ -15,6 +16,8 @@ fn load(model: &str, scenario: &str) -> Arc<Scenario> {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("m.ron"), model).expect("write model");
     std::fs::write(dir.path().join("t.csv"), "1s\n".repeat(40)).expect("write trace");
+    std::fs::write(dir.path().join("four.csv"), "1s\n".repeat(4)).expect("write trace");
+    std::fs::write(dir.path().join("later.csv"), "1050ms\n").expect("write trace");
     match faultsim::load::parse_scenario("s.ron", scenario.into(), dir.path()) {
         Ok(s) => Arc::new(s),
         Err(ds) => panic!("{}", faultsim::diagnostic::render(&ds)),
@@ -363,4 +366,95 @@ fn the_renderer_scaled_on_memory_loses_no_render_to_an_oom_kill() {
     assert!(kills["baseline"].as_f64().expect("baseline") > 10.0, "the CPU-only scaler lets pods die: {kills}");
     assert_eq!(kills["variant"].as_f64(), Some(0.0), "{kills}");
     assert_eq!(metric("render availability")["change"], "better");
+}
+
+/// `scan` sends four 100 ms queries (its own `query_time`) to `db` at 1 s; `look` sends one
+/// ordinary 10 ms read at 1.05 s, while the four still run. `CPUS` is filled in.
+fn held_ms(cpus: &str) -> (u128, u128) {
+    let model = r#"Topology(name: "noisy", regions: [Region(name: "r", zones: [Zone(name: "z")])],
+        network: (same_zone: Fixed("100us"), cross_zone: Fixed("1ms")),
+        services: [
+            Service(name: "scan", zones: ["z"], workers: 10, service_time: Fixed("1ms"),
+                calls: [Call(to: "db", query_time: Fixed("100ms"))]),
+            Service(name: "look", zones: ["z"], workers: 10, service_time: Fixed("1ms"), calls: [Call(to: "db")]),
+        ],
+        datastores: [Datastore(name: "db", primary: "z", connections: 10, read_time: Fixed("10ms") CPUS)],
+        endpoints: [Endpoint(name: "s", service: "scan"), Endpoint(name: "l", service: "look")])"#
+        .replace("CPUS", cpus);
+    let scenario = r#"Scenario(name: "noisy", topology: "m.ron", duration: "3s",
+        workloads: [
+            Workload(endpoint: "s", arrivals: Trace(file: "four.csv"), client: Client(timeout: "2s")),
+            Workload(endpoint: "l", arrivals: Trace(file: "later.csv"), client: Client(timeout: "2s")),
+        ])"#;
+    let m = run(&load(&model, scenario), 1);
+    let pool = &m.datastores[0].pool;
+    let by = |name: &str| pool.iter().find(|u| u.caller == name).map_or(0, |u| u.held_area) / 1_000_000;
+    (by("scan"), by("look"))
+}
+
+#[test]
+fn queries_past_the_processors_are_stretched_by_how_oversubscribed_the_node_is() {
+    // Unlimited processors: four scans of 100 ms and a 10 ms read.
+    assert_eq!(held_ms(""), (400, 10));
+    // Two processors: the scans start with 1, 2, 3, 4 running (100, 100, 150, 200 ms); the
+    // read starts with 5 running and takes 10 × 5 / 2 = 25 ms.
+    assert_eq!(held_ms(", cpus: 2"), (550, 25));
+}
+
+#[test]
+fn query_time_is_for_datastore_calls_only() {
+    let model = r#"Topology(name: "bad", regions: [Region(name: "r", zones: [Zone(name: "z")])],
+        services: [
+            Service(name: "a", zones: ["z"], service_time: Fixed("1ms"), calls: [Call(to: "b", query_time: Fixed("1s"))]),
+            Service(name: "b", zones: ["z"], service_time: Fixed("1ms")),
+        ],
+        datastores: [Datastore(name: "db", primary: "z", cpus: 0)],
+        endpoints: [Endpoint(name: "e", service: "a")])"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("m.ron");
+    std::fs::write(&path, model).expect("write");
+    let out = crate::cli::run(&["validate", path.to_str().expect("utf-8")]);
+    assert_eq!(out.code, Some(2), "{}", out.stdout);
+    assert!(out.stderr.contains("`b` is not a datastore; only datastore calls run queries"), "{}", out.stderr);
+    assert!(out.stderr.contains("cpus must be at least 1"), "{}", out.stderr);
+}
+
+#[test]
+fn moving_the_reports_to_the_replica_gives_checkout_its_processors_back() {
+    let v = json(&[
+        "whatif",
+        "scenarios/noisy_neighbour_reports.ron",
+        "--variant",
+        "scenarios/patches/reports_on_replica.ron",
+        "--seeds",
+        "3",
+        "--all",
+        "--format",
+        "json",
+    ]);
+    let metric = |name: &str| {
+        v["variants"][0]["metrics"]
+            .as_array()
+            .expect("metrics")
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+            .clone()
+    };
+    let p99 = metric("checkout p99 latency");
+    assert_eq!(p99["change"], "better", "{p99}");
+    assert!(p99["baseline"].as_f64().expect("baseline") > 50.0, "the scans slow checkout: {p99}");
+    assert_eq!(metric("checkout failed: timeout")["change"], "better");
+    // The pool was never the problem: no query waited for one of the 64 connections (the
+    // reports' bulkhead admits 16 at once; a few more are scans their caller gave up on).
+    let run = json(&["run", "scenarios/noisy_neighbour_reports.ron", "--seed", "1", "--format", "json"]);
+    let reports = run["run"]["datastores"][0]["pool"]
+        .as_array()
+        .expect("pool")
+        .iter()
+        .find(|u| u["caller"] == "reports")
+        .expect("reports")
+        .clone();
+    assert_eq!(reports["waited"], 0, "{reports}");
+    assert!(reports["held_max"].as_u64().expect("held_max") < 64, "{reports}");
 }
