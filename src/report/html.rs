@@ -488,36 +488,9 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
     // Connection pools, when the topology has datastores: who holds the connections.
     if let Some(pools) = r.infra.as_ref().map(|x| &x.pools).filter(|p| !p.is_empty()) {
         o.push_str("<section id=\"pools\">\n<h2>Connection pools</h2>\n");
-        let rows: Vec<Vec<String>> = pools
-            .iter()
-            .map(|p| {
-                vec![
-                    escape(&p.datastore),
-                    escape(&p.caller),
-                    format!("{} of {}", num_ci(&p.mean_held, 2), p.pool_size),
-                    num_ci(&p.peak_held, 1),
-                    pct_ci(&p.waited_share),
-                    p.mean_wait_ms.as_ref().map_or("-".to_owned(), |e| num_ci(e, 2)),
-                    escape(&crate::report::text::count_ci(&p.rejected, 1)),
-                    escape(&crate::report::text::count_ci(&p.gave_up, 1)),
-                ]
-            })
-            .collect();
-        table(
-            &mut o,
-            &[
-                "datastore",
-                "caller",
-                "mean held",
-                "peak held",
-                "calls waited",
-                "mean wait (ms)",
-                "rejected / seed",
-                "gave up waiting / seed",
-            ],
-            &[0, 1],
-            &rows,
-        );
+        let rows: Vec<Vec<String>> =
+            pools.iter().map(|p| super::infra::pool_cells(p).iter().map(|c| escape(c)).collect()).collect();
+        table(&mut o, &super::infra::POOL_COLUMNS, &[0, 1], &rows);
         o.push_str(
             "<p class=\"note\">Per caller, per-seed means with their 95% intervals. Held: connections (all nodes). \
              Gave up waiting: calls that got a connection only after their caller had timed out.</p>\n</section>\n",

@@ -213,31 +213,27 @@ pub fn seeds_section(stats: Option<&InfraStats>) -> String {
     }
     if !x.pools.is_empty() {
         let _ = writeln!(o, "\nconnection pools (per caller; per-seed means with 95% intervals)");
-        let mut rows = vec![[
-            "datastore",
-            "caller",
-            "mean held",
-            "peak held",
-            "calls waited",
-            "mean wait (ms)",
-            "rejected",
-            "gave up waiting",
-        ]
-        .map(String::from)
-        .to_vec()];
-        for p in &x.pools {
-            rows.push(vec![
-                p.datastore.clone(),
-                p.caller.clone(),
-                format!("{} of {}", num_ci(&p.mean_held, 2), p.pool_size),
-                num_ci(&p.peak_held, 1),
-                super::text::pct_ci(&p.waited_share),
-                p.mean_wait_ms.as_ref().map_or("-".to_owned(), |e| num_ci(e, 2)),
-                count_ci(&p.rejected, 1),
-                count_ci(&p.gave_up, 1),
-            ]);
-        }
+        let mut rows = vec![POOL_COLUMNS.map(String::from).to_vec()];
+        rows.extend(x.pools.iter().map(|p| pool_cells(p).to_vec()));
         o.push_str(&table(&rows));
     }
     o
+}
+
+/// The columns of the many-seed connection-pool table (text and HTML).
+pub const POOL_COLUMNS: [&str; 8] =
+    ["datastore", "caller", "mean held", "peak held", "calls waited", "mean wait (ms)", "rejected", "gave up waiting"];
+
+/// The cells of one caller's row in the many-seed connection-pool table (text and HTML).
+pub fn pool_cells(p: &crate::montecarlo::infra::PoolStats) -> [String; 8] {
+    [
+        p.datastore.clone(),
+        p.caller.clone(),
+        format!("{} of {}", num_ci(&p.mean_held, 2), p.pool_size),
+        num_ci(&p.peak_held, 1),
+        super::text::pct_ci(&p.waited_share),
+        p.mean_wait_ms.as_ref().map_or("-".to_owned(), |e| num_ci(e, 2)),
+        count_ci(&p.rejected, 1),
+        count_ci(&p.gave_up, 1),
+    ]
 }

@@ -34,6 +34,38 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&out.stdout).expect("JSON")
 }
 
+/// `faultsim whatif SCENARIO --variant … --seeds N --all --format json`, parsed.
+fn whatif(scenario: &str, variants: &[&str], seeds: u32) -> serde_json::Value {
+    let seeds = seeds.to_string();
+    let mut args = vec!["whatif", scenario];
+    for v in variants {
+        args.extend(["--variant", v]);
+    }
+    args.extend(["--seeds", &seeds, "--all", "--format", "json"]);
+    json(&args)
+}
+
+/// One metric row of a what-if's JSON: variant `variant`, metric `name`.
+fn whatif_metric(v: &serde_json::Value, variant: usize, name: &str) -> serde_json::Value {
+    v["variants"][variant]["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {v}"))
+        .clone()
+}
+
+/// What `faultsim validate` prints on standard error for a topology that must be refused.
+fn refused(model: &str) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("m.ron");
+    std::fs::write(&path, model).expect("write");
+    let out = crate::cli::run(&["validate", path.to_str().expect("utf-8")]);
+    assert_eq!(out.code, Some(2), "{}", out.stdout);
+    out.stderr
+}
+
 /// `front` (zone x, the entry) calls `back`, one instance in x and one in y, checked every
 /// second and taken out after two failed checks.
 const TWO_ZONES: &str = r#"Topology(name: "split", regions: [Region(name: "r", zones: [Zone(name: "x"), Zone(name: "y")])],
@@ -47,17 +79,26 @@ const TWO_ZONES: &str = r#"Topology(name: "split", regions: [Region(name: "r", z
     ],
     endpoints: [Endpoint(name: "e", service: "front")])"#;
 
+/// 100 requests a second on TWO_ZONES for 30 s, with a partition between `sides` from
+/// 10.5 s to 20.5 s; the run and its rotation changes (time, back in rotation).
+fn split(sides: &str) -> (RunMetrics, Vec<(u64, bool)>) {
+    let scenario = format!(
+        r#"Scenario(name: "split", topology: "m.ron", duration: "30s",
+        workloads: [Workload(endpoint: "e", arrivals: Poisson(rate: 100.0), client: Client(timeout: "1s"))],
+        faults: [FaultWindow(name: "cut", start: "10500ms", duration: "10s",
+            fault: Partition({sides}, direction: Both, mode: Drop))])"#
+    );
+    let m = run(&load(TWO_ZONES, &scenario), 1);
+    let changes = m.rotation.iter().map(|c| (c.time_ns, c.up)).collect();
+    (m, changes)
+}
+
 #[test]
 fn a_partition_takes_an_instance_out_for_the_callers_it_cuts_off() {
     // x | y from 10.5 s to 20.5 s. front's checks of back#y fail at 11 s and 12 s, so back#y
     // leaves front's rotation at 12 s; they pass at 21 s and 22 s, so it is back at 22 s.
     // Until 12 s, every other call goes to back#y and times out; after it none does.
-    let scenario = r#"Scenario(name: "split", topology: "m.ron", duration: "30s",
-        workloads: [Workload(endpoint: "e", arrivals: Poisson(rate: 100.0), client: Client(timeout: "1s"))],
-        faults: [FaultWindow(name: "cut", start: "10500ms", duration: "10s",
-            fault: Partition(side_a: [Zone("x")], side_b: [Zone("y")], direction: Both, mode: Drop))])"#;
-    let m = run(&load(TWO_ZONES, scenario), 1);
-    let changes: Vec<(u64, bool)> = m.rotation.iter().map(|c| (c.time_ns, c.up)).collect();
+    let (m, changes) = split(r#"side_a: [Zone("x")], side_b: [Zone("y")]"#);
     assert_eq!(changes, [(12 * S, false), (22 * S, true)], "{:?}", m.rotation);
     let e = &m.endpoints[0];
     // Calls in [10.5 s, 12 s) that were sent to back#y: half of ~150, give or take Poisson noise.
@@ -71,12 +112,7 @@ fn cutting_two_services_apart_takes_every_instance_out_for_the_caller() {
     // back's only caller is front, so its checks run from front's zone alone: cutting the
     // two services apart takes both instances out (once each, at the second failed check),
     // and with none left in rotation front's calls fail fast instead of timing out.
-    let scenario = r#"Scenario(name: "split", topology: "m.ron", duration: "30s",
-        workloads: [Workload(endpoint: "e", arrivals: Poisson(rate: 100.0), client: Client(timeout: "1s"))],
-        faults: [FaultWindow(name: "cut", start: "10500ms", duration: "10s",
-            fault: Partition(side_a: [Service("back")], side_b: [Service("front")], direction: Both, mode: Drop))])"#;
-    let m = run(&load(TWO_ZONES, scenario), 1);
-    let changes: Vec<(u64, bool)> = m.rotation.iter().map(|c| (c.time_ns, c.up)).collect();
+    let (m, changes) = split(r#"side_a: [Service("back")], side_b: [Service("front")]"#);
     assert_eq!(changes, [(12 * S, false), (12 * S, false), (22 * S, true), (22 * S, true)], "{:?}", m.rotation);
     assert!(m.endpoints[0].failed.unavailable > 700, "{:?}", m.endpoints[0].failed);
 }
@@ -109,26 +145,9 @@ fn fmea_detects_a_zone_partition_and_the_checks_route_around_it() {
 
 #[test]
 fn health_checks_buy_a_partition_what_the_before_lacks() {
-    let v = json(&[
-        "whatif",
-        "scenarios/three_tier_zone_partition.ron",
-        "--variant",
-        "scenarios/patches/three_tier_no_health_checks.ron",
-        "--seeds",
-        "4",
-        "--format",
-        "json",
-    ]);
-    let text = v.to_string();
-    let metric = |name: &str| {
-        v["variants"][0]["metrics"]
-            .as_array()
-            .expect("metrics")
-            .iter()
-            .find(|m| m["name"] == name)
-            .unwrap_or_else(|| panic!("{name} in {text}"))
-            .clone()
-    };
+    let v =
+        whatif("scenarios/three_tier_zone_partition.ron", &["scenarios/patches/three_tier_no_health_checks.ron"], 4);
+    let metric = |name: &str| whatif_metric(&v, 0, name);
     let page = metric("page availability");
     assert_eq!(page["change"], "worse", "{page}");
     assert!(page["baseline"].as_f64().expect("baseline") > 0.999, "{page}");
@@ -189,28 +208,12 @@ fn sync_in_region_writes_wait_for_the_in_region_round_trip_only() {
 
 #[test]
 fn the_ledger_zone_loss_story_is_fixed_by_sync_in_region_without_the_latency_of_sync() {
-    let v = json(&[
-        "whatif",
+    let v = whatif(
         "scenarios/payments_ledger_zone_loss.ron",
-        "--variant",
-        "scenarios/patches/ledger_sync_in_region.ron",
-        "--variant",
-        "scenarios/patches/ledger_sync_everywhere.ron",
-        "--seeds",
-        "4",
-        "--all",
-        "--format",
-        "json",
-    ]);
-    let metric = |variant: usize, name: &str| {
-        v["variants"][variant]["metrics"]
-            .as_array()
-            .expect("metrics")
-            .iter()
-            .find(|m| m["name"] == name)
-            .unwrap_or_else(|| panic!("{name} in {v}"))
-            .clone()
-    };
+        &["scenarios/patches/ledger_sync_in_region.ron", "scenarios/patches/ledger_sync_everywhere.ron"],
+        4,
+    );
+    let metric = |variant: usize, name: &str| whatif_metric(&v, variant, name);
     for k in 0..2 {
         let lost = metric(k, "ledger-db writes lost");
         assert!(lost["baseline"].as_f64().expect("baseline") > 0.0, "{lost}");
@@ -258,36 +261,16 @@ fn hot_connections_must_be_a_part_of_them() {
         services: [Service(name: "back", zones: ["z"], instances: 3, service_time: Fixed("1ms"),
             load_balancer: LoadBalancer(policy: Pinned(connections: 4, hot: HotConnections(connections: 4, share: 1.5))))],
         endpoints: [Endpoint(name: "e", service: "back")])"#;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("m.ron");
-    std::fs::write(&path, model).expect("write");
-    let out = crate::cli::run(&["validate", path.to_str().expect("utf-8")]);
-    assert_eq!(out.code, Some(2), "{}", out.stdout);
-    assert!(out.stderr.contains("fewer than all 4, found 4"), "{}", out.stderr);
-    assert!(out.stderr.contains("share (of the requests) must be in (0, 1], found 1.5"), "{}", out.stderr);
-    assert!(out.stderr.contains("HotConnections(connections: 2, share: 0.9)"), "{}", out.stderr);
+    let stderr = refused(model);
+    assert!(stderr.contains("fewer than all 4, found 4"), "{stderr}");
+    assert!(stderr.contains("share (of the requests) must be in (0, 1], found 1.5"), "{stderr}");
+    assert!(stderr.contains("HotConnections(connections: 2, share: 0.9)"), "{stderr}");
 }
 
 #[test]
 fn two_heavy_clients_make_the_oom_story_worse_than_an_even_spread() {
-    let v = json(&[
-        "whatif",
-        "scenarios/oom_cascade.ron",
-        "--variant",
-        "scenarios/patches/profile_hot_connections.ron",
-        "--seeds",
-        "3",
-        "--all",
-        "--format",
-        "json",
-    ]);
-    let kills = v["variants"][0]["metrics"]
-        .as_array()
-        .expect("metrics")
-        .iter()
-        .find(|m| m["name"] == "profile-svc OOM kills")
-        .unwrap_or_else(|| panic!("OOM kills in {v}"))
-        .clone();
+    let v = whatif("scenarios/oom_cascade.ron", &["scenarios/patches/profile_hot_connections.ron"], 3);
+    let kills = whatif_metric(&v, 0, "profile-svc OOM kills");
     assert_eq!(kills["change"], "worse", "{kills}");
 }
 
@@ -331,37 +314,15 @@ fn an_autoscaler_needs_a_target_and_a_memory_target_needs_memory() {
                 autoscaler: Autoscaler(target_memory: 0.7, min: 2, max: 4)),
         ],
         endpoints: [Endpoint(name: "e", service: "a")])"#;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("m.ron");
-    std::fs::write(&path, model).expect("write");
-    let out = crate::cli::run(&["validate", path.to_str().expect("utf-8")]);
-    assert_eq!(out.code, Some(2), "{}", out.stdout);
-    assert!(out.stderr.contains("needs a target_utilisation, a target_memory or both"), "{}", out.stderr);
-    assert!(out.stderr.contains("target_memory needs the service's `memory`"), "{}", out.stderr);
+    let stderr = refused(model);
+    assert!(stderr.contains("needs a target_utilisation, a target_memory or both"), "{stderr}");
+    assert!(stderr.contains("target_memory needs the service's `memory`"), "{stderr}");
 }
 
 #[test]
 fn the_renderer_scaled_on_memory_loses_no_render_to_an_oom_kill() {
-    let v = json(&[
-        "whatif",
-        "scenarios/render_evening_peak.ron",
-        "--variant",
-        "scenarios/patches/render_memory_autoscaler.ron",
-        "--seeds",
-        "3",
-        "--all",
-        "--format",
-        "json",
-    ]);
-    let metric = |name: &str| {
-        v["variants"][0]["metrics"]
-            .as_array()
-            .expect("metrics")
-            .iter()
-            .find(|m| m["name"] == name)
-            .unwrap_or_else(|| panic!("{name} in {v}"))
-            .clone()
-    };
+    let v = whatif("scenarios/render_evening_peak.ron", &["scenarios/patches/render_memory_autoscaler.ron"], 3);
+    let metric = |name: &str| whatif_metric(&v, 0, name);
     let kills = metric("render OOM kills");
     assert!(kills["baseline"].as_f64().expect("baseline") > 10.0, "the CPU-only scaler lets pods die: {kills}");
     assert_eq!(kills["variant"].as_f64(), Some(0.0), "{kills}");
@@ -410,37 +371,15 @@ fn query_time_is_for_datastore_calls_only() {
         ],
         datastores: [Datastore(name: "db", primary: "z", cpus: 0)],
         endpoints: [Endpoint(name: "e", service: "a")])"#;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("m.ron");
-    std::fs::write(&path, model).expect("write");
-    let out = crate::cli::run(&["validate", path.to_str().expect("utf-8")]);
-    assert_eq!(out.code, Some(2), "{}", out.stdout);
-    assert!(out.stderr.contains("`b` is not a datastore; only datastore calls run queries"), "{}", out.stderr);
-    assert!(out.stderr.contains("cpus must be at least 1"), "{}", out.stderr);
+    let stderr = refused(model);
+    assert!(stderr.contains("`b` is not a datastore; only datastore calls run queries"), "{stderr}");
+    assert!(stderr.contains("cpus must be at least 1"), "{stderr}");
 }
 
 #[test]
 fn moving_the_reports_to_the_replica_gives_checkout_its_processors_back() {
-    let v = json(&[
-        "whatif",
-        "scenarios/noisy_neighbour_reports.ron",
-        "--variant",
-        "scenarios/patches/reports_on_replica.ron",
-        "--seeds",
-        "3",
-        "--all",
-        "--format",
-        "json",
-    ]);
-    let metric = |name: &str| {
-        v["variants"][0]["metrics"]
-            .as_array()
-            .expect("metrics")
-            .iter()
-            .find(|m| m["name"] == name)
-            .unwrap_or_else(|| panic!("{name} in {v}"))
-            .clone()
-    };
+    let v = whatif("scenarios/noisy_neighbour_reports.ron", &["scenarios/patches/reports_on_replica.ron"], 3);
+    let metric = |name: &str| whatif_metric(&v, 0, name);
     let p99 = metric("checkout p99 latency");
     assert_eq!(p99["change"], "better", "{p99}");
     assert!(p99["baseline"].as_f64().expect("baseline") > 50.0, "the scans slow checkout: {p99}");
