@@ -316,7 +316,7 @@ impl World {
         for job_key in present {
             let Some(job) = self.jobs.remove(job_key) else { continue };
             if job.working {
-                self.pool_released(now, station, job.caller);
+                self.pool_released(now, station, job.call);
             }
             if refuses && self.attempts.get(job.attempt).is_some() {
                 cal.schedule(

@@ -123,9 +123,9 @@ impl World {
         let Some(exec) = self.execs.get(a.exec) else { return };
         let (target, from_zone, from_station, endpoint, write) =
             (exec.target, exec.from_zone, exec.from_station, exec.endpoint, exec.write);
-        let caller = match exec.from_component {
-            Some(ComponentId::Service(s)) => s.index() as u32,
-            _ => u32::MAX,
+        let call = match exec.policy {
+            Policy::Call(c) => c.0,
+            _ => super::world::NO_CALL,
         };
         let Some(station) = pick_station(self, target, from_station, write) else {
             // Nothing in rotation: the caller's client library fails at once.
@@ -146,7 +146,7 @@ impl World {
             degraded: false,
             queued_at: now,
             deadline,
-            caller,
+            call,
         });
         match message_fate(self, from_station, Some(station), false) {
             Fate::Lost => {
@@ -177,7 +177,7 @@ impl World {
     /// A request message reaches its station.
     pub fn deliver(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
         let Some(job) = self.jobs.get(job_key) else { return };
-        let (station, attempt, deadline, caller) = (job.station, job.attempt, job.deadline, job.caller);
+        let (station, attempt, deadline, call) = (job.station, job.attempt, job.deadline, job.call);
         let st = &self.stations[station as usize];
         if st.down && self.buffer_write(job_key, station) {
             return;
@@ -210,14 +210,14 @@ impl World {
         let is_store = matches!(st.kind, StationKind::Datastore(_));
         if st.busy < st.effective_workers() {
             if is_store {
-                self.pool_arrival(now, station, caller, super::infra::pool::Arrival::Served);
+                self.pool_arrival(now, station, call, super::infra::pool::Arrival::Served);
             }
             self.admit(job_key, station);
             self.start_work(cal, now, job_key);
             self.memory_admitted(cal, now, station);
         } else if (st.waiting.len() as u64) < u64::from(st.backlog) {
             if is_store {
-                self.pool_arrival(now, station, caller, super::infra::pool::Arrival::Waits);
+                self.pool_arrival(now, station, call, super::infra::pool::Arrival::Waits);
             }
             self.account_busy(station, now);
             self.admit(job_key, station);
@@ -231,7 +231,7 @@ impl World {
             self.memory_admitted(cal, now, station);
         } else {
             if is_store {
-                self.pool_arrival(now, station, caller, super::infra::pool::Arrival::Rejected);
+                self.pool_arrival(now, station, call, super::infra::pool::Arrival::Rejected);
             }
             let st = &self.stations[station as usize];
             if let ComponentId::Service(s) = st.component {
@@ -258,7 +258,7 @@ impl World {
     pub(super) fn start_work(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
         let Some(job) = self.jobs.get_mut(job_key) else { return };
         job.working = true;
-        let (station, write) = (job.station, job.write);
+        let (station, write, call) = (job.station, job.write, job.call);
         self.account_busy(station, now);
         let st = &mut self.stations[station as usize];
         st.busy += 1;
@@ -273,15 +273,8 @@ impl World {
                 let ds = &t.datastores()[d as usize];
                 // The call's own query time, if it brings one (looked up only for stores
                 // that some call does).
-                let own = if ds.custom_queries {
-                    self.jobs
-                        .get(job_key)
-                        .and_then(|j| self.attempts.get(j.attempt))
-                        .and_then(|a| self.execs.get(a.exec))
-                        .and_then(|e| match e.policy {
-                            Policy::Call(c) => t.call(c).query_time.as_ref(),
-                            _ => None,
-                        })
+                let own = if ds.custom_queries && call != super::world::NO_CALL {
+                    t.call(crate::topology::CallId(call)).query_time.as_ref()
                 } else {
                     None
                 };
@@ -505,7 +498,7 @@ impl World {
         if job.working {
             self.account_busy(station, now);
             if let StationKind::Datastore(_) = self.stations[station as usize].kind {
-                self.pool_released(now, station, job.caller);
+                self.pool_released(now, station, job.call);
             }
             let st = &mut self.stations[station as usize];
             st.busy -= 1;

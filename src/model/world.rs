@@ -215,10 +215,14 @@ pub struct Job {
     pub queued_at: Nanos,
     /// Its propagated deadline ([`super::patterns::NO_DEADLINE`] for none).
     pub deadline: Nanos,
-    /// The calling service's index ([`u32::MAX`] for clients and queue deliveries), for
-    /// per-caller accounting of datastore connection pools.
-    pub caller: u32,
+    /// The call it answers ([`NO_CALL`] for clients, queue deliveries and cache misses):
+    /// gives a datastore the query's own time and the caller for its pool accounting, even
+    /// after the caller gave up.
+    pub call: u32,
 }
+
+/// [`Job::call`] of a job that answers no call.
+pub const NO_CALL: u32 = u32::MAX;
 
 /// A client request: the unit of request availability.
 #[derive(Debug)]

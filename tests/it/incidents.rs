@@ -363,6 +363,25 @@ fn queries_past_the_processors_are_stretched_by_how_oversubscribed_the_node_is()
 }
 
 #[test]
+fn a_query_keeps_its_own_time_after_its_caller_gave_up() {
+    // One connection; four 100 ms scans at 1 s with a 50 ms call timeout. The last three
+    // wait for the connection past their caller's timeout, then still run their own 100 ms
+    // scans (not the store's 10 ms read): 400 ms of connection time, three gave up waiting.
+    let model = r#"Topology(name: "orphan", regions: [Region(name: "r", zones: [Zone(name: "z")])],
+        network: (same_zone: Fixed("100us"), cross_zone: Fixed("1ms")),
+        services: [Service(name: "scan", zones: ["z"], workers: 10, service_time: Fixed("1ms"),
+            calls: [Call(to: "db", timeout: "50ms", query_time: Fixed("100ms"))])],
+        datastores: [Datastore(name: "db", primary: "z", connections: 1, read_time: Fixed("10ms"))],
+        endpoints: [Endpoint(name: "s", service: "scan")])"#;
+    let scenario = r#"Scenario(name: "orphan", topology: "m.ron", duration: "3s",
+        workloads: [Workload(endpoint: "s", arrivals: Trace(file: "four.csv"), client: Client(timeout: "2s"))])"#;
+    let m = run(&load(model, scenario), 1);
+    let u = &m.datastores[0].pool[0];
+    assert_eq!(u.gave_up, 3, "{u:?}");
+    assert_eq!(u.held_area / 1_000_000, 400, "every scan takes its own 100 ms: {u:?}");
+}
+
+#[test]
 fn query_time_is_for_datastore_calls_only() {
     let model = r#"Topology(name: "bad", regions: [Region(name: "r", zones: [Zone(name: "z")])],
         services: [

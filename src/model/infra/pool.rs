@@ -9,7 +9,7 @@
 
 use crate::engine::calendar::Nanos;
 use crate::engine::slab::Key;
-use crate::model::world::{StationKind, World};
+use crate::model::world::{StationKind, World, NO_CALL};
 use crate::topology::Topology;
 
 /// The slot of a caller that is not one of a datastore's known callers (never happens for
@@ -53,19 +53,24 @@ pub enum Arrival {
 }
 
 impl World {
-    /// The datastore and caller slot of a job at `station`, if it is a datastore node.
-    fn pool_slot(&self, station: u32, caller: u32) -> Option<(usize, usize)> {
+    /// The datastore and caller slot of a job answering `call` at `station`, if it is a
+    /// datastore node.
+    fn pool_slot(&self, station: u32, call: u32) -> Option<(usize, usize)> {
         let StationKind::Datastore(d) = self.stations[station as usize].kind else { return None };
-        let slot = *self.infra.pools[d as usize].slot_of.get(caller as usize)?;
+        if call == NO_CALL {
+            return None;
+        }
+        let caller = self.topology().call(crate::topology::CallId(call)).from;
+        let slot = *self.infra.pools[d as usize].slot_of.get(caller.index())?;
         (slot != NO_SLOT).then_some((d as usize, slot as usize))
     }
 
-    /// A call from service `caller` arrived at `station` (counted when measured).
-    pub(crate) fn pool_arrival(&mut self, now: Nanos, station: u32, caller: u32, what: Arrival) {
+    /// An attempt of `call` arrived at `station` (counted when measured).
+    pub(crate) fn pool_arrival(&mut self, now: Nanos, station: u32, call: u32, what: Arrival) {
         if !self.measuring(now) {
             return;
         }
-        let Some((d, slot)) = self.pool_slot(station, caller) else { return };
+        let Some((d, slot)) = self.pool_slot(station, call) else { return };
         let u = &mut self.metrics.datastores[d].pool[slot];
         u.calls += 1;
         match what {
@@ -89,8 +94,8 @@ impl World {
     /// The job `job` took a connection at `now` after arriving at `queued_at`.
     pub(crate) fn pool_taken(&mut self, now: Nanos, station: u32, job: Key) {
         let Some(j) = self.jobs.get(job) else { return };
-        let (caller, queued_at, attempt) = (j.caller, j.queued_at, j.attempt);
-        let Some((d, slot)) = self.pool_slot(station, caller) else { return };
+        let (call, queued_at, attempt) = (j.call, j.queued_at, j.attempt);
+        let Some((d, slot)) = self.pool_slot(station, call) else { return };
         self.pool_account(now, d, slot);
         let held = &mut self.infra.pools[d].held[slot].0;
         *held += 1;
@@ -110,8 +115,8 @@ impl World {
     }
 
     /// A job holding a connection at `station` gave it back (done, or its node crashed).
-    pub(crate) fn pool_released(&mut self, now: Nanos, station: u32, caller: u32) {
-        let Some((d, slot)) = self.pool_slot(station, caller) else { return };
+    pub(crate) fn pool_released(&mut self, now: Nanos, station: u32, call: u32) {
+        let Some((d, slot)) = self.pool_slot(station, call) else { return };
         self.pool_account(now, d, slot);
         let held = &mut self.infra.pools[d].held[slot].0;
         *held = held.saturating_sub(1);
