@@ -100,12 +100,17 @@ impl World {
         if stopped {
             self.apply_faults(cal, now);
         }
-        let (mut busy, mut ready) = (0u128, 0u32);
+        // Busy worker time and memory held (bytes, when the scaler reads memory) of the
+        // ready instances.
+        let (mut busy, mut ready, mut used) = (0u128, 0u32, 0u64);
         for (k, s) in range.clone().enumerate() {
             self.account_busy(s, now);
             let total = self.stations[s as usize].busy_total;
             let n = &self.infra.nodes[s as usize];
             let is_ready = !n.unprovisioned && !n.pending && !n.draining && !self.stations[s as usize].down;
+            if is_ready && a.target_memory.is_some() {
+                used += self.memory_bytes(s, now).unwrap_or(0);
+            }
             if let Some(sc) = self.infra.scalers[si].as_mut() {
                 if is_ready {
                     busy += total.saturating_sub(sc.last_busy[k]);
@@ -131,19 +136,10 @@ impl World {
             }
         };
         let cpu = a.target_utilisation.map(|target| wanted(busy as f64 / capacity as f64 / target));
-        let memory = a.target_memory.and_then(|target| {
-            let limit = svc.memory.as_ref()?.limit.0 as f64;
-            let used: f64 = range
-                .clone()
-                .filter(|&s| {
-                    let n = &self.infra.nodes[s as usize];
-                    !n.unprovisioned && !n.pending && !n.draining && !self.stations[s as usize].down
-                })
-                .filter_map(|s| self.memory_bytes(s, now))
-                .map(|b| b as f64)
-                .sum();
-            Some(wanted(used / f64::from(ready) / limit / target))
-        });
+        let memory = a
+            .target_memory
+            .zip(svc.memory.as_ref())
+            .map(|(target, m)| wanted(used as f64 / f64::from(ready) / m.limit.0 as f64 / target));
         let desired = cpu.into_iter().chain(memory).max().unwrap_or(current).clamp(a.min, a.max);
         if let Some(sc) = self.infra.scalers[si].as_mut() {
             sc.desired = desired;
