@@ -1284,8 +1284,8 @@ pub struct Limits {
     /// Default 16,777,216.
     #[serde(default = "default_max_pending_events")]
     pub max_pending_events: u64,
-    /// Time-series buckets per series (duration plus draining over `metrics.bucket`), a
-    /// memory bound: every endpoint and service keeps one series. Default 1,000,000.
+    /// Most time-series buckets per series, a memory bound: every endpoint and service keeps
+    /// one series. A run needing more at `metrics.bucket` uses a wider bucket. Default 4,096.
     #[serde(default = "default_max_buckets")]
     pub max_buckets: u64,
 }
@@ -1312,7 +1312,7 @@ fn default_max_pending_events() -> u64 {
     crate::engine::calendar::MAX_PENDING as u64
 }
 fn default_max_buckets() -> u64 {
-    1_000_000
+    4_096
 }
 
 /// Measurement settings.

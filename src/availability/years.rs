@@ -325,6 +325,8 @@ pub fn run_seed(plan: &Arc<Plan>, seed: u64, horizon: Horizon) -> Partial {
         max_time: Duration::from_nanos(horizon.total_ns),
         max_in_flight: u64::MAX,
         max_pending_events: crate::engine::calendar::MAX_PENDING as u64,
+        // The time-based model keeps no per-bucket series.
+        max_buckets: 1,
     };
     let sim = Simulation::with_model(Years::new(Arc::clone(plan), seed, horizon), limits);
     let (model, limit): (Years, Option<LimitError>) = sim.run_model(|_, _| {});

@@ -484,7 +484,7 @@ impl RunMetrics {
     /// Empty measurements for a run of `scenario`.
     pub fn new(scenario: &Scenario, seed: u64) -> RunMetrics {
         let t = &scenario.topology;
-        let bucket_ns = scenario.bucket.as_nanos().max(1);
+        let bucket_ns = scenario.series_bucket().as_nanos().max(1);
         let buckets = (scenario.limits.max_time.as_nanos() / bucket_ns + 1) as usize;
         RunMetrics {
             seed,

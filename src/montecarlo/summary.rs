@@ -64,6 +64,9 @@ pub struct Meta {
     pub duration_ns: u64,
     /// Series bucket width (ns).
     pub bucket_ns: u64,
+    /// The bucket the scenario asked for (ns), when a long run widened it to `bucket_ns`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_widened_from_ns: Option<u64>,
     /// Endpoints, in topology order.
     pub endpoints: Vec<EndpointMeta>,
     /// Service names, in topology order.
@@ -88,7 +91,8 @@ impl Meta {
             shard,
             warmup_ns: scenario.warmup.as_nanos(),
             duration_ns: scenario.duration.as_nanos(),
-            bucket_ns: scenario.bucket.as_nanos(),
+            bucket_ns: scenario.series_bucket().as_nanos(),
+            bucket_widened_from_ns: scenario.bucket_widened().then(|| scenario.bucket.as_nanos()),
             endpoints: t
                 .endpoints()
                 .iter()

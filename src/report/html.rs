@@ -235,10 +235,14 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
     meta_row(
         "simulated",
         format!(
-            "{} per seed; requests arriving after the {} warm-up are measured; time buckets of {}",
+            "{} per seed; requests arriving after the {} warm-up are measured; time buckets of {}{}",
             crate::units::Duration(m.duration_ns),
             crate::units::Duration(m.warmup_ns),
-            crate::units::Duration(m.bucket_ns)
+            crate::units::Duration(m.bucket_ns),
+            m.bucket_widened_from_ns.map_or_else(String::new, |asked| format!(
+                " (metrics.bucket {} widened to stay within limits.max_buckets)",
+                crate::units::Duration(asked)
+            ))
         ),
     );
     meta_row("intervals", "95%, from the spread between seeds (each seed is one independent replication)".to_owned());
@@ -626,6 +630,7 @@ mod tests {
             warmup_ns: 0,
             duration_ns: 1_000_000_000,
             bucket_ns: 1_000_000_000,
+            bucket_widened_from_ns: None,
             endpoints: vec![EndpointMeta { name: evil.into(), slo: None }],
             services: vec![evil.into()],
             faults: vec![crate::montecarlo::summary::FaultMeta { name: evil.into(), start_ns: 0, end_ns: 1 }],

@@ -19,7 +19,13 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
         "{} seeds of {}..={}{shard}; intervals are 95%, from the spread between seeds",
         r.seeds, m.first_seed, last
     );
-    let _ = writeln!(o, "measured: requests arriving after the {} warm-up\n", crate::units::Duration(m.warmup_ns));
+    let widened = m.bucket_widened_from_ns.map(|asked| (asked, m.bucket_ns));
+    let _ = writeln!(
+        o,
+        "measured: requests arriving after the {} warm-up{}\n",
+        crate::units::Duration(m.warmup_ns),
+        super::summary::widened_note(widened)
+    );
 
     let _ = writeln!(o, "endpoints");
     let mut rows = vec![[

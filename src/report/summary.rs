@@ -47,7 +47,8 @@ pub fn run_summary(s: &Scenario, m: &RunMetrics, limit: Option<&str>, replay: &s
         m.events,
         m.fingerprint
     );
-    let _ = writeln!(o, "measured: requests arriving after the {} warm-up\n", s.warmup);
+    let widened = s.bucket_widened().then(|| (s.bucket.as_nanos(), m.bucket_ns));
+    let _ = writeln!(o, "measured: requests arriving after the {} warm-up{}\n", s.warmup, widened_note(widened));
     if let Some(l) = limit {
         let _ = writeln!(o, "STOPPED EARLY: {l}\n");
     }
@@ -192,4 +193,16 @@ pub fn run_summary(s: &Scenario, m: &RunMetrics, limit: Option<&str>, replay: &s
 
     let _ = writeln!(o, "\nreplay: {replay}");
     o
+}
+
+/// `; time series in 5m buckets (…)` when a long run widened the scenario's bucket
+/// (`(asked, used)` in ns), otherwise nothing.
+pub fn widened_note(widened: Option<(u64, u64)>) -> String {
+    widened.map_or_else(String::new, |(asked, used)| {
+        format!(
+            "; time series in {} buckets (metrics.bucket {} widened to stay within limits.max_buckets)",
+            Duration::from_nanos(used),
+            Duration::from_nanos(asked)
+        )
+    })
 }

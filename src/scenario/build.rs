@@ -192,7 +192,7 @@ impl Scenario {
         }
         checks::positive_d(&mut b.p, &root.field("metrics").field("bucket"), s.metrics.bucket, "a metrics bucket");
         check_pending(&mut b.p, &lp, s.limits.max_pending_events);
-        check_buckets(&mut b.p, &root, &s.limits, max_time, s.metrics.bucket);
+        check_buckets(&mut b.p, &root, &s.limits);
 
         let mut hypotheses = Vec::new();
         for (i, h) in s.hypotheses.iter().enumerate() {
@@ -333,6 +333,7 @@ impl Scenario {
                 max_time,
                 max_in_flight: s.limits.max_in_flight,
                 max_pending_events: s.limits.max_pending_events,
+                max_buckets: s.limits.max_buckets.clamp(1, MAX_BUCKETS_CEILING),
             },
             bucket: s.metrics.bucket,
             hypotheses,
@@ -344,12 +345,6 @@ impl Scenario {
 /// The largest `limits.max_buckets` accepted: each bucket costs a few hundred bytes per
 /// endpoint and service, so more would ask for gigabytes per seed in flight.
 pub const MAX_BUCKETS_CEILING: u64 = 10_000_000;
-
-/// Buckets in each time series of a run lasting `max_time` with buckets `bucket` wide (the
-/// series start at time 0 and include the bucket holding `max_time`); `None` on overflow.
-pub fn bucket_count(max_time: Duration, bucket: Duration) -> Option<u64> {
-    (max_time.as_nanos() / bucket.as_nanos().max(1)).checked_add(1)
-}
 
 /// `limits.max_pending_events` is within what the calendar can hold.
 fn check_pending(p: &mut Problems, lp: &Path, v: u64) {
@@ -364,42 +359,42 @@ fn check_pending(p: &mut Problems, lp: &Path, v: u64) {
     }
 }
 
-/// The time series fit in `limits.max_buckets`, itself at most [`MAX_BUCKETS_CEILING`].
-fn check_buckets(p: &mut Problems, root: &Path, limits: &spec::Limits, max_time: Duration, bucket: Duration) {
+/// `limits.max_buckets` is in range. A run longer than it allows at `metrics.bucket` is not an
+/// error: its series use a wider bucket (see [`series_bucket`]).
+fn check_buckets(p: &mut Problems, root: &Path, limits: &spec::Limits) {
     let lp = root.field("limits");
     if limits.max_buckets == 0 || limits.max_buckets > MAX_BUCKETS_CEILING {
         p.with_hint(
             lp.field("max_buckets"),
             "out of range",
             format!("max_buckets must be between 1 and {MAX_BUCKETS_CEILING}, found {}", limits.max_buckets),
-            "widen Metrics(bucket: …) instead of raising max_buckets further",
-        );
-        return;
-    }
-    if bucket == Duration::ZERO {
-        return;
-    }
-    let n = bucket_count(max_time, bucket);
-    if n.is_none_or(|n| n > limits.max_buckets) {
-        let shown = n.map_or_else(|| "more than 2^64".to_owned(), |n| n.to_string());
-        let needed = round_up_to_unit(Duration((max_time.as_nanos() / limits.max_buckets).saturating_add(1)));
-        p.with_hint(
-            root.field("metrics").field("bucket"),
-            "too many buckets",
-            format!(
-                "a run of {max_time} (limits.max_time) in buckets of {bucket} needs {shown} time-series buckets, more than limits.max_buckets ({})",
-                limits.max_buckets
-            ),
-            format!("widen Metrics(bucket: …) to at least {needed}, or shorten the run"),
+            format!("the default, {}, keeps a second's resolution for runs up to an hour", spec::Limits::default().max_buckets),
         );
     }
 }
 
-/// `d` rounded up to a whole number of its largest unit (ns to days), for a readable hint.
-fn round_up_to_unit(d: Duration) -> Duration {
-    const UNITS: [u64; 7] = [86_400_000_000_000, 3_600_000_000_000, 60_000_000_000, 1_000_000_000, 1_000_000, 1_000, 1];
-    let unit = UNITS.into_iter().find(|u| d.0 >= *u).unwrap_or(1);
-    Duration(d.0.div_ceil(unit).saturating_mul(unit))
+/// Multiples of the requested bucket tried in turn when a run needs more than
+/// `limits.max_buckets` buckets: with the default 1 s bucket they are round durations from
+/// 1 s to a day. Beyond the last, the smallest whole number of days that fits.
+const WIDENINGS: [u64; 18] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400];
+
+/// The bucket width a run's time series use: `requested`, widened by the first of
+/// [`WIDENINGS`] (then whole multiples of the last) that keeps a run of `max_time` within
+/// `max_buckets` buckets. It depends on the scenario alone, so every seed, shard and thread
+/// count shares it and series still merge exactly; the memory of a run's series is bounded by
+/// `max_buckets` whatever its simulated length.
+pub fn series_bucket(requested: Duration, max_time: Duration, max_buckets: u64) -> Duration {
+    let base = requested.as_nanos().max(1);
+    let cap = max_buckets.max(1);
+    let fits = |k: u64| base.checked_mul(k).is_some_and(|w| max_time.as_nanos() / w < cap);
+    let k = WIDENINGS.into_iter().find(|&k| fits(k)).unwrap_or_else(|| {
+        // Whole multiples m of the widest step fit when max_time / (base·last·m) < cap,
+        // that is from m = q / cap + 1 with q the buckets needed at the widest step.
+        let last = WIDENINGS[WIDENINGS.len() - 1];
+        let q = max_time.as_nanos() / base.saturating_mul(last);
+        (q / cap + 1).saturating_mul(last)
+    });
+    Duration(base.saturating_mul(k))
 }
 
 /// Parses a trace: one arrival offset per line (a unit string, or a number of seconds),
@@ -910,6 +905,47 @@ fn capitalised(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn buckets(bucket: Duration, max_time: Duration) -> u64 {
+        max_time.as_nanos() / bucket.as_nanos() + 1
+    }
+
+    #[test]
+    fn long_runs_widen_their_bucket_to_round_durations() {
+        let s = Duration::from_secs;
+        // An hour fits at 1 s; a run of max_time 4095 s is the last that does.
+        assert_eq!(series_bucket(s(1), s(3660), 4096), s(1));
+        assert_eq!(series_bucket(s(1), s(4095), 4096), s(1));
+        assert_eq!(series_bucket(s(1), s(4096), 4096), s(2));
+        // Two days (+60 s of draining) in minutes, 30 days in 15 minutes, 30 days asked in 5 s.
+        assert_eq!(series_bucket(s(1), s(2 * 86_400 + 60), 4096), s(60));
+        assert_eq!(series_bucket(s(1), s(30 * 86_400 + 60), 4096), s(900));
+        assert_eq!(series_bucket(s(5), s(30 * 86_400 + 60), 4096), s(5 * 300));
+        // Beyond a day per bucket: whole days.
+        assert_eq!(series_bucket(s(1), s(100 * 365 * 86_400), 4096), s(9 * 86_400));
+        // Nanoseconds over the longest representable run do not overflow.
+        let w = series_bucket(Duration::from_nanos(1), Duration::from_nanos(u64::MAX), 4096);
+        assert!(buckets(w, Duration::from_nanos(u64::MAX)) <= 4096, "{w}");
+    }
+
+    proptest! {
+        /// The series bucket is a whole multiple of the one asked for, never narrower, and
+        /// a run of max_time fits in max_buckets with it.
+        #[test]
+        fn the_series_bucket_fits_and_is_a_multiple(
+            requested in 1u64..10_000_000_000_000,
+            max_time in 0u64..u64::MAX,
+            cap in 1u64..=MAX_BUCKETS_CEILING,
+        ) {
+            let w = series_bucket(Duration::from_nanos(requested), Duration::from_nanos(max_time), cap);
+            prop_assert!(w.as_nanos() >= requested);
+            prop_assert!(buckets(w, Duration::from_nanos(max_time)) <= cap);
+            if w.as_nanos() != u64::MAX {
+                prop_assert_eq!(w.as_nanos() % requested, 0);
+            }
+        }
+    }
 
     #[test]
     fn traces_parse_units_seconds_and_a_header() {

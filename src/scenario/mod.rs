@@ -9,7 +9,7 @@ mod build;
 
 use std::sync::Arc;
 
-pub use build::TraceFile;
+pub use build::{series_bucket, TraceFile, MAX_BUCKETS_CEILING};
 
 use crate::dist::{Dist, FailureModel};
 use crate::spec;
@@ -293,6 +293,9 @@ pub struct Limits {
     pub max_in_flight: u64,
     /// Events pending at once, at most [`crate::engine::calendar::MAX_PENDING`].
     pub max_pending_events: u64,
+    /// Buckets per time series, at most [`MAX_BUCKETS_CEILING`]; a longer run widens
+    /// its bucket (see [`Scenario::series_bucket`]).
+    pub max_buckets: u64,
 }
 
 /// Content hashes (SHA-256, hex) of the files a scenario was loaded from, so results from
@@ -336,10 +339,24 @@ pub struct Scenario {
     pub component_failures: bool,
     /// Run bounds.
     pub limits: Limits,
-    /// Time-series bucket width.
+    /// Time-series bucket width asked for (`metrics.bucket`): the finest a run's series
+    /// use. Runs read [`Scenario::series_bucket`], which widens it for long runs.
     pub bucket: Duration,
     /// Hypotheses.
     pub hypotheses: Vec<Hypothesis>,
     /// Fault-space search.
     pub explore: Option<Explore>,
+}
+
+impl Scenario {
+    /// The bucket width of this run's time series: [`Scenario::bucket`], widened so a run of
+    /// `limits.max_time` keeps at most `limits.max_buckets` buckets per series.
+    pub fn series_bucket(&self) -> Duration {
+        series_bucket(self.bucket, self.limits.max_time, self.limits.max_buckets)
+    }
+
+    /// Whether [`Scenario::series_bucket`] is wider than the bucket asked for.
+    pub fn bucket_widened(&self) -> bool {
+        self.series_bucket() != self.bucket
+    }
 }

@@ -203,7 +203,7 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
         origins.push(own);
         runs.extend(seeds_run);
     }
-    let bucket_s = base.bucket.as_secs_f64();
+    let bucket_s = base.series_bucket().as_secs_f64();
     let mut initiators: Vec<Initiator> = chosen
         .into_iter()
         .zip(origins)

@@ -204,3 +204,38 @@ fn zero_counts_get_one_sided_bounds_not_zero_width_intervals() {
     assert!(text.contains("no request of greet failed") && text.contains("none (< 0.30)"), "{text}");
     assert!(!text.contains("[100.000%, 100.000%]") && !text.contains(" 0 [0, 0]"), "{text}");
 }
+
+#[test]
+fn widened_series_give_the_same_bytes_for_any_thread_count_and_sharding() {
+    // Three hours capped at 100 buckets: the series bucket widens from 1 s to 2 min.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = format!(
+        "Scenario(name: \"long\", topology: {:?}, duration: \"3h\", limits: Limits(max_buckets: 100), \
+         workloads: [Workload(endpoint: \"greet\", arrivals: Poisson(rate: 2.0))])",
+        root.join("models/minimal.ron").display().to_string()
+    );
+    std::fs::write(dir.path().join("long.ron"), text).expect("write");
+    let limit = Duration::from_secs(120);
+    let json = |extra: &[&str]| {
+        let o = run_in(dir.path(), &[&["run", "long.ron", "--seeds", "6", "--format", "json"], extra].concat(), limit);
+        assert_eq!(o.code, Some(0), "{}", o.stderr);
+        o.stdout
+    };
+    let one = json(&["--threads", "1"]);
+    assert_eq!(one, json(&["--threads", "2"]), "threads");
+    let v: serde_json::Value = serde_json::from_str(&one).expect("json");
+    assert_eq!(v["meta"]["bucket_ns"], 120_000_000_000u64);
+    assert_eq!(v["meta"]["bucket_widened_from_ns"], 1_000_000_000u64);
+    for k in 1..=2 {
+        let o = run_in(dir.path(), &["run", "long.ron", "--seeds", "6", "--shard", &format!("{k}/2"), "--out", "shards"], limit);
+        assert_eq!(o.code, Some(0), "{}", o.stderr);
+    }
+    let merged = run_in(
+        dir.path(),
+        &["merge", "--format", "json", "shards/shard-2-of-2.json", "shards/shard-1-of-2.json"],
+        limit,
+    );
+    assert_eq!(merged.code, Some(0), "{}", merged.stderr);
+    assert_eq!(merged.stdout, one, "merged shards");
+}
