@@ -82,9 +82,14 @@ enum Command {
         /// to look inside a fix without copying the model.
         #[arg(long)]
         variant: Option<PathBuf>,
-        /// Seeds per scenario (default: each scenario's `seeds`).
+        /// Seeds per scenario, judged in one look. Without it, seeds run in looks until every
+        /// hypothesis is decided: the scenario's `seeds`, then twice as many, and so on up to
+        /// `--max-seeds`, each look's interval at 1 − 5%/looks (see the manual, CI chapter).
         #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
+        /// Most seeds a sequential check runs (default: 16 times the scenario's `seeds`).
+        #[arg(long, value_parser = crate::cli::parse_seeds, conflicts_with = "seeds")]
+        max_seeds: Option<u64>,
         /// Worker threads (default: one per core). Verdicts never depend on it.
         #[arg(long, value_parser = crate::cli::parse_threads)]
         threads: Option<usize>,
@@ -311,6 +316,7 @@ fn main() -> ExitCode {
             scenarios,
             variant,
             seeds,
+            max_seeds,
             threads,
             inconclusive,
             junit,
@@ -323,6 +329,7 @@ fn main() -> ExitCode {
                 &scenarios,
                 variant.as_deref(),
                 seeds,
+                max_seeds,
                 threads,
                 inconclusive,
                 junit.as_deref(),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use faultsim::load;
-use faultsim::montecarlo::verdict::{Judgement, Verdict};
+use faultsim::montecarlo::verdict::{judge_all_sequential, look_sizes, HypothesisMeta, Judgement, Verdict};
 
 use super::*;
 
@@ -36,6 +36,7 @@ pub fn check(
     paths: &[PathBuf],
     variant: Option<&std::path::Path>,
     seeds: Option<u64>,
+    max_seeds: Option<u64>,
     threads: Option<usize>,
     inconclusive: Inconclusive,
     junit: Option<&std::path::Path>,
@@ -53,18 +54,51 @@ pub fn check(
             Ok(s) => s,
             Err(code) => return code,
         };
-        let count = seeds.unwrap_or(scenario.seed_count).max(1);
         let first = scenario.first_seed;
-        let list = match seed_list(first, count, None) {
+        // With --seeds: one look at that many. Otherwise looks of the scenario's seeds,
+        // doubling up to --max-seeds (default 16 times as many), stopping at the first look
+        // that decides every hypothesis.
+        let base = scenario.seed_count.max(1);
+        let sizes = match seeds {
+            Some(n) => vec![n.max(1)],
+            None => look_sizes(base, max_seeds.unwrap_or(base.saturating_mul(16)).min(montecarlo::MAX_SEEDS)),
+        };
+        let sequential = sizes.len() > 1;
+        let most = sizes.last().copied().unwrap_or(base);
+        let list = match seed_list(first, most, None) {
             Ok(l) => l,
             Err(code) => return code,
         };
-        let bar = progress_bar(list.len() as u64);
-        let data = montecarlo::run_seeds(&scenario, &list, threads, &|| bar.inc(1));
+        let bar = progress_bar(most);
+        let endpoints = scenario.topology.endpoints().len();
+        let mut data = montecarlo::Partial::empty(endpoints);
+        let mut done = 0usize;
+        for &n in &sizes {
+            let batch = list.get(done..n as usize).unwrap_or(&[]);
+            data = data.merge(montecarlo::run_seeds(&scenario, batch, threads, &|| bar.inc(1)));
+            done = n as usize;
+            let hypotheses: Vec<_> = scenario.hypotheses.iter().map(|h| HypothesisMeta::of(h, &scenario)).collect();
+            let settled = judge_all_sequential(&hypotheses, &data.records, &sizes)
+                .iter()
+                .all(|v| v.judgement != Judgement::Inconclusive || v.sequential.is_some_and(|l| l.seeds >= most));
+            if !sequential || settled {
+                break;
+            }
+        }
         bar.finish_and_clear();
-        let results = summary::Results::build(summary::Meta::of(&scenario, first, count, None), data);
+        let count = done as u64;
+        let mut results = summary::Results::build(summary::Meta::of(&scenario, first, count, None), data);
+        if sequential {
+            results.verdicts = judge_all_sequential(&results.meta.hypotheses, &results.data.records, &sizes);
+        }
         let replay = format!("faultsim run {}", shown(path, variant));
-        text.push_str(&format!("{}: {} ({count} seeds)\n", path.display(), scenario.name));
+        let schedule = if sequential {
+            let shown: Vec<String> = sizes.iter().map(u64::to_string).collect();
+            format!("; sequential, looks at {} seeds", shown.join(", "))
+        } else {
+            String::new()
+        };
+        text.push_str(&format!("{}: {} ({count} seeds{schedule})\n", path.display(), scenario.name));
         if results.verdicts.is_empty() {
             text.push_str("  no hypotheses\n");
         }
@@ -85,12 +119,16 @@ pub fn check(
                 Judgement::Pass | Judgement::NotEvaluable => {}
             }
             text.push_str(&format!(
-                "  {tag:<13} {}: {} — held in {}/{} seeds, pass rate {} (95% exact) vs required {}\n",
+                "  {tag:<13} {}: {} — held in {}/{} seeds, pass rate {} ({}) vs required {}\n",
                 v.name,
                 v.claim,
                 v.passed,
                 v.evaluated,
                 faultsim::report::text::pct_ci(&v.pass_rate),
+                v.sequential.map_or_else(
+                    || "95% exact".to_owned(),
+                    |l| format!("{}% exact, look {} of {}", l.level * 100.0, l.look, l.looks)
+                ),
                 faultsim::report::text::pct(v.required)
             ));
             if let Some(note) = &v.note {
@@ -108,7 +146,7 @@ pub fn check(
         let mut verdicts = results.verdicts.clone();
         let mut explored = serde_json::Value::Null;
         if scenario.explore.is_some() && !explore.skip {
-            match search(path, variant, &scenario, count, threads, &explore.dir) {
+            match search(path, variant, &scenario, seeds.unwrap_or(base), threads, &explore.dir) {
                 Err(code) => return code,
                 Ok(found) => {
                     text.push_str(&found.text);
@@ -385,6 +423,7 @@ fn search(
         pass_rate: faultsim::stats::clopper_pearson(tried - broke, tried, faultsim::montecarlo::verdict::LEVEL),
         failing_seeds: Vec::new(),
         note,
+        sequential: None,
     };
     Ok(Searched { text, verdict, json })
 }

@@ -73,6 +73,90 @@ pub struct Verdict {
     pub failing_seeds: Vec<u64>,
     /// Why it could not be judged, or what would settle it.
     pub note: Option<String>,
+    /// Where a sequential check decided it, when seeds ran in looks (see [`judge_sequential`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequential: Option<Look>,
+}
+
+/// The look of a sequential check a verdict comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Look {
+    /// Which look (1-based): the first whose interval decided it, or the last one run.
+    pub look: usize,
+    /// Looks in the schedule.
+    pub looks: usize,
+    /// Seeds the verdict was judged on (the look's size).
+    pub seeds: u64,
+    /// Confidence level of each look's interval: `1 - (1 - LEVEL) / looks`.
+    pub level: f64,
+}
+
+/// Every hypothesis of `hypotheses` judged sequentially on `records` (one per seed, in seed
+/// order) over the looks `sizes` (see [`judge_sequential`]).
+pub fn judge_all_sequential(
+    hypotheses: &[HypothesisMeta],
+    records: &[super::partial::SeedRecord],
+    sizes: &[u64],
+) -> Vec<Verdict> {
+    hypotheses
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let checks: Vec<(u64, &SeedCheck)> =
+                records.iter().filter_map(|r| r.checks.get(i).map(|c| (r.seed, c))).collect();
+            judge_sequential(h, &checks, sizes)
+        })
+        .collect()
+}
+
+/// The sizes (cumulative seed counts) of a sequential check's looks: `first`, then doubling
+/// while at most `max`. One look when `first >= max`.
+pub fn look_sizes(first: u64, max: u64) -> Vec<u64> {
+    let first = first.clamp(1, max.max(1));
+    let mut sizes = vec![first];
+    while let Some(next) = sizes.last().and_then(|n| n.checked_mul(2)).filter(|&n| n <= max) {
+        sizes.push(next);
+    }
+    sizes
+}
+
+/// Judges a hypothesis looked at repeatedly: after each of `sizes` seeds (the schedule,
+/// fixed before any seed runs) with the exact interval at level `1 - (1 - LEVEL) / K` for `K`
+/// looks. By the union bound the chance that any look wrongly passes (or wrongly fails) a
+/// hypothesis is at most what one look at [`LEVEL`] allows, however many looks ran. The
+/// verdict is the first look's that decides; later seeds (run for other hypotheses) do not
+/// reopen it. Undecided at every look run: inconclusive on the seeds of the last one.
+/// `checks` are `(seed, check)` in seed order; looks beyond them are not judged.
+pub fn judge_sequential(meta: &HypothesisMeta, checks: &[(u64, &SeedCheck)], sizes: &[u64]) -> Verdict {
+    let looks = sizes.len().max(1);
+    let level = 1.0 - (1.0 - LEVEL) / looks as f64;
+    if meta.seeds_passing >= 1.0 {
+        // "Every seed" is judged on every seed run, so a failure seen at any look counts.
+        let ran = sizes.iter().rposition(|&n| n as usize <= checks.len()).unwrap_or(0);
+        let mut v = judge_at(meta, checks, level);
+        v.sequential = Some(Look { look: ran + 1, looks, seeds: checks.len() as u64, level });
+        return v;
+    }
+    let mut last = None;
+    for (k, &n) in sizes.iter().enumerate() {
+        let Some(prefix) = checks.get(..n as usize) else { break };
+        let mut v = judge_at(meta, prefix, level);
+        v.sequential = Some(Look { look: k + 1, looks, seeds: n, level });
+        if matches!(v.judgement, Judgement::Pass | Judgement::Fail | Judgement::NotEvaluable) {
+            return v;
+        }
+        last = Some(v);
+    }
+    let mut v = last.unwrap_or_else(|| judge_at(meta, checks, level));
+    if v.judgement == Judgement::Inconclusive {
+        let seeds = v.sequential.map_or(checks.len() as u64, |l| l.seeds);
+        v.note = Some(if seeds < sizes.last().copied().unwrap_or(0) {
+            format!("undecided after {seeds} seeds; the schedule's later looks were not run")
+        } else {
+            format!("undecided after {seeds} seeds, the most this check runs: raise --max-seeds")
+        });
+    }
+    v
 }
 
 impl HypothesisMeta {
@@ -307,15 +391,29 @@ fn seeds_needed(required: f64) -> u64 {
 
 /// Judges a hypothesis from its per-seed checks (`(seed, check)` in seed order).
 pub fn judge(meta: &HypothesisMeta, checks: &[(u64, &SeedCheck)]) -> Verdict {
+    judge_at(meta, checks, LEVEL)
+}
+
+/// [`judge`] with the pass rate's exact interval at `level`.
+fn judge_at(meta: &HypothesisMeta, checks: &[(u64, &SeedCheck)], level: f64) -> Verdict {
     let evaluated: Vec<&(u64, &SeedCheck)> = checks.iter().filter(|(_, c)| c.passed.is_some()).collect();
     let passed = evaluated.iter().filter(|(_, c)| c.passed == Some(true)).count() as u64;
     let n = evaluated.len() as u64;
     let failing_seeds: Vec<u64> = evaluated.iter().filter(|(_, c)| c.passed == Some(false)).map(|(s, _)| *s).collect();
-    let pass_rate = stats::clopper_pearson(passed, n, LEVEL);
+    let pass_rate = stats::clopper_pearson(passed, n, level);
     let (judgement, note) = if let Some(why) = &meta.not_evaluable {
         (Judgement::NotEvaluable, Some(why.clone()))
     } else if n == 0 {
         (Judgement::NotEvaluable, Some("no seed could evaluate it (no requests, samples or faults)".to_owned()))
+    } else if meta.seeds_passing >= 1.0 {
+        // "Every seed" cannot be shown as a rate by sampling; it is judged on the seeds run:
+        // any failing seed fails it, and a pass says how rare a failure could still be.
+        if passed == n {
+            let rare = crate::report::text::pct(1.0 - pass_rate.low);
+            (Judgement::Pass, Some(format!("every seed passed; a failure on up to {rare} of seeds is not ruled out")))
+        } else {
+            (Judgement::Fail, None)
+        }
     } else if pass_rate.low >= meta.seeds_passing {
         (Judgement::Pass, None)
     } else if pass_rate.high < meta.seeds_passing {
@@ -342,6 +440,7 @@ pub fn judge(meta: &HypothesisMeta, checks: &[(u64, &SeedCheck)]) -> Verdict {
         pass_rate,
         failing_seeds,
         note,
+        sequential: None,
     }
 }
 
@@ -373,6 +472,78 @@ mod tests {
         assert!(v.note.as_deref().is_some_and(|n| n.contains("run at least 72")), "{:?}", v.note);
         assert_eq!(verdict(0.95, 72, 0).judgement, Judgement::Pass);
         assert_eq!(verdict(0.9, 5, 5).judgement, Judgement::Fail);
+    }
+
+    fn sequential(required: f64, outcomes: &[bool], sizes: &[u64]) -> Verdict {
+        let c: Vec<SeedCheck> = outcomes.iter().map(|&p| SeedCheck { passed: Some(p), value: None }).collect();
+        let with_seeds: Vec<(u64, &SeedCheck)> = c.iter().enumerate().map(|(i, c)| (i as u64 + 1, c)).collect();
+        judge_sequential(&meta(required), &with_seeds, sizes)
+    }
+
+    #[test]
+    fn every_seed_is_judged_on_every_seed_run() {
+        let v = verdict(1.0, 20, 0);
+        assert_eq!(v.judgement, Judgement::Pass);
+        assert!(v.note.as_deref().is_some_and(|n| n.contains("up to 16.84% of seeds")), "{:?}", v.note);
+        assert_eq!(verdict(1.0, 19, 1).judgement, Judgement::Fail);
+        // Sequentially: a failure in a later look's seeds is not ignored.
+        let mut outcomes = vec![true; 80];
+        outcomes[70] = false;
+        let v = sequential(1.0, &outcomes, &look_sizes(20, 320));
+        assert_eq!(v.judgement, Judgement::Fail);
+        assert_eq!(v.failing_seeds, vec![71]);
+        assert_eq!(v.sequential.map(|l| (l.look, l.seeds)), Some((3, 80)));
+    }
+
+    #[test]
+    fn looks_double_up_to_the_maximum() {
+        assert_eq!(look_sizes(20, 320), vec![20, 40, 80, 160, 320]);
+        assert_eq!(look_sizes(20, 300), vec![20, 40, 80, 160]);
+        assert_eq!(look_sizes(50, 10), vec![10]);
+        assert_eq!(look_sizes(0, 0), vec![1]);
+        assert_eq!(look_sizes(u64::MAX / 2 + 1, u64::MAX), vec![u64::MAX / 2 + 1]);
+    }
+
+    #[test]
+    fn a_sequential_check_decides_at_the_first_look_that_can() {
+        let sizes = look_sizes(20, 320);
+        // Every seed passing: each look's lower bound is 0.005^(1/n) at 99%, first ≥ 95% at 160.
+        let v = sequential(0.95, &[true; 320], &sizes);
+        assert_eq!(v.judgement, Judgement::Pass);
+        let look = v.sequential.expect("a look");
+        assert_eq!((look.look, look.looks, look.seeds), (4, 5, 160));
+        assert!((look.level - 0.99).abs() < 1e-12);
+        assert_eq!(v.evaluated, 160, "judged on the look's seeds, not every seed run");
+        // Half failing is a fail at the first look.
+        let half: Vec<bool> = (0..320).map(|i| i % 2 == 0).collect();
+        let v = sequential(0.95, &half, &sizes);
+        assert_eq!((v.judgement, v.sequential.map(|l| l.look)), (Judgement::Fail, Some(1)));
+        // A pass rate at the requirement stays undecided through the last look.
+        let edge: Vec<bool> = (0..320).map(|i| i % 20 != 0).collect();
+        let v = sequential(0.95, &edge, &sizes);
+        assert_eq!(v.judgement, Judgement::Inconclusive);
+        assert!(v.note.as_deref().is_some_and(|n| n.contains("after 320 seeds")), "{:?}", v.note);
+        // Fewer seeds than the schedule: judged on what ran, and says so.
+        let v = sequential(0.95, &[true; 40], &sizes);
+        assert_eq!(v.judgement, Judgement::Inconclusive);
+        assert!(v.note.as_deref().is_some_and(|n| n.contains("later looks were not run")), "{:?}", v.note);
+    }
+
+    /// The union bound in action: a hypothesis whose true pass rate is just below the
+    /// requirement is wrongly passed by the whole sequential procedure at most 2.5% of the time.
+    #[test]
+    fn repeated_looks_keep_the_wrong_pass_rate_bounded() {
+        use rand::{RngExt, SeedableRng};
+        let sizes = look_sizes(20, 320);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let trials = 2000;
+        let mut wrong = 0;
+        for _ in 0..trials {
+            let outcomes: Vec<bool> = (0..320).map(|_| rng.random_bool(0.94)).collect();
+            wrong += u32::from(sequential(0.95, &outcomes, &sizes).judgement == Judgement::Pass);
+        }
+        // Bound 2.5%; allow binomial noise of 2000 trials (sd ≈ 0.35%).
+        assert!(f64::from(wrong) / f64::from(trials) <= 0.025 + 3.0 * 0.0035, "{wrong} of {trials}");
     }
 
     #[test]

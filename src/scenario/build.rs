@@ -368,7 +368,10 @@ fn check_buckets(p: &mut Problems, root: &Path, limits: &spec::Limits) {
             lp.field("max_buckets"),
             "out of range",
             format!("max_buckets must be between 1 and {MAX_BUCKETS_CEILING}, found {}", limits.max_buckets),
-            format!("the default, {}, keeps a second's resolution for runs up to an hour", spec::Limits::default().max_buckets),
+            format!(
+                "the default, {}, keeps a second's resolution for runs up to an hour",
+                spec::Limits::default().max_buckets
+            ),
         );
     }
 }
@@ -376,7 +379,8 @@ fn check_buckets(p: &mut Problems, root: &Path, limits: &spec::Limits) {
 /// Multiples of the requested bucket tried in turn when a run needs more than
 /// `limits.max_buckets` buckets: with the default 1 s bucket they are round durations from
 /// 1 s to a day. Beyond the last, the smallest whole number of days that fits.
-const WIDENINGS: [u64; 18] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400];
+const WIDENINGS: [u64; 18] =
+    [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400];
 
 /// The bucket width a run's time series use: `requested`, widened by the first of
 /// [`WIDENINGS`] (then whole multiples of the last) that keeps a run of `max_time` within

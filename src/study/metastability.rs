@@ -139,7 +139,8 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
     let trigger = base.faults.first().ok_or(MapError::NoTrigger)?;
     let longest = settings.durations.iter().copied().max().unwrap_or(Duration::from_secs(1));
     let window = Duration::from_nanos(5 * base.series_bucket().as_nanos());
-    let after = Duration::from_nanos(settings.deadline.as_nanos() + window.as_nanos() + base.series_bucket().as_nanos());
+    let after =
+        Duration::from_nanos(settings.deadline.as_nanos() + window.as_nanos() + base.series_bucket().as_nanos());
     let tl = Timeline::new(settings.warmup, settings.lead, longest, after);
     let start = tl.fault_start.as_nanos();
     let baselines: Vec<Arc<Scenario>> =

@@ -113,3 +113,55 @@ fn junit_is_xml_with_a_case_per_hypothesis_and_github_gets_annotations() {
     let plain = run(&["check", "scenarios/zone_outage.ron", "--seeds", "8"]);
     assert!(!plain.stdout.contains("::error"), "{}", plain.stdout);
 }
+
+/// A scenario on the minimal topology (default 20 seeds) with `hypotheses`, written to `dir`.
+fn minimal_with(dir: &Path, hypotheses: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = format!(
+        "Scenario(name: \"seq\", topology: {:?}, duration: \"20s\", \
+         workloads: [Workload(endpoint: \"greet\", arrivals: Poisson(rate: 20.0))], hypotheses: [{hypotheses}])",
+        root.join("models/minimal.ron").display().to_string()
+    );
+    std::fs::write(dir.join("seq.ron"), text).expect("write");
+}
+
+#[test]
+fn with_default_settings_a_true_hypothesis_passes_and_a_false_one_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let limit = Duration::from_secs(120);
+    // True by a wide margin at the default 95% of seeds: 20/20 cannot show it (the exact
+    // lower bound is 0.83), so looks of 20, 40, 80 and 160 seeds run; 160/160 at 99% can.
+    minimal_with(dir.path(), "Hypothesis(check: Availability(endpoint: \"greet\", at_least: 0.5))");
+    let o = run_in(dir.path(), &["check", "seq.ron"], limit);
+    assert_eq!(o.code, Some(0), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("(160 seeds; sequential, looks at 20, 40, 80, 160, 320 seeds)"), "{}", o.stdout);
+    assert!(o.stdout.contains("PASS") && o.stdout.contains("held in 160/160 seeds"), "{}", o.stdout);
+    assert!(o.stdout.contains("(99% exact, look 4 of 5)"), "{}", o.stdout);
+    // The verdict does not depend on threads.
+    let one = run_in(dir.path(), &["check", "seq.ron", "--threads", "1", "--format", "json"], limit);
+    let two = run_in(dir.path(), &["check", "seq.ron", "--threads", "2", "--format", "json"], limit);
+    assert_eq!(one.stdout, two.stdout);
+    let v: serde_json::Value = serde_json::from_str(&one.stdout).expect("json");
+    assert_eq!(v[0]["seeds"], 160);
+    assert_eq!(v[0]["verdicts"][0]["sequential"]["look"], 4);
+    // With fewer seeds allowed it stays undecided and says what to raise.
+    let o = run_in(dir.path(), &["check", "seq.ron", "--max-seeds", "80"], limit);
+    assert_eq!(o.code, Some(3), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("undecided after 80 seeds, the most this check runs: raise --max-seeds"), "{}", o.stdout);
+    // --seeds is one look at 95%, as before.
+    let o = run_in(dir.path(), &["check", "seq.ron", "--seeds", "20"], limit);
+    assert_eq!(o.code, Some(3), "{}", o.stdout);
+    assert!(o.stdout.contains("run at least 72"), "{}", o.stdout);
+
+    // A false one fails at the first look: a median below a microsecond cannot hold.
+    minimal_with(
+        dir.path(),
+        "Hypothesis(check: Availability(endpoint: \"greet\", at_least: 0.5)), \
+         Hypothesis(name: \"instant\", check: Latency(endpoint: \"greet\", percentile: 50.0, at_most: \"1us\"))",
+    );
+    let o = run_in(dir.path(), &["check", "seq.ron"], limit);
+    assert_eq!(o.code, Some(1), "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("FAIL          instant"), "{}", o.stdout);
+    assert!(o.stdout.contains("held in 0/20 seeds"), "{}", o.stdout);
+    assert!(o.stdout.contains("(99% exact, look 1 of 5)"), "{}", o.stdout);
+}

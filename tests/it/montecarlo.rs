@@ -228,7 +228,11 @@ fn widened_series_give_the_same_bytes_for_any_thread_count_and_sharding() {
     assert_eq!(v["meta"]["bucket_ns"], 120_000_000_000u64);
     assert_eq!(v["meta"]["bucket_widened_from_ns"], 1_000_000_000u64);
     for k in 1..=2 {
-        let o = run_in(dir.path(), &["run", "long.ron", "--seeds", "6", "--shard", &format!("{k}/2"), "--out", "shards"], limit);
+        let o = run_in(
+            dir.path(),
+            &["run", "long.ron", "--seeds", "6", "--shard", &format!("{k}/2"), "--out", "shards"],
+            limit,
+        );
         assert_eq!(o.code, Some(0), "{}", o.stderr);
     }
     let merged = run_in(
