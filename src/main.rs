@@ -52,11 +52,20 @@ enum Command {
         #[arg(long)]
         variant: Option<PathBuf>,
         /// Run this one seed and show that run in detail.
-        #[arg(long, conflicts_with_all = ["seeds", "shard"])]
+        #[arg(long, conflicts_with_all = ["seeds", "shard", "precision"])]
         seed: Option<u64>,
         /// Run this many seeds, from the scenario's first (default: the scenario's `seeds`).
         #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
+        /// Run until every endpoint's figure is this precise instead of a fixed seed count:
+        /// `availability=0.05pp`, `latency=2%` or `latency=0.5ms` (half-width of the interval).
+        /// Seeds run in looks (the scenario's `seeds`, twice as many, … up to `--max-seeds`),
+        /// each look's interval at 1 − 5%/looks.
+        #[arg(long, conflicts_with_all = ["seeds", "shard"])]
+        precision: Option<faultsim::montecarlo::precision::Target>,
+        /// Most seeds a `--precision` run takes (default: 16 times the scenario's `seeds`).
+        #[arg(long, value_parser = crate::cli::parse_seeds, requires = "precision")]
+        max_seeds: Option<u64>,
         /// Worker threads (default: one per core). Results never depend on it.
         #[arg(long, value_parser = crate::cli::parse_threads)]
         threads: Option<usize>,
@@ -294,7 +303,26 @@ fn main() -> ExitCode {
         Command::Run { scenario, variant, seed: Some(seed), format, .. } => {
             cli::run::run(&scenario, variant.as_deref(), Some(seed), format)
         }
-        Command::Run { scenario, variant, seed: None, seeds, threads, shard, out, format } => {
+        Command::Run {
+            scenario,
+            variant,
+            seed: None,
+            precision: Some(target),
+            max_seeds,
+            threads,
+            out,
+            format,
+            ..
+        } => cli::run::run_until_settled(
+            &scenario,
+            variant.as_deref(),
+            &target,
+            max_seeds,
+            threads,
+            out.as_deref(),
+            format,
+        ),
+        Command::Run { scenario, variant, seed: None, seeds, threads, shard, out, format, .. } => {
             cli::run::run_seeds(&scenario, variant.as_deref(), seeds, threads, shard.as_deref(), out.as_deref(), format)
         }
         Command::Availability { input, years, duration, seeds, threads, shard, out, rare_events, cycles, format } => {

@@ -259,3 +259,59 @@ pub fn run_seeds(
     }
     emit_results(&results, Some(&scenario), &replay, out, format)
 }
+
+/// `run --precision`: seeds in looks until every endpoint's figure meets `target` (see
+/// [`faultsim::montecarlo::precision`]), then the usual many-seed output with a line saying
+/// where it stopped and why.
+pub fn run_until_settled(
+    path: &std::path::Path,
+    variant: Option<&std::path::Path>,
+    target: &faultsim::montecarlo::precision::Target,
+    max_seeds: Option<u64>,
+    threads: Option<usize>,
+    out: Option<&std::path::Path>,
+    format: Format,
+) -> ExitCode {
+    use faultsim::montecarlo::{self, precision, summary, verdict};
+    let scenario = match load_scenario_with(path, variant) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let base = scenario.seed_count.max(1);
+    let schedule = verdict::look_sizes(base, max_seeds.unwrap_or(base.saturating_mul(16)).min(montecarlo::MAX_SEEDS));
+    let most = schedule.last().copied().unwrap_or(base);
+    let first = scenario.first_seed;
+    let list = match seed_list(first, most, None) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let threads = threads_or_default(threads);
+    let level = precision::look_level(schedule.len());
+    let names: Vec<String> = scenario.topology.endpoints().iter().map(|e| e.name.clone()).collect();
+    let bar = progress_bar(most);
+    let mut data = montecarlo::Partial::empty(names.len());
+    let mut looks = Vec::new();
+    let mut done = 0usize;
+    for &n in &schedule {
+        let batch = list.get(done..n as usize).unwrap_or(&[]);
+        data = data.merge(montecarlo::run_seeds(&scenario, batch, threads, &|| bar.inc(1)));
+        done = n as usize;
+        let look = precision::judge_look(target, &names, &data.records, level);
+        let settled = look.settled();
+        looks.push(look);
+        if settled {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    let settled = looks.last().is_some_and(precision::LookWidths::settled);
+    let mut results = summary::Results::build(summary::Meta::of(&scenario, first, done as u64, None), data);
+    results.precision =
+        Some(precision::Settled { target: *target, target_text: target.to_string(), schedule, level, looks, settled });
+    let replay = format!("faultsim run {}", shown(path, variant));
+    let code = emit_results(&results, Some(&scenario), &replay, out, format);
+    if !settled && code == ExitCode::SUCCESS {
+        return ExitCode::from(EXIT_INCONCLUSIVE);
+    }
+    code
+}

@@ -10,6 +10,7 @@ pub mod budget;
 pub mod infra;
 pub mod parallel;
 pub mod partial;
+pub mod precision;
 pub mod summary;
 pub mod verdict;
 

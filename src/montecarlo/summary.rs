@@ -215,6 +215,9 @@ pub struct Results {
     pub verdicts: Vec<super::verdict::Verdict>,
     /// Data loss, duplicates, OOM kills and failovers, when the topology has such parts.
     pub infra: Option<super::infra::InfraStats>,
+    /// How a run until settled (`--precision`) chose its seed count; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<super::precision::Settled>,
     /// The mergeable data everything above is derived from.
     pub data: Partial,
 }
@@ -373,6 +376,17 @@ impl Results {
             })
             .collect();
         let infra = super::infra::InfraStats::build(records, LEVEL);
-        Results { schema_version: SCHEMA_VERSION, meta, seeds: n, stopped, endpoints, services, verdicts, infra, data }
+        Results {
+            schema_version: SCHEMA_VERSION,
+            meta,
+            seeds: n,
+            stopped,
+            endpoints,
+            services,
+            verdicts,
+            infra,
+            precision: None,
+            data,
+        }
     }
 }

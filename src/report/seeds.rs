@@ -19,6 +19,9 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
         "{} seeds of {}..={}{shard}; intervals are 95%, from the spread between seeds",
         r.seeds, m.first_seed, last
     );
+    if let Some(p) = &r.precision {
+        o.push_str(&precision_lines(p));
+    }
     let widened = m.bucket_widened_from_ns.map(|asked| (asked, m.bucket_ns));
     let _ = writeln!(
         o,
@@ -169,5 +172,44 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
         }
     }
     let _ = writeln!(o, "\nreplay one seed: {replay} --seed N");
+    o
+}
+
+/// Where a run until settled stopped, and each endpoint's figure at that look.
+fn precision_lines(p: &crate::montecarlo::precision::Settled) -> String {
+    use crate::montecarlo::precision::Figure;
+    let mut o = String::new();
+    let schedule: Vec<String> = p.schedule.iter().map(u64::to_string).collect();
+    let Some(last) = p.looks.last() else { return o };
+    let level = format!("{}%", p.level * 100.0);
+    let _ = writeln!(
+        o,
+        "until settled: {} on every endpoint; {} after {} seeds (look {} of {}; looks at {} seeds; the stopping rule's intervals are at {level})",
+        p.target_text,
+        if p.settled { "settled" } else { "NOT SETTLED" },
+        last.seeds,
+        p.looks.len(),
+        p.schedule.len(),
+        schedule.join(", "),
+    );
+    for e in &last.endpoints {
+        let shown = match (&e.estimate, p.target.figure) {
+            (None, _) => "not measured (no requests served)".to_owned(),
+            (Some(x), Figure::Availability) => {
+                format!("availability {} ±{:.3}pp", pct_ci(x), (x.high - x.low) / 2.0 * 100.0)
+            }
+            (Some(x), Figure::Latency) => format!(
+                "mean latency {:.3} ms [{:.3}, {:.3}] ±{:.2}%",
+                x.value,
+                x.low,
+                x.high,
+                (x.high - x.low) / 2.0 / x.value.abs() * 100.0
+            ),
+        };
+        let _ = writeln!(o, "  {}: {shown}{}", e.endpoint, if e.within { "" } else { "  (not yet within the target)" });
+    }
+    if !p.settled {
+        let _ = writeln!(o, "  the schedule ran out: raise --max-seeds or loosen --precision");
+    }
     o
 }

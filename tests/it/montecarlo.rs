@@ -243,3 +243,52 @@ fn widened_series_give_the_same_bytes_for_any_thread_count_and_sharding() {
     assert_eq!(merged.code, Some(0), "{}", merged.stderr);
     assert_eq!(merged.stdout, one, "merged shards");
 }
+
+#[test]
+fn a_run_until_settled_stops_at_the_first_precise_look_and_covers_the_mm1_truth() {
+    // M/M/1 with λ = 50/s, μ = 100/s: the mean time in system is 1 / (μ − λ) = 20 ms.
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 1000 s per seed keeps each seed's mean close to normal, as the t-interval assumes.
+    let (topology, scenario) = faultsim::synth::mm1_files(50.0, 100.0, 1000);
+    std::fs::write(dir.path().join("m.ron"), topology).expect("write");
+    std::fs::write(dir.path().join("mm1.ron"), scenario).expect("write");
+    let limit = Duration::from_secs(120);
+    let args = ["run", "mm1.ron", "--precision", "latency=0.5%", "--format", "json"];
+    let one = run_in(dir.path(), &[&args[..], &["--threads", "1"]].concat(), limit);
+    assert_eq!(one.code, Some(0), "{}", one.stderr);
+    let two = run_in(dir.path(), &[&args[..], &["--threads", "2"]].concat(), limit);
+    assert_eq!(one.stdout, two.stdout, "where it stops does not depend on threads");
+    let v: serde_json::Value = serde_json::from_str(&one.stdout).expect("json");
+    let p = &v["precision"];
+    assert_eq!(p["schedule"], serde_json::json!([20, 40, 80, 160, 320]));
+    assert!((p["level"].as_f64().expect("level") - 0.99).abs() < 1e-12);
+    let looks = p["looks"].as_array().expect("looks");
+    // It stopped at the first look within 2%, and ran that look's seeds.
+    let half = |look: &serde_json::Value| {
+        let e = &look["endpoints"][0]["estimate"];
+        let (low, high, value) = (e["low"].as_f64(), e["high"].as_f64(), e["value"].as_f64());
+        (high.expect("high") - low.expect("low")) / 2.0 / value.expect("value")
+    };
+    for look in &looks[..looks.len() - 1] {
+        assert!(half(look) > 0.005, "an earlier look was already precise: {look}");
+    }
+    assert!(looks.len() > 1, "the first look is not precise enough, so the rule has to look again");
+    let last = looks.last().expect("a look");
+    assert!(half(last) <= 0.005, "{last}");
+    assert_eq!(p["settled"], true);
+    assert_eq!(v["seeds"], last["seeds"]);
+    // Its interval covers the truth.
+    let e = &last["endpoints"][0]["estimate"];
+    let (low, high) = (e["low"].as_f64().expect("low"), e["high"].as_f64().expect("high"));
+    assert!(low <= 20.0 && 20.0 <= high, "[{low}, {high}] ms misses 20 ms");
+
+    // A target the schedule cannot reach ends inconclusive (exit 3) and says what to change.
+    let o = run_in(dir.path(), &["run", "mm1.ron", "--precision", "latency=0.01%", "--max-seeds", "40"], limit);
+    assert_eq!(o.code, Some(3), "{}", o.stderr);
+    assert!(o.stdout.contains("NOT SETTLED after 40 seeds"), "{}", o.stdout);
+    assert!(o.stdout.contains("raise --max-seeds or loosen --precision"), "{}", o.stdout);
+    // A target without a unit is refused with the forms it takes.
+    let o = run_in(dir.path(), &["run", "mm1.ron", "--precision", "availability=1%"], limit);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("availability=0.05pp"), "{}", o.stderr);
+}
