@@ -39,7 +39,7 @@
 //! | [`scenario`] | spec → validated [`scenario::Scenario`] whose references are typed ids of its topology |
 //! | [`metrics`] | measurement building blocks (exactly mergeable latency histograms, trace fingerprint) and what one run measured |
 //! | [`stats`] | confidence intervals over seeds: Student-t for means, Wilson and Clopper–Pearson for proportions of seeds, nines of intervals, per-seed quantiles |
-//! | [`engine`] | the discrete-event core: calendar ordered by (time, seq) with a FIFO for events of the current instant, slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] with its own closed event type |
+//! | [`engine`] | the discrete-event core: calendar ordered by (time, seq) with a FIFO for events of the current instant and cancellable timers (an answered attempt's timeout never pops), slab with generational keys, `Simulation::step`/`run` under limits, generic over a [`engine::Model`] with its own closed event type |
 //! | [`model`] | the request-level model: stations, requests, calls, retries, timeouts, load balancing with health checks from each caller (so partitions are seen), faults, arrivals, and the infrastructure parts (memory and OOM kills, autoscalers, queue delivery, replication and failover, connection pools per caller) — a function of (state, event) |
 //! | [`model::patterns`] | the call-level resilience patterns: breakers, bulkheads, throttles, retry budgets, fallbacks, rate limits, shedding, deadlines |
 //! | [`montecarlo`] | many seeds in parallel (the only user of rayon), folded into an exactly mergeable result; shards; statistics with intervals; hypothesis verdicts; error budgets |

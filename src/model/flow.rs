@@ -102,14 +102,20 @@ impl World {
         exec.attempts += 1;
         let (policy, slot, inherited, caller) = (exec.policy, exec.slot, exec.deadline, exec.from_component);
         let deadline = self.attempt_deadline(now, policy, inherited);
-        let attempt = self.attempts.insert(Attempt { exec: exec_key, guards: AttemptGuards::NONE, deadline });
+        let attempt =
+            self.attempts.insert(Attempt { exec: exec_key, guards: AttemptGuards::NONE, deadline, timer: None });
         let admission = if slot == NO_SLOT { Admission::Go } else { self.guard_attempt(now, slot, attempt, caller) };
         if let Admission::Reject(cause) = admission {
             cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(cause) });
             return;
         }
         if let Some(t) = self.timeout_of(policy) {
-            cal.schedule(now.saturating_add(t), Event::Timeout { attempt });
+            // Cancellable: an answer removes it, so a timer whose attempt was answered never
+            // pops (most timers, in a healthy system).
+            let timer = cal.schedule_cancellable(now.saturating_add(t), Event::Timeout { attempt });
+            if let Some(a) = self.attempts.get_mut(attempt) {
+                a.timer = timer;
+            }
         }
         if admission == Admission::Go {
             self.dispatch_attempt(cal, now, attempt);
@@ -545,11 +551,15 @@ impl World {
     /// An answer reaches the caller of an attempt.
     pub fn response(&mut self, cal: &mut Calendar<Event>, now: Nanos, attempt: Key, outcome: Outcome) {
         let Some(a) = self.attempts.remove(attempt) else { return };
+        if let Some(timer) = a.timer {
+            cal.cancel(timer);
+        }
         self.attempt_ended(cal, now, attempt, &a, outcome);
         self.attempt_over(cal, now, a.exec, outcome);
     }
 
-    /// An attempt timed out (unless it was answered first, which makes the key stale).
+    /// An attempt timed out. Its answer cancels the timer, so the key is stale only when the
+    /// calendar could not make the timer cancellable.
     pub fn timeout(&mut self, cal: &mut Calendar<Event>, now: Nanos, attempt: Key) {
         let Some(a) = self.attempts.remove(attempt) else { return };
         let outcome = Outcome::Failed(Cause::Timeout);

@@ -184,6 +184,8 @@ pub struct Attempt {
     pub guards: super::patterns::AttemptGuards,
     /// The deadline its job carries ([`super::patterns::NO_DEADLINE`] for none).
     pub deadline: Nanos,
+    /// Its timeout, pending until an answer cancels it (`None` without a timeout).
+    pub timer: Option<crate::engine::calendar::TimerId>,
 }
 
 /// A request being handled at a station.
