@@ -317,6 +317,43 @@ mod tests {
         assert_eq!(a, b);
     }
 
+    proptest::proptest! {
+        /// Any interleaving of scheduling, cancelling and popping pops exactly the events
+        /// that were not cancelled, in (time, scheduling order), as a sorted map would.
+        #[test]
+        fn cancellation_keeps_the_order_of_what_remains(ops in proptest::collection::vec((0u8..4, 0u64..50, 0usize..64), 1..400)) {
+            let mut c = Calendar::new();
+            let mut reference = std::collections::BTreeMap::new();
+            let mut handles: Vec<(TimerId, (Nanos, u64))> = Vec::new();
+            let mut next = 0u64;
+            for (op, dt, pick) in ops {
+                match op {
+                    0 | 1 => {
+                        let t = c.now() + dt;
+                        next += 1;
+                        if t == c.now() {
+                            c.schedule(t, next);
+                            reference.insert((t, next), next);
+                        } else if let Some(id) = c.schedule_cancellable(t, next) {
+                            reference.insert((t, next), next);
+                            handles.push((id, (t, next)));
+                        }
+                    }
+                    2 if !handles.is_empty() => {
+                        let (id, (t, n)) = handles.swap_remove(pick % handles.len());
+                        let pending = reference.remove(&(t, n)).is_some();
+                        proptest::prop_assert_eq!(c.cancel(id), pending);
+                    }
+                    _ => {
+                        let want = reference.pop_first().map(|((t, _), n)| (t, n));
+                        proptest::prop_assert_eq!(c.pop(), want);
+                    }
+                }
+                proptest::prop_assert_eq!(c.len(), reference.len());
+            }
+        }
+    }
+
     #[test]
     fn entries_are_small() {
         assert_eq!(size_of::<Reverse<(Nanos, u64)>>(), 16);
