@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use faultsim::load;
-use faultsim::montecarlo::verdict::{judge_all_sequential, look_sizes, HypothesisMeta, Judgement, Verdict};
+use faultsim::montecarlo::verdict::{judge_all_sequential, HypothesisMeta, Judgement, Verdict};
 
 use super::*;
 
@@ -61,7 +61,7 @@ pub fn check(
         let base = scenario.seed_count.max(1);
         let sizes = match seeds {
             Some(n) => vec![n.max(1)],
-            None => look_sizes(base, max_seeds.unwrap_or(base.saturating_mul(16)).min(montecarlo::MAX_SEEDS)),
+            None => montecarlo::look_schedule(base, max_seeds),
         };
         let sequential = sizes.len() > 1;
         let most = sizes.last().copied().unwrap_or(base);
@@ -70,21 +70,13 @@ pub fn check(
             Err(code) => return code,
         };
         let bar = progress_bar(most);
-        let endpoints = scenario.topology.endpoints().len();
-        let mut data = montecarlo::Partial::empty(endpoints);
-        let mut done = 0usize;
-        for &n in &sizes {
-            let batch = list.get(done..n as usize).unwrap_or(&[]);
-            data = data.merge(montecarlo::run_seeds(&scenario, batch, threads, &|| bar.inc(1)));
-            done = n as usize;
-            let hypotheses: Vec<_> = scenario.hypotheses.iter().map(|h| HypothesisMeta::of(h, &scenario)).collect();
-            let settled = judge_all_sequential(&hypotheses, &data.records, &sizes)
+        let hypotheses: Vec<_> = scenario.hypotheses.iter().map(|h| HypothesisMeta::of(h, &scenario)).collect();
+        let data = montecarlo::run_in_looks(&scenario, &list, &sizes, threads, &|| bar.inc(1), &mut |data| {
+            judge_all_sequential(&hypotheses, &data.records, &sizes)
                 .iter()
-                .all(|v| v.judgement != Judgement::Inconclusive || v.sequential.is_some_and(|l| l.seeds >= most));
-            if !sequential || settled {
-                break;
-            }
-        }
+                .all(|v| v.judgement != Judgement::Inconclusive)
+        });
+        let done = data.records.len();
         bar.finish_and_clear();
         let count = done as u64;
         let mut results = summary::Results::build(summary::Meta::of(&scenario, first, count, None), data);

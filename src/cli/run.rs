@@ -272,14 +272,13 @@ pub fn run_until_settled(
     out: Option<&std::path::Path>,
     format: Format,
 ) -> ExitCode {
-    use faultsim::montecarlo::{self, precision, summary, verdict};
+    use faultsim::montecarlo::{self, precision, summary};
     let scenario = match load_scenario_with(path, variant) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let base = scenario.seed_count.max(1);
-    let schedule = verdict::look_sizes(base, max_seeds.unwrap_or(base.saturating_mul(16)).min(montecarlo::MAX_SEEDS));
-    let most = schedule.last().copied().unwrap_or(base);
+    let schedule = montecarlo::look_schedule(scenario.seed_count, max_seeds);
+    let most = schedule.last().copied().unwrap_or(1);
     let first = scenario.first_seed;
     let list = match seed_list(first, most, None) {
         Ok(l) => l,
@@ -289,20 +288,14 @@ pub fn run_until_settled(
     let level = precision::look_level(schedule.len());
     let names: Vec<String> = scenario.topology.endpoints().iter().map(|e| e.name.clone()).collect();
     let bar = progress_bar(most);
-    let mut data = montecarlo::Partial::empty(names.len());
     let mut looks = Vec::new();
-    let mut done = 0usize;
-    for &n in &schedule {
-        let batch = list.get(done..n as usize).unwrap_or(&[]);
-        data = data.merge(montecarlo::run_seeds(&scenario, batch, threads, &|| bar.inc(1)));
-        done = n as usize;
+    let data = montecarlo::run_in_looks(&scenario, &list, &schedule, threads, &|| bar.inc(1), &mut |data| {
         let look = precision::judge_look(target, &names, &data.records, level);
         let settled = look.settled();
         looks.push(look);
-        if settled {
-            break;
-        }
-    }
+        settled
+    });
+    let done = data.records.len();
     bar.finish_and_clear();
     let settled = looks.last().is_some_and(precision::LookWidths::settled);
     let mut results = summary::Results::build(summary::Meta::of(&scenario, first, done as u64, None), data);

@@ -171,6 +171,38 @@ pub fn run_seeds(scenario: &Arc<Scenario>, seeds: &[u64], threads: usize, progre
     }
 }
 
+/// The looks of a run until settled: `base` seeds, doubling while at most `max` (default 16
+/// times `base`, never more than [`MAX_SEEDS`]). See [`verdict::look_sizes`].
+pub fn look_schedule(base: u64, max: Option<u64>) -> Vec<u64> {
+    let base = base.max(1);
+    verdict::look_sizes(base, max.unwrap_or(base.saturating_mul(16)).min(MAX_SEEDS))
+}
+
+/// Runs `seeds` (in seed order) look by look: after each look of `sizes` (cumulative counts)
+/// the data so far is handed to `settled`, and the run stops at the first look it accepts or
+/// at the last. The seeds run are the data's records. Which look stops depends on the data
+/// alone, so on the scenario and never on `threads`.
+pub fn run_in_looks(
+    scenario: &Arc<Scenario>,
+    seeds: &[u64],
+    sizes: &[u64],
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+    settled: &mut dyn FnMut(&Partial) -> bool,
+) -> Partial {
+    let mut data = Partial::empty(scenario.topology.endpoints().len());
+    let mut done = 0usize;
+    for &n in sizes {
+        let upto = (n as usize).min(seeds.len());
+        data = data.merge(run_seeds(scenario, seeds.get(done..upto).unwrap_or(&[]), threads, progress));
+        done = upto;
+        if settled(&data) {
+            break;
+        }
+    }
+    data
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
