@@ -16,7 +16,8 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use super::partial::SeedRecord;
-use crate::stats::{self, Estimate};
+use super::summary;
+use crate::stats::Estimate;
 
 /// The figure a precision target is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -143,10 +144,7 @@ pub struct Settled {
     pub settled: bool,
 }
 
-/// The level of each look's intervals for a schedule of `looks` looks.
-pub fn look_level(looks: usize) -> f64 {
-    1.0 - (1.0 - super::verdict::LEVEL) / looks.max(1) as f64
-}
+pub use super::verdict::look_level;
 
 /// Judges one look: `records` (one per seed, in seed order) of endpoints `names`.
 pub fn judge_look(target: &Target, names: &[String], records: &[SeedRecord], level: f64) -> LookWidths {
@@ -154,27 +152,16 @@ pub fn judge_look(target: &Target, names: &[String], records: &[SeedRecord], lev
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let per_seed = records.iter().filter_map(|r| r.endpoints.get(i));
+            // The same estimators as the summary's table, at the look's level.
+            let per_seed: Vec<_> = records.iter().filter_map(|r| r.endpoints.get(i)).collect();
             let estimate = match target.figure {
                 Figure::Availability => {
-                    let seeds: Vec<_> = per_seed.filter(|e| e.requests > 0).collect();
-                    let xs: Vec<f64> = seeds.iter().map(|e| e.availability()).collect();
-                    (!xs.is_empty()).then(|| {
-                        let mut e = stats::mean_interval(&xs, level);
-                        let served: u64 = seeds.iter().map(|e| e.ok + e.degraded).sum();
-                        if xs.iter().all(|&a| a >= 1.0) && served > 0 {
-                            // No failure anywhere: the t-interval is [1, 1]; the exact one-sided
-                            // bound is what the requests seen can claim (as in the summary).
-                            e.low = 1.0 - stats::zero_count_upper(served as f64, level);
-                            e.high = 1.0;
-                        }
-                        e
-                    })
+                    per_seed.iter().any(|e| e.requests > 0).then(|| summary::availability_over_seeds(&per_seed, level))
                 }
-                Figure::Latency => {
-                    let xs: Vec<f64> = per_seed.filter(|e| e.samples > 0).map(|e| e.mean_ns as f64 / 1e6).collect();
-                    (!xs.is_empty()).then(|| stats::mean_interval(&xs, level))
-                }
+                Figure::Latency => per_seed
+                    .iter()
+                    .any(|e| e.samples > 0)
+                    .then(|| summary::mean_latency_ms_over_seeds(&per_seed, level)),
             };
             let within = estimate.is_none_or(|e| {
                 let half = (e.high - e.low) / 2.0;

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::partial::Partial;
+use super::partial::{Partial, SeedEndpoint};
 use super::Shard;
 use crate::metrics::run::Failures;
 use crate::scenario::{Inputs, Scenario};
@@ -242,6 +242,28 @@ fn within(e: Estimate, low: f64, high: f64) -> Estimate {
     Estimate { low: e.low.clamp(low, high), high: e.high.clamp(low, high), ..e }
 }
 
+/// An endpoint's availability over seeds at `level`: the Student-t interval of the per-seed
+/// availabilities, cut to [0, 1]. When no request failed in any seed that interval is
+/// [1, 1]; then the exact one-sided bound on the failure probability per request is what
+/// the requests seen can claim.
+pub fn availability_over_seeds(per_seed: &[&SeedEndpoint], level: f64) -> Estimate {
+    let avail: Vec<f64> = per_seed.iter().map(|e| e.availability()).collect();
+    let mut a = within(stats::mean_interval(&avail, level), 0.0, 1.0);
+    let served: u64 = per_seed.iter().map(|e| e.ok + e.degraded).sum();
+    if served > 0 && per_seed.iter().all(|e| e.failed.total() == 0) {
+        a.low = 1.0 - stats::zero_count_upper(served as f64, level);
+        a.high = 1.0;
+    }
+    a
+}
+
+/// An endpoint's mean latency (ms) over the seeds that served requests, with its Student-t
+/// interval at `level`.
+pub fn mean_latency_ms_over_seeds(per_seed: &[&SeedEndpoint], level: f64) -> Estimate {
+    let xs: Vec<f64> = per_seed.iter().filter(|e| e.samples > 0).map(|e| e.mean_ns as f64 / 1e6).collect();
+    stats::mean_interval(&xs, level)
+}
+
 impl Results {
     /// Derives every statistic from `meta` and `data`.
     pub fn build(meta: Meta, data: Partial) -> Results {
@@ -252,8 +274,7 @@ impl Results {
             .iter()
             .enumerate()
             .map(|(i, em)| {
-                let per_seed: Vec<&crate::montecarlo::partial::SeedEndpoint> =
-                    records.iter().filter_map(|r| r.endpoints.get(i)).collect();
+                let per_seed: Vec<&SeedEndpoint> = records.iter().filter_map(|r| r.endpoints.get(i)).collect();
                 let mut failed = Failures::default();
                 let (mut requests, mut ok, mut degraded) = (0, 0, 0);
                 for e in &per_seed {
@@ -262,15 +283,7 @@ impl Results {
                     degraded += e.degraded;
                     failed.merge(&e.failed);
                 }
-                let avail: Vec<f64> = per_seed.iter().map(|e| e.availability()).collect();
-                let mut availability = within(stats::mean_interval(&avail, LEVEL), 0.0, 1.0);
-                if ok + degraded > 0 && failed.total() == 0 {
-                    // No request failed in any seed: the t-interval is [1, 1]. The exact
-                    // one-sided bound on the failure probability per request is what the
-                    // requests seen can claim.
-                    availability.low = 1.0 - stats::zero_count_upper((ok + degraded) as f64, LEVEL);
-                    availability.high = 1.0;
-                }
+                let availability = availability_over_seeds(&per_seed, LEVEL);
                 let h = data.latency.get(i).cloned().unwrap_or_default();
                 let samples = h.count();
                 let too_few_samples = PERCENTILES
@@ -311,14 +324,7 @@ impl Results {
                     latency: LatencyStats {
                         samples,
                         mean_ns: h.mean_ns().round() as u64,
-                        mean_ms_per_seed: stats::mean_interval(
-                            &per_seed
-                                .iter()
-                                .filter(|e| e.samples > 0)
-                                .map(|e| e.mean_ns as f64 / 1e6)
-                                .collect::<Vec<_>>(),
-                            LEVEL,
-                        ),
+                        mean_ms_per_seed: mean_latency_ms_over_seeds(&per_seed, LEVEL),
                         p50_ns: h.percentile_ns(50.0),
                         p90_ns: h.percentile_ns(90.0),
                         p99_ns: h.percentile_ns(99.0),

@@ -109,6 +109,11 @@ pub fn judge_all_sequential(
         .collect()
 }
 
+/// The level of each look's intervals in a schedule of `looks` looks: 1 − (1 − [`LEVEL`]) / looks.
+pub fn look_level(looks: usize) -> f64 {
+    1.0 - (1.0 - LEVEL) / looks.max(1) as f64
+}
+
 /// The sizes (cumulative seed counts) of a sequential check's looks: `first`, then doubling
 /// while at most `max`. One look when `first >= max`.
 pub fn look_sizes(first: u64, max: u64) -> Vec<u64> {
@@ -129,7 +134,7 @@ pub fn look_sizes(first: u64, max: u64) -> Vec<u64> {
 /// `checks` are `(seed, check)` in seed order; looks beyond them are not judged.
 pub fn judge_sequential(meta: &HypothesisMeta, checks: &[(u64, &SeedCheck)], sizes: &[u64]) -> Verdict {
     let looks = sizes.len().max(1);
-    let level = 1.0 - (1.0 - LEVEL) / looks as f64;
+    let level = look_level(looks);
     if meta.seeds_passing >= 1.0 {
         // "Every seed" is judged on every seed run, so a failure seen at any look counts.
         let ran = sizes.iter().rposition(|&n| n as usize <= checks.len()).unwrap_or(0);
@@ -379,13 +384,10 @@ fn no_cascade_beyond(m: &RunMetrics, s: &Scenario, services: u32, from: u64, to:
     SeedCheck { passed: Some(n as u64 <= u64::from(services)), value: Some(n as f64) }
 }
 
-/// Seeds needed, all passing, for the exact lower bound to reach `required`.
-fn seeds_needed(required: f64) -> u64 {
+/// Seeds needed, all passing, for the exact lower bound at `level` to reach `required` (< 1).
+fn seeds_needed(required: f64, level: f64) -> u64 {
     // With k = n, the Clopper–Pearson lower bound is (α/2)^(1/n).
-    let alpha_half = (1.0 - LEVEL) / 2.0;
-    if required >= 1.0 {
-        return u64::MAX;
-    }
+    let alpha_half = (1.0 - level) / 2.0;
     (alpha_half.ln() / required.ln()).ceil() as u64
 }
 
@@ -419,8 +421,9 @@ fn judge_at(meta: &HypothesisMeta, checks: &[(u64, &SeedCheck)], level: f64) -> 
     } else if pass_rate.high < meta.seeds_passing {
         (Judgement::Fail, None)
     } else {
-        let need = seeds_needed(meta.seeds_passing);
-        let hint = if failing_seeds.is_empty() && need != u64::MAX {
+        // `seeds_passing` is below 1 here (1 is judged above).
+        let need = seeds_needed(meta.seeds_passing, level);
+        let hint = if failing_seeds.is_empty() {
             format!(
                 "every seed passed, but {n} seeds cannot show a pass rate ≥ {}: run at least {need}",
                 meta.seeds_passing
