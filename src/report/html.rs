@@ -239,10 +239,7 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
             crate::units::Duration(m.duration_ns),
             crate::units::Duration(m.warmup_ns),
             crate::units::Duration(m.bucket_ns),
-            m.bucket_widened_from_ns.map_or_else(String::new, |asked| format!(
-                " (metrics.bucket {} widened to stay within limits.max_buckets)",
-                crate::units::Duration(asked)
-            ))
+            m.bucket_widened_from_ns.map_or_else(String::new, super::summary::widened_from)
         ),
     );
     meta_row("intervals", "95%, from the spread between seeds (each seed is one independent replication)".to_owned());

@@ -199,10 +199,12 @@ pub fn run_summary(s: &Scenario, m: &RunMetrics, limit: Option<&str>, replay: &s
 /// (`(asked, used)` in ns), otherwise nothing.
 pub fn widened_note(widened: Option<(u64, u64)>) -> String {
     widened.map_or_else(String::new, |(asked, used)| {
-        format!(
-            "; time series in {} buckets (metrics.bucket {} widened to stay within limits.max_buckets)",
-            Duration::from_nanos(used),
-            Duration::from_nanos(asked)
-        )
+        format!("; time series in {} buckets{}", Duration::from_nanos(used), widened_from(asked))
     })
+}
+
+/// ` (metrics.bucket 1s widened to stay within limits.max_buckets)`, for the bucket asked
+/// for (ns) when a long run widened it.
+pub fn widened_from(asked: u64) -> String {
+    format!(" (metrics.bucket {} widened to stay within limits.max_buckets)", Duration::from_nanos(asked))
 }
