@@ -40,7 +40,7 @@ const MIN_TOMBSTONES_TO_COMPACT: usize = 1024;
 pub struct TimerId(u64);
 
 /// A pending-event list ordered by time, ties broken by scheduling order.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Calendar<E> {
     heap: BinaryHeap<Reverse<(Nanos, u64)>>,
     slots: Vec<Option<E>>,
@@ -145,9 +145,34 @@ impl<E> Calendar<E> {
         true
     }
 
+    /// Skips `n` sequence numbers and returns the first of them. An event scheduled later
+    /// with [`Calendar::schedule_reserved`] at one of them sorts among events at its time as
+    /// if it had been scheduled now: a forked run uses this to add fault windows exactly where
+    /// a run of the variant from the start scheduled them (see [`crate::model::fork`]).
+    pub fn reserve(&mut self, n: u64) -> u64 {
+        let first = self.seq + 1;
+        self.seq += n;
+        first
+    }
+
+    /// Schedules `event` at `time` (after now) with a sequence number from
+    /// [`Calendar::reserve`]; `false` (the event is dropped) when the calendar is full.
+    pub fn schedule_reserved(&mut self, time: Nanos, seq: u64, event: E) -> bool {
+        assert!(time > self.now, "a reserved event must be in the future: {time} <= {}", self.now);
+        assert!(seq <= self.seq, "sequence number {seq} was never reserved");
+        self.push_at(time, seq, event).is_some()
+    }
+
     /// Puts `event` in a slot and its entry in the heap; the entry's word, or `None` when full.
     #[inline]
     fn push(&mut self, time: Nanos, event: E) -> Option<u64> {
+        self.seq += 1;
+        self.push_at(time, self.seq, event)
+    }
+
+    /// [`Calendar::push`] with a given sequence number.
+    #[inline]
+    fn push_at(&mut self, time: Nanos, seq: u64, event: E) -> Option<u64> {
         let slot = match self.free.pop() {
             Some(s) => {
                 self.slots[s as usize] = Some(event);
@@ -162,8 +187,7 @@ impl<E> Calendar<E> {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.seq += 1;
-        let word = (self.seq << SLOT_BITS) | u64::from(slot);
+        let word = (seq << SLOT_BITS) | u64::from(slot);
         self.words[slot as usize] = word;
         self.heap.push(Reverse((time, word)));
         Some(word)

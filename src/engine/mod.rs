@@ -109,6 +109,19 @@ pub struct Simulation<M: Model> {
     done: bool,
 }
 
+impl<M: Model + Clone> Clone for Simulation<M> {
+    fn clone(&self) -> Self {
+        Simulation {
+            model: self.model.clone(),
+            calendar: self.calendar.clone(),
+            limits: self.limits,
+            events: self.events,
+            fingerprint: self.fingerprint,
+            done: self.done,
+        }
+    }
+}
+
 impl<M: Model> Simulation<M> {
     /// Prepares a run of `model` under `limits`; the model schedules its first events now.
     pub fn with_model(mut model: M, limits: Limits) -> Simulation<M> {
@@ -162,6 +175,30 @@ impl<M: Model> Simulation<M> {
             return Err(LimitError::Calendar { limit: limits.max_pending_events, at: at(now) });
         }
         Ok(Some((now, event)))
+    }
+
+    /// Processes every event before time `t` (none at or after it), stopping early if the
+    /// run ends first (the model is done, or only events after `max_time` are left); the
+    /// run can then be [forked](Simulation::fork). A limit that stops the run is returned,
+    /// and the run must not continue.
+    pub fn run_until(&mut self, t: Nanos) -> Result<(), LimitError> {
+        let max_time = self.limits.max_time.as_nanos();
+        while !self.done && !self.model.done() && self.calendar.peek_time().is_some_and(|p| p < t && p <= max_time) {
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    /// A copy of this run at the current instant — model state, pending events, random
+    /// streams, measurements, event count and fingerprint — changed by `change` before it
+    /// continues on its own.
+    pub fn fork(&self, change: impl FnOnce(&mut M, &mut Calendar<M::Event>)) -> Simulation<M>
+    where
+        M: Clone,
+    {
+        let mut copy = self.clone();
+        change(&mut copy.model, &mut copy.calendar);
+        copy
     }
 
     /// Steps to the end, calling `observe` after every processed event. Returns the model,

@@ -22,14 +22,14 @@ impl Key {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Slot<T> {
     generation: u32,
     value: Option<T>,
 }
 
 /// Live objects of one kind. See the module docs.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Slab<T> {
     slots: Vec<Slot<T>>,
     free: Vec<u32>,

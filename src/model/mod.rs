@@ -12,6 +12,7 @@ pub mod arrivals;
 pub mod balance;
 pub mod faults;
 pub mod flow;
+pub mod fork;
 pub mod health;
 pub mod infra;
 pub mod patterns;
@@ -92,6 +93,8 @@ impl World {
                 cal.schedule(end.as_nanos(), Event::FaultEnd { fault: i as u32 });
             }
         }
+        // Windows a fork adds are scheduled here, in sequence order (see `fork`).
+        self.fork_seq = cal.reserve(fork::RESERVED_SEQS);
         for p in 0..self.processes.len() {
             let proc = &mut self.processes[p];
             let first = proc.failure.ttf.dist().sample(&mut proc.rng).max(1);

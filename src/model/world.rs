@@ -47,7 +47,7 @@ pub enum StationKind {
 }
 
 /// A place where work happens. See the module docs.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Station {
     /// What it is.
     pub kind: StationKind,
@@ -143,7 +143,7 @@ pub enum Policy {
 }
 
 /// A call in progress, across its attempts.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CallExec {
     /// Who waits for it.
     pub origin: Origin,
@@ -176,7 +176,7 @@ pub struct CallExec {
 }
 
 /// One try of a call.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Attempt {
     /// Its call.
     pub exec: Key,
@@ -189,7 +189,7 @@ pub struct Attempt {
 }
 
 /// A request being handled at a station.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Job {
     /// The attempt to answer.
     pub attempt: Key,
@@ -227,7 +227,7 @@ pub struct Job {
 pub const NO_CALL: u32 = u32::MAX;
 
 /// A client request: the unit of request availability.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Root {
     /// Workload index.
     pub workload: u32,
@@ -240,7 +240,7 @@ pub struct Root {
 }
 
 /// Per-service state beyond its stations.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ServiceState {
     /// Its instances' stations.
     pub stations: Range<u32>,
@@ -257,7 +257,7 @@ pub struct ServiceState {
 }
 
 /// A failure process (scenario `processes`, or the topology's own `failure` settings).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ProcessState {
     /// What fails.
     pub target: Target,
@@ -270,7 +270,7 @@ pub struct ProcessState {
 }
 
 /// A workload's arrival state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct WorkloadState {
     /// Arrival draws.
     pub rng: Rng,
@@ -281,7 +281,7 @@ pub struct WorkloadState {
 }
 
 /// All the state of one run.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct World {
     /// The scenario (and through it the topology).
     pub scenario: Arc<Scenario>,
@@ -320,6 +320,9 @@ pub struct World {
     pub workloads: Vec<WorkloadState>,
     /// Per-fault-window draws (added latency).
     pub fault_rngs: Vec<Rng>,
+    /// The first of the sequence numbers reserved, right after the scripted fault windows,
+    /// for windows a fork adds (see [`super::fork`]).
+    pub fork_seq: u64,
     /// Draws for the topology's background packet loss.
     pub rng_loss: Rng,
     /// Whether arrivals have stopped (the duration is over).
@@ -533,6 +536,7 @@ impl World {
             processes,
             workloads,
             fault_rngs,
+            fork_seq: 0,
             rng_loss: stream(seed, "network", Purpose::Network),
             arrivals_over: false,
             roots_created: 0,

@@ -13,6 +13,7 @@ mod examples;
 mod explore;
 mod faults;
 mod fidelity;
+mod fork;
 mod hostile_bounds;
 mod hostile_io;
 mod hostile_validate;

@@ -47,7 +47,7 @@ impl NodeFlags {
 }
 
 /// The state of the infrastructure parts of one run. See the module docs.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Infra {
     /// Per station.
     pub nodes: Vec<NodeFlags>,

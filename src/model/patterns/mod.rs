@@ -107,7 +107,7 @@ pub enum Admission {
 }
 
 /// All pattern state of a run. See the module docs.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Patterns {
     /// Per topology call: its first slot (one per instance of the calling service), or [`NO_SLOT`].
     call_base: Vec<u32>,

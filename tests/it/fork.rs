@@ -1,0 +1,88 @@
+//! Forked runs: a run of a scenario's prefix (its first fault windows), stopped at the
+//! instant the next window opens and continued as the whole scenario, gives exactly the
+//! bytes of the whole scenario run from t = 0 — for every example scenario and every place
+//! its fault list can be cut.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use faultsim::engine::Simulation;
+use faultsim::model::fork::{common_prefix, fork_point};
+use faultsim::scenario::Scenario;
+
+const SEED: u64 = 7;
+
+fn bytes(run: Result<faultsim::metrics::run::RunMetrics, faultsim::model::Stopped>) -> Vec<u8> {
+    match run {
+        Ok(m) => serde_json::to_vec(&m).expect("metrics serialise"),
+        Err(stopped) => {
+            let (limit, m) = *stopped;
+            let mut out = limit.to_string().into_bytes();
+            out.extend(serde_json::to_vec(&m).expect("metrics serialise"));
+            out
+        }
+    }
+}
+
+/// The run of `variant` forked from a run of `prefix` at their fork point.
+fn forked(prefix: &Arc<Scenario>, variant: &Arc<Scenario>, seed: u64) -> Vec<u8> {
+    let at = fork_point(prefix, variant).expect("the variant forks from the prefix");
+    let mut sim = Simulation::new(Arc::clone(prefix), seed);
+    sim.run_until(at).expect("the prefix runs to the fork point");
+    let fork = sim.fork(|world, cal| world.adopt(cal, variant));
+    bytes(fork.run())
+}
+
+#[test]
+fn a_forked_run_gives_the_bytes_of_the_run_from_the_start() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    let mut forks = 0;
+    for file in &files {
+        let whole =
+            Arc::new(faultsim::load::load_scenario(file).unwrap_or_else(|d| panic!("{}: {d:?}", file.display())));
+        let from_start = bytes(Simulation::new(Arc::clone(&whole), SEED).run());
+        for cut in 0..whole.faults.len() {
+            let mut prefix = (*whole).clone();
+            prefix.faults.truncate(cut);
+            let prefix = Arc::new(prefix);
+            if fork_point(&prefix, &whole).is_none() {
+                continue; // a window at t = 0: it runs from the start
+            }
+            assert!(
+                forked(&prefix, &whole, SEED) == from_start,
+                "{} forked after its first {cut} fault windows differs from its run from t = 0 (seed {SEED})",
+                file.display()
+            );
+            forks += 1;
+        }
+    }
+    assert!(forks >= 40, "only {forks} forks were checked");
+}
+
+#[test]
+fn variants_that_change_the_system_do_not_fork() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ecommerce_peak.ron");
+    let base = faultsim::load::load_scenario(&file).expect("loads");
+    let mut longer = base.clone();
+    longer.duration = faultsim::units::Duration::from_nanos(base.duration.as_nanos() + 1);
+    assert_eq!(fork_point(&base, &longer), None, "a longer timeline changes the run from t = 0");
+    let mut fewer = base.clone();
+    fewer.faults.remove(0);
+    assert_eq!(fork_point(&base, &fewer), None, "a removed window is not an added one");
+    let mut other_topology = base.clone();
+    other_topology.topology = Arc::new((*base.topology).clone());
+    assert_eq!(fork_point(&base, &other_topology), None, "a topology patch runs from the start");
+    // The common prefix of a scenario and its variant without the last window is the latter.
+    let mut shorter = base.clone();
+    shorter.faults.pop();
+    let prefix = common_prefix(&[&base, &shorter]).expect("a prefix");
+    assert_eq!(prefix.faults, shorter.faults);
+    assert_eq!(fork_point(&prefix, &base), Some(base.faults.last().expect("a window").start.as_nanos()));
+    assert_eq!(fork_point(&prefix, &shorter), Some(u64::MAX));
+}
