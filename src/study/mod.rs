@@ -101,9 +101,18 @@ impl Timeline {
     }
 }
 
+/// Variants one job forks from one run of their common prefix. Results never depend on it
+/// (a fork gives the bytes of the run from the start); it trades the prefix's cost, paid once
+/// per job, against the jobs there are to share between threads.
+pub const FORKS_PER_PREFIX: usize = 8;
+
 /// Runs every scenario on every seed (`threads` at a time) and returns, per scenario, what
 /// `extract` kept of each seed's run, in seed order. `extract` gets the scenario's index,
 /// the seed's position and the run (with the limit that stopped it, if one did).
+///
+/// Scenarios that differ from the first only by fault windows they add run as forks (see
+/// [`crate::model::fork`]): per seed, their common prefix runs once up to each one's first
+/// added window, and each continues from a copy. The results are those of runs from the start.
 pub fn run_grid<T: Send>(
     scenarios: &[Arc<Scenario>],
     seeds: &[u64],
@@ -111,16 +120,99 @@ pub fn run_grid<T: Send>(
     progress: &(dyn Fn() + Sync),
     extract: impl Fn(usize, usize, &RunMetrics, Option<String>) -> T + Sync,
 ) -> Vec<Vec<T>> {
-    let jobs: Vec<(usize, usize)> = (0..scenarios.len()).flat_map(|s| (0..seeds.len()).map(move |k| (s, k))).collect();
-    let flat = crate::montecarlo::parallel::map_ordered(&jobs, threads, progress, |&(s, k)| {
-        let (m, limit) = run_one(&scenarios[s], seeds[k]);
-        extract(s, k, &m, limit)
-    });
-    let mut out: Vec<Vec<T>> = (0..scenarios.len()).map(|_| Vec::with_capacity(seeds.len())).collect();
-    for ((s, _), t) in jobs.iter().zip(flat) {
-        out[*s].push(t);
+    run_grid_with(scenarios, seeds, threads, true, progress, extract)
+}
+
+/// What one job of [`run_grid_with`] runs for one seed.
+enum Job {
+    /// One scenario from the start.
+    Alone(usize),
+    /// Scenarios forked from one run of the prefix, in order of their fork points.
+    Forks(Vec<(usize, u64)>),
+}
+
+/// [`run_grid`], forking only when `fork` is set (to compare, and to measure what forks save).
+pub fn run_grid_with<T: Send>(
+    scenarios: &[Arc<Scenario>],
+    seeds: &[u64],
+    threads: usize,
+    fork: bool,
+    progress: &(dyn Fn() + Sync),
+    extract: impl Fn(usize, usize, &RunMetrics, Option<String>) -> T + Sync,
+) -> Vec<Vec<T>> {
+    use crate::model::fork::{common_prefix, fork_point, same_system};
+    let (prefix, mut forks, alone) = match scenarios.first() {
+        Some(first) if fork => {
+            let group: Vec<&Scenario> =
+                scenarios.iter().map(|s| s.as_ref()).filter(|s| same_system(first, s)).collect();
+            let prefix = common_prefix(&group).map(Arc::new);
+            let (mut forks, mut alone) = (Vec::new(), Vec::new());
+            for (i, s) in scenarios.iter().enumerate() {
+                match prefix.as_ref().and_then(|p| fork_point(p, s)) {
+                    Some(at) => forks.push((i, at)),
+                    None => alone.push(i),
+                }
+            }
+            (prefix, forks, alone)
+        }
+        _ => (None, Vec::new(), (0..scenarios.len()).collect()),
+    };
+    let mut alone = alone;
+    if forks.len() < 2 {
+        // One fork saves nothing over its own run from the start.
+        alone.extend(forks.drain(..).map(|(i, _)| i));
+        alone.sort_unstable();
     }
-    out
+    forks.sort_by_key(|&(i, at)| (at, i));
+    let mut jobs: Vec<(usize, Job)> = Vec::new();
+    for k in 0..seeds.len() {
+        jobs.extend(alone.iter().map(|&i| (k, Job::Alone(i))));
+        jobs.extend(forks.chunks(FORKS_PER_PREFIX).map(|c| (k, Job::Forks(c.to_vec()))));
+    }
+    let finish = |run: Result<RunMetrics, crate::model::Stopped>| match run {
+        Ok(m) => (m, None),
+        Err(stopped) => {
+            let (limit, m) = *stopped;
+            (m, Some(limit.to_string()))
+        }
+    };
+    let flat = crate::montecarlo::parallel::map_ordered(&jobs, threads, &|| {}, |(k, job)| {
+        let seed = seeds[*k];
+        let mut out = Vec::new();
+        match job {
+            Job::Alone(i) => {
+                let (m, limit) = run_one(&scenarios[*i], seed);
+                out.push((*i, extract(*i, *k, &m, limit)));
+                progress();
+            }
+            Job::Forks(members) => {
+                let prefix = prefix.as_ref().expect("forks have a prefix");
+                let mut shared = Some(Simulation::new(Arc::clone(prefix), seed));
+                for &(i, at) in members {
+                    // A prefix stopped by a limit cannot be continued: the rest run alone.
+                    if shared.as_mut().is_some_and(|sim| sim.run_until(at).is_err()) {
+                        shared = None;
+                    }
+                    let run = match &shared {
+                        Some(sim) => sim.fork(|world, cal| world.adopt(cal, &scenarios[i])).run(),
+                        None => Simulation::new(Arc::clone(&scenarios[i]), seed).run(),
+                    };
+                    let (m, limit) = finish(run);
+                    out.push((i, extract(i, *k, &m, limit)));
+                    progress();
+                }
+            }
+        }
+        out
+    });
+    let mut cells: Vec<Vec<Option<T>>> =
+        (0..scenarios.len()).map(|_| (0..seeds.len()).map(|_| None).collect()).collect();
+    for ((k, _), results) in jobs.iter().zip(flat) {
+        for (i, t) in results {
+            cells[i][*k] = Some(t);
+        }
+    }
+    cells.into_iter().map(|row| row.into_iter().map(|t| t.expect("every run ran")).collect()).collect()
 }
 
 /// A distribution stretched by `factor` (every value multiplied), for trigger magnitudes.

@@ -86,3 +86,50 @@ fn variants_that_change_the_system_do_not_fork() {
     assert_eq!(fork_point(&prefix, &base), Some(base.faults.last().expect("a window").start.as_nanos()));
     assert_eq!(fork_point(&prefix, &shorter), Some(u64::MAX));
 }
+
+/// Study variants: the fault-free timeline, one fault window of several kinds at several
+/// instants, and one variant with a longer timeline that cannot fork.
+fn study_variants(base: &Scenario) -> Vec<Arc<Scenario>> {
+    use faultsim::study::Timeline;
+    use faultsim::units::Duration;
+    let s = |secs: u64| Duration::from_nanos(secs * 1_000_000_000);
+    let timeline = Timeline::new(s(10), s(10), s(20), s(20));
+    let faults: Vec<faultsim::scenario::Fault> = base.faults.iter().map(|f| f.fault.clone()).collect();
+    let mut out = vec![timeline.scenario(base, "none", None)];
+    for (i, fault) in faults.into_iter().enumerate() {
+        let mut v = (*timeline.scenario(base, "f", Some(fault))).clone();
+        v.faults[0].start = s(15 + 5 * i as u64);
+        out.push(Arc::new(v));
+    }
+    let mut longer = (*out[0]).clone();
+    longer.duration = s(61);
+    out.push(Arc::new(longer));
+    out
+}
+
+#[test]
+fn a_study_grid_gives_the_same_results_forked_or_not() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ecommerce_peak.ron");
+    let base = faultsim::load::load_scenario(&file).expect("loads");
+    let mut starved = base.clone();
+    // The prefix hits the event limit before some fork points: those variants run alone.
+    starved.limits.max_events = 110_000;
+    for base in [base, starved] {
+        let scenarios = study_variants(&base);
+        let seeds = [1, 2, 3];
+        let grid = |fork: bool| {
+            faultsim::study::run_grid_with(&scenarios, &seeds, 2, fork, &|| {}, |i, k, m, limit| {
+                (i, k, serde_json::to_string(m).expect("serialise"), limit)
+            })
+        };
+        let forked = grid(true);
+        assert_eq!(
+            forked,
+            grid(false),
+            "forked and unforked study runs differ (max_events {})",
+            base.limits.max_events
+        );
+        let stopped = forked.iter().flatten().filter(|r| r.3.is_some()).count();
+        assert_eq!(stopped > 0, base.limits.max_events == 110_000, "{stopped} runs hit a limit");
+    }
+}
