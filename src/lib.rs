@@ -46,7 +46,7 @@
 //! | [`explore`] | fault-space search (cases judged in parallel batches of fixed size) with proptest shrinking, and a library for users' property tests over a topology (fault-schedule strategies, experiments built in code) |
 //! | [`analysis`] | static analysis: SPOFs, zone confinement, chains, depth, fan-out, retry amplification, analytic availability |
 //! | [`availability`] | the second model on the engine: failure and repair of instances, nodes, zones, regions and links over simulated years, incremental servability, time-based availability with intervals, importance, and a rare-event estimator |
-//! | [`study`] | simulation studies over variants of a scenario on the same seeds: FMEA, cascades, the metastability map, what-if |
+//! | [`study`] | simulation studies over variants of a scenario on the same seeds: FMEA, cascades, the metastability map, what-if; variants that only add fault windows fork from one run of their common prefix ([`model::fork`]) |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT, plots, HTML, the studies' tables and plots |
 //! | [`output`] | atomic file writes, replacing only regular files |
 //! | [`input`] | reading any input file: regular files only, checked before opening, within a named size limit |

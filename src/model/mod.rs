@@ -6,7 +6,8 @@
 //! health checks ([`faults`]), client arrivals ([`arrivals`]), the resilience patterns
 //! ([`patterns`]: breakers, bulkheads, throttles, retry budgets, fallbacks, rate limits,
 //! shedding, deadlines) and the infrastructure parts with state of their own — memory and
-//! OOM kills, autoscalers, queue delivery, datastore replication and failover ([`infra`]).
+//! OOM kills, autoscalers, queue delivery, datastore replication and failover ([`infra`]);
+//! and forking a run into a variant that adds fault windows from some instant on ([`fork`]).
 
 pub mod arrivals;
 pub mod balance;

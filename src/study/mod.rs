@@ -110,9 +110,10 @@ pub const FORKS_PER_PREFIX: usize = 8;
 /// `extract` kept of each seed's run, in seed order. `extract` gets the scenario's index,
 /// the seed's position and the run (with the limit that stopped it, if one did).
 ///
-/// Scenarios that differ from the first only by fault windows they add run as forks (see
-/// [`crate::model::fork`]): per seed, their common prefix runs once up to each one's first
-/// added window, and each continues from a copy. The results are those of runs from the start.
+/// Scenarios of one system (the same topology, load and timeline) that differ only by the
+/// fault windows they add to a common prefix run as forks (see [`crate::model::fork`]): per
+/// seed, the prefix runs once up to each one's first added window, and each continues from a
+/// copy. The results are those of runs from the start.
 pub fn run_grid<T: Send>(
     scenarios: &[Arc<Scenario>],
     seeds: &[u64],
@@ -127,8 +128,8 @@ pub fn run_grid<T: Send>(
 enum Job {
     /// One scenario from the start.
     Alone(usize),
-    /// Scenarios forked from one run of the prefix, in order of their fork points.
-    Forks(Vec<(usize, u64)>),
+    /// Scenarios forked from one run of a group's prefix, in order of their fork points.
+    Forks(usize, Vec<(usize, u64)>),
 }
 
 /// [`run_grid`], forking only when `fork` is set (to compare, and to measure what forks save).
@@ -141,33 +142,45 @@ pub fn run_grid_with<T: Send>(
     extract: impl Fn(usize, usize, &RunMetrics, Option<String>) -> T + Sync,
 ) -> Vec<Vec<T>> {
     use crate::model::fork::{common_prefix, fork_point, same_system};
-    let (prefix, mut forks, alone) = match scenarios.first() {
-        Some(first) if fork => {
-            let group: Vec<&Scenario> =
-                scenarios.iter().map(|s| s.as_ref()).filter(|s| same_system(first, s)).collect();
-            let prefix = common_prefix(&group).map(Arc::new);
-            let (mut forks, mut alone) = (Vec::new(), Vec::new());
-            for (i, s) in scenarios.iter().enumerate() {
-                match prefix.as_ref().and_then(|p| fork_point(p, s)) {
-                    Some(at) => forks.push((i, at)),
-                    None => alone.push(i),
-                }
-            }
-            (prefix, forks, alone)
+    // Scenarios of the same system form a group; each group forks from its own prefix.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, s) in scenarios.iter().enumerate() {
+        match groups.iter_mut().find(|g| same_system(&scenarios[g[0]], s)) {
+            Some(g) if fork => g.push(i),
+            _ => groups.push(vec![i]),
         }
-        _ => (None, Vec::new(), (0..scenarios.len()).collect()),
-    };
-    let mut alone = alone;
-    if forks.len() < 2 {
-        // One fork saves nothing over its own run from the start.
-        alone.extend(forks.drain(..).map(|(i, _)| i));
-        alone.sort_unstable();
     }
-    forks.sort_by_key(|&(i, at)| (at, i));
+    let mut alone = Vec::new();
+    let mut prefixes = Vec::new();
+    let mut forks: Vec<Vec<(usize, u64)>> = Vec::new();
+    for g in groups {
+        let members: Vec<&Scenario> = g.iter().map(|&i| scenarios[i].as_ref()).collect();
+        let prefix = common_prefix(&members).map(Arc::new);
+        let (mut these, mut rest) = (Vec::new(), Vec::new());
+        for &i in &g {
+            match prefix.as_ref().and_then(|p| fork_point(p, &scenarios[i])) {
+                Some(at) => these.push((i, at)),
+                None => rest.push(i),
+            }
+        }
+        match prefix {
+            // One fork saves nothing over its own run from the start.
+            Some(p) if these.len() >= 2 => {
+                these.sort_by_key(|&(i, at)| (at, i));
+                prefixes.push(p);
+                forks.push(these);
+            }
+            _ => rest.extend(these.into_iter().map(|(i, _)| i)),
+        }
+        alone.extend(rest);
+    }
+    alone.sort_unstable();
     let mut jobs: Vec<(usize, Job)> = Vec::new();
     for k in 0..seeds.len() {
         jobs.extend(alone.iter().map(|&i| (k, Job::Alone(i))));
-        jobs.extend(forks.chunks(FORKS_PER_PREFIX).map(|c| (k, Job::Forks(c.to_vec()))));
+        for (g, members) in forks.iter().enumerate() {
+            jobs.extend(members.chunks(FORKS_PER_PREFIX).map(|c| (k, Job::Forks(g, c.to_vec()))));
+        }
     }
     let finish = |run: Result<RunMetrics, crate::model::Stopped>| match run {
         Ok(m) => (m, None),
@@ -185,8 +198,8 @@ pub fn run_grid_with<T: Send>(
                 out.push((*i, extract(*i, *k, &m, limit)));
                 progress();
             }
-            Job::Forks(members) => {
-                let prefix = prefix.as_ref().expect("forks have a prefix");
+            Job::Forks(g, members) => {
+                let prefix = &prefixes[*g];
                 let mut shared = Some(Simulation::new(Arc::clone(prefix), seed));
                 for &(i, at) in members {
                     // A prefix stopped by a limit cannot be continued: the rest run alone.
