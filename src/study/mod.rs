@@ -33,7 +33,12 @@ pub const LEVEL: f64 = 0.95;
 
 /// One run of `scenario` with `seed`, and the limit that stopped it early, if one did.
 pub fn run_one(scenario: &Arc<Scenario>, seed: u64) -> (RunMetrics, Option<String>) {
-    match Simulation::new(Arc::clone(scenario), seed).run() {
+    ended(Simulation::new(Arc::clone(scenario), seed).run())
+}
+
+/// What a finished run measured, and the limit that stopped it early, if one did.
+fn ended(run: Result<RunMetrics, crate::model::Stopped>) -> (RunMetrics, Option<String>) {
+    match run {
         Ok(m) => (m, None),
         Err(stopped) => {
             let (limit, m) = *stopped;
@@ -182,13 +187,6 @@ pub fn run_grid_with<T: Send>(
             jobs.extend(members.chunks(FORKS_PER_PREFIX).map(|c| (k, Job::Forks(g, c.to_vec()))));
         }
     }
-    let finish = |run: Result<RunMetrics, crate::model::Stopped>| match run {
-        Ok(m) => (m, None),
-        Err(stopped) => {
-            let (limit, m) = *stopped;
-            (m, Some(limit.to_string()))
-        }
-    };
     let flat = crate::montecarlo::parallel::map_ordered(&jobs, threads, &|| {}, |(k, job)| {
         let seed = seeds[*k];
         let mut out = Vec::new();
@@ -206,11 +204,10 @@ pub fn run_grid_with<T: Send>(
                     if shared.as_mut().is_some_and(|sim| sim.run_until(at).is_err()) {
                         shared = None;
                     }
-                    let run = match &shared {
-                        Some(sim) => sim.fork(|world, cal| world.adopt(cal, &scenarios[i])).run(),
-                        None => Simulation::new(Arc::clone(&scenarios[i]), seed).run(),
+                    let (m, limit) = match &shared {
+                        Some(sim) => ended(sim.fork(|world, cal| world.adopt(cal, &scenarios[i])).run()),
+                        None => run_one(&scenarios[i], seed),
                     };
-                    let (m, limit) = finish(run);
                     out.push((i, extract(i, *k, &m, limit)));
                     progress();
                 }
