@@ -83,7 +83,8 @@ impl World {
     /// Turns a run of this world's scenario, stopped before [`fork_point`]`(scenario,
     /// variant)`, into a run of `variant` at the same instant: the added fault windows get
     /// their state, random streams and events. The caller has checked the fork point against
-    /// the scenarios as loaded (a world keeps its own copy of the topology, so it cannot).
+    /// the scenarios as loaded (a world keeps its own copy of the topology, so it cannot). A
+    /// fork can be forked again; all forks of one run add at most [`MAX_ADDED_WINDOWS`].
     pub fn adopt(&mut self, cal: &mut Calendar<Event>, variant: &Scenario) {
         let n = self.scenario.faults.len();
         debug_assert!(variant.faults.len() >= n && variant.faults[..n] == self.scenario.faults[..]);
@@ -92,10 +93,13 @@ impl World {
             self.fault_active.push(false);
             self.fault_rngs.push(stream(self.seed, &format!("fault:{k}"), Purpose::Faults));
             self.infra.fault_pins.push(None);
-            let seq = self.fork_seq + 2 * (k - n) as u64;
-            cal.schedule_reserved(f.start.as_nanos(), seq, Event::FaultStart { fault: k as u32 });
+            // A run from the start schedules each window's opening then its closing, after
+            // every earlier window's; taking the reserved numbers in turn keeps that order,
+            // also when a fork is forked again.
+            let mut next = || self.fork_seqs.next().expect("at most MAX_ADDED_WINDOWS windows are added to one run");
+            cal.schedule_reserved(f.start.as_nanos(), next(), Event::FaultStart { fault: k as u32 });
             if let Some(end) = f.end {
-                cal.schedule_reserved(end.as_nanos(), seq + 1, Event::FaultEnd { fault: k as u32 });
+                cal.schedule_reserved(end.as_nanos(), next(), Event::FaultEnd { fault: k as u32 });
             }
         }
         self.scenario = scenario;

@@ -95,7 +95,8 @@ impl World {
             }
         }
         // Windows a fork adds are scheduled here, in sequence order (see `fork`).
-        self.fork_seq = cal.reserve(fork::RESERVED_SEQS);
+        let first = cal.reserve(fork::RESERVED_SEQS);
+        self.fork_seqs = first..first + fork::RESERVED_SEQS;
         for p in 0..self.processes.len() {
             let proc = &mut self.processes[p];
             let first = proc.failure.ttf.dist().sample(&mut proc.rng).max(1);

@@ -320,9 +320,9 @@ pub struct World {
     pub workloads: Vec<WorkloadState>,
     /// Per-fault-window draws (added latency).
     pub fault_rngs: Vec<Rng>,
-    /// The first of the sequence numbers reserved, right after the scripted fault windows,
-    /// for windows a fork adds (see [`super::fork`]).
-    pub fork_seq: u64,
+    /// The sequence numbers still free of those reserved, right after the scripted fault
+    /// windows, for windows forks add (see [`super::fork`]); each added window takes the next.
+    pub fork_seqs: Range<u64>,
     /// Draws for the topology's background packet loss.
     pub rng_loss: Rng,
     /// Whether arrivals have stopped (the duration is over).
@@ -536,7 +536,7 @@ impl World {
             processes,
             workloads,
             fault_rngs,
-            fork_seq: 0,
+            fork_seqs: 0..0,
             rng_loss: stream(seed, "network", Purpose::Network),
             arrivals_over: false,
             roots_created: 0,

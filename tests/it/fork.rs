@@ -66,6 +66,24 @@ fn a_forked_run_gives_the_bytes_of_the_run_from_the_start() {
 }
 
 #[test]
+fn a_fork_of_a_fork_gives_the_bytes_of_the_run_from_the_start() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ecommerce_peak.ron");
+    let whole = Arc::new(faultsim::load::load_scenario(&file).expect("loads"));
+    let cut = |n: usize| {
+        let mut s = (*whole).clone();
+        s.faults.truncate(n);
+        Arc::new(s)
+    };
+    let (none, one) = (cut(0), cut(1));
+    let mut sim = Simulation::new(Arc::clone(&none), SEED);
+    sim.run_until(fork_point(&none, &one).expect("forks")).expect("runs");
+    let mut first = sim.fork(|world, cal| world.adopt(cal, &one));
+    first.run_until(fork_point(&one, &whole).expect("forks")).expect("runs");
+    let second = first.fork(|world, cal| world.adopt(cal, &whole));
+    assert!(bytes(second.run()) == bytes(Simulation::new(whole, SEED).run()), "a fork of a fork differs");
+}
+
+#[test]
 fn variants_that_change_the_system_do_not_fork() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ecommerce_peak.ron");
     let base = faultsim::load::load_scenario(&file).expect("loads");
