@@ -134,6 +134,8 @@ enum Command {
         /// Seeds, from the scenario's first (default: the scenario's `seeds`, or 20 for a topology).
         #[arg(long, value_parser = crate::cli::parse_seeds)]
         seeds: Option<u64>,
+        #[command(flatten)]
+        settle: cli::SettleArgs,
         /// Worker threads (default: one per core). Results never depend on it.
         #[arg(long, value_parser = crate::cli::parse_threads)]
         threads: Option<usize>,
@@ -250,6 +252,8 @@ enum Command {
         /// Worker threads (default: one per core). Results never depend on it.
         #[arg(long, value_parser = crate::cli::parse_threads)]
         threads: Option<usize>,
+        #[command(flatten)]
+        settle: cli::SettleArgs,
         /// List the metrics with no change beyond noise too.
         #[arg(long)]
         all: bool,
@@ -325,20 +329,31 @@ fn main() -> ExitCode {
         Command::Run { scenario, variant, seed: None, seeds, threads, shard, out, format, .. } => {
             cli::run::run_seeds(&scenario, variant.as_deref(), seeds, threads, shard.as_deref(), out.as_deref(), format)
         }
-        Command::Availability { input, years, duration, seeds, threads, shard, out, rare_events, cycles, format } => {
-            cli::availability::availability(&cli::availability::Options {
-                input: &input,
-                years,
-                duration: duration.as_deref(),
-                seeds,
-                threads,
-                shard: shard.as_deref(),
-                out: out.as_deref(),
-                format,
-                rare_events,
-                cycles,
-            })
-        }
+        Command::Availability {
+            input,
+            years,
+            duration,
+            seeds,
+            settle,
+            threads,
+            shard,
+            out,
+            rare_events,
+            cycles,
+            format,
+        } => cli::availability::availability(&cli::availability::Options {
+            input: &input,
+            years,
+            duration: duration.as_deref(),
+            seeds,
+            threads,
+            shard: shard.as_deref(),
+            out: out.as_deref(),
+            format,
+            rare_events,
+            cycles,
+            settle: &settle,
+        }),
         Command::Merge { files, out, format } => cli::results::merge(&files, out.as_deref(), format),
         Command::Check {
             scenarios,
@@ -372,8 +387,9 @@ fn main() -> ExitCode {
         Command::Metastability { scenario, sweep, format, out } => {
             cli::metastability::metastability(&scenario, &sweep, format, out.as_ref())
         }
-        Command::Whatif { scenario, variants, seeds, threads, all, format, out } => {
-            cli::whatif::whatif(&scenario, &variants, seeds, threads, all, format, out.as_ref())
+        Command::Whatif { scenario, variants, seeds, threads, settle, all, format, out } => {
+            let seeding = cli::whatif::Seeding { seeds, threads, settle: &settle };
+            cli::whatif::whatif(&scenario, &variants, &seeding, all, format, out.as_ref())
         }
         Command::Replay { scenario, variant, seed, trace } => {
             cli::run::replay(&scenario, variant.as_deref(), seed, &trace)

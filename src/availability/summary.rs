@@ -27,8 +27,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::plan::{ClassMeta, Plan};
-use super::record::{outage_bin_low_s, Partial, OUTAGE_BINS};
+use super::record::{outage_bin_low_s, Partial, SeedRecord, OUTAGE_BINS};
 use super::years::YEAR_NS;
+use crate::montecarlo::precision::Target;
+use crate::montecarlo::settle::{Judge, Look};
 use crate::montecarlo::Shard;
 use crate::scenario::Inputs;
 use crate::stats::{self, Estimate};
@@ -239,7 +241,12 @@ impl NoOutage {
     /// The bounds after `years` simulated years without an outage, assuming outages of
     /// `outage_ns`.
     pub fn of(years: f64, outage_ns: u64) -> NoOutage {
-        let rate = -(1.0 - LEVEL).ln() / years;
+        NoOutage::at(years, outage_ns, LEVEL)
+    }
+
+    /// [`NoOutage::of`] with the one-sided bound at `level`.
+    pub fn at(years: f64, outage_ns: u64, level: f64) -> NoOutage {
+        let rate = -(1.0 - level).ln() / years;
         let hours = outage_ns as f64 / 3.6e12;
         // Expected down fraction of an alternating process with that rate and length.
         let down = rate * hours / (24.0 * 365.0);
@@ -358,6 +365,9 @@ pub struct Results {
     pub importance: Vec<EndpointImportance>,
     /// The mergeable data.
     pub data: Partial,
+    /// How a run until settled (`--precision`) chose its seeds; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::montecarlo::settle::Settled>,
 }
 
 /// A results or shard file as read back.
@@ -414,6 +424,34 @@ fn bin_quantile(bins: &[u64], q: f64) -> f64 {
         }
     }
     f64::NAN
+}
+
+/// Judges one look of `availability --precision` (see [`crate::montecarlo::settle`]): every
+/// endpoint's availability interval at `level`, as [`Results::build`] takes it (the mean of
+/// per-period availabilities, or the zero-outage bound when no period saw downtime), against
+/// an absolute target. Endpoints that nothing can take down are certain and not judged.
+pub fn judge_look(target: &Target, meta: &Meta, records: &[SeedRecord], level: f64) -> Look {
+    let mut j = Judge::new(target, records.len());
+    let period = meta.period_ns.max(1) as f64;
+    let years: f64 =
+        records.iter().filter_map(|r| r.years.as_ref()).map(|y| y.horizon_ns as f64 / YEAR_NS as f64).sum();
+    for (e, name) in meta.endpoints.iter().enumerate() {
+        if meta.analytic.get(e).is_some_and(|a| a.nothing_can_fail) {
+            continue;
+        }
+        let eps: Vec<&super::record::SeedEndpoint> =
+            records.iter().filter_map(|r| r.years.as_ref()).filter_map(|y| y.endpoints.get(e)).collect();
+        let per_period: Vec<f64> =
+            eps.iter().flat_map(|s| s.period_down_ns.iter()).map(|&d| 1.0 - d as f64 / period).collect();
+        let down = eps.iter().any(|s| s.down_ns > 0 || s.outages > 0);
+        let half = if !down && years > 0.0 {
+            NoOutage::at(years, meta.longest_repair_ns, level).unavailability_upper / 2.0
+        } else {
+            stats::mean_interval(&per_period, level).half_width()
+        };
+        j.fraction(|| format!("{name} availability"), half);
+    }
+    j.look()
 }
 
 impl Results {
@@ -563,18 +601,13 @@ impl Results {
             endpoints,
             importance,
             data,
+            precision: None,
         }
     }
 }
 
 /// Importance of every class for endpoint `e`, most nines lost first.
-fn rank(
-    meta: &Meta,
-    records: &[super::record::SeedRecord],
-    e: usize,
-    down_ns: u128,
-    horizon_ns: u128,
-) -> Vec<Importance> {
+fn rank(meta: &Meta, records: &[SeedRecord], e: usize, down_ns: u128, horizon_ns: u128) -> Vec<Importance> {
     let years: Vec<&super::record::YearsSeed> = records.iter().filter_map(|r| r.years.as_ref()).collect();
     let horizon = horizon_ns as f64;
     let u = down_ns as f64 / horizon.max(1.0);

@@ -51,6 +51,8 @@ pub struct Options<'a> {
     pub rare_events: bool,
     /// Cycles per seed for the rare-event method.
     pub cycles: Option<u64>,
+    /// `--precision` and `--max-seeds`.
+    pub settle: &'a SettleArgs,
 }
 
 /// SHA-256 of a file's text, as lowercase hex.
@@ -112,7 +114,27 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
         );
         return ExitCode::from(EXIT_INPUT);
     }
-    let count = o.seeds.unwrap_or(default_seeds);
+    let schedule = o.settle.schedule(default_seeds);
+    if let Some(target) = &o.settle.precision {
+        let refused = if o.rare_events {
+            Some("the rare-event method's cycles are not judged in looks; use --years")
+        } else if o.shard.is_some() {
+            Some("a run until settled decides its seeds as it goes, so it cannot be split into shards")
+        } else {
+            faultsim::montecarlo::settle::accepts(
+                target,
+                &[faultsim::montecarlo::precision::Figure::Availability],
+                "availability",
+            )
+            .err()
+            .map(|_| "availability takes availability targets in percentage points, e.g. availability=0.001pp")
+        };
+        if let Some(why) = refused {
+            eprintln!("error: --precision {target}: {why}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    let count = schedule.as_ref().and_then(|s| s.last().copied()).unwrap_or(o.seeds.unwrap_or(default_seeds));
     if count == 0 {
         eprintln!("error: --seeds must be at least 1");
         return ExitCode::from(EXIT_INPUT);
@@ -165,10 +187,41 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
     };
     let threads = threads_or_default(o.threads);
     let bar = progress_bar(list.len() as u64);
-    let data = availability::run_seeds(&plan, method, &list, horizon_ns, cycles, threads, &|| bar.inc(1));
+    let meta_of =
+        |count| Meta::of(&plan, &scenario_name, inputs.clone(), method, first_seed, count, shard, horizon_ns, cycles);
+    let (data, settled) = match (&schedule, &o.settle.precision) {
+        (Some(schedule), Some(target)) => {
+            use faultsim::montecarlo::settle;
+            let meta = meta_of(count);
+            let endpoints = plan.endpoints();
+            let looked = settle::in_looks(
+                &list,
+                schedule,
+                |new, _| availability::run_seeds(&plan, method, new, horizon_ns, cycles, threads, &|| bar.inc(1)),
+                |all: &mut availability::record::Partial, new| {
+                    *all = std::mem::replace(all, availability::record::Partial::empty(endpoints)).merge(new);
+                },
+                |data, level| availability::summary::judge_look(target, &meta, &data.records, level),
+            );
+            let Some((data, looks)) = looked else { return fmea::usage("--precision: no seeds to run") };
+            let done = looks.last().is_some_and(settle::Look::settled);
+            let settled = settle::Settled {
+                target: *target,
+                target_text: format!("{target} on every endpoint"),
+                schedule: schedule.clone(),
+                level: faultsim::montecarlo::precision::look_level(schedule.len()),
+                looks,
+                settled: done,
+            };
+            (data, Some(settled))
+        }
+        _ => (availability::run_seeds(&plan, method, &list, horizon_ns, cycles, threads, &|| bar.inc(1)), None),
+    };
     bar.finish_and_clear();
-    let meta = Meta::of(&plan, &scenario_name, inputs, method, first_seed, count, shard, horizon_ns, cycles);
-    let results = Results::build(meta, data);
+    let ran = data.records.len() as u64;
+    let mut results = Results::build(meta_of(ran), data);
+    let unsettled = settled.as_ref().is_some_and(|s| !s.settled);
+    results.precision = settled;
     let replay = replay_command(o.input, &results);
     if let Some(s) = shard {
         if let Err(code) = write_shard(o.out, s, &results, list.len()) {
@@ -176,7 +229,11 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
         }
         return emit(&results, &replay, None, o.format);
     }
-    emit(&results, &replay, o.out, o.format)
+    let code = emit(&results, &replay, o.out, o.format);
+    if unsettled && code == ExitCode::SUCCESS {
+        return ExitCode::from(EXIT_INCONCLUSIVE);
+    }
+    code
 }
 
 /// The command that reproduces these results.

@@ -65,7 +65,18 @@ pub fn cascade(
         .filter(|m| settings.only.is_empty() || settings.only.contains(&m.component))
         .count() as u64;
     let bar = progress_bar((modes + 2) * settings.seeds.len() as u64);
-    let result = cascade::run(&scenario, settings, r.threads, &|| bar.inc(1));
+    let result = match (&r.schedule, &args.settle.precision) {
+        (Some(schedule), Some(target)) => {
+            match cascade::run_settled(&scenario, settings, schedule, target, r.threads, &|| bar.inc(1)) {
+                Ok(c) => c,
+                Err(e) => {
+                    bar.finish_and_clear();
+                    return usage(&format!("--precision {target}: {e}"));
+                }
+            }
+        }
+        _ => cascade::run(&scenario, settings, r.threads, &|| bar.inc(1)),
+    };
     bar.finish_and_clear();
     let graph = faultsim::report::study::cascade_dot(&result, &scenario.topology);
     if let Some(file) = dot {
@@ -88,7 +99,7 @@ pub fn cascade(
     if let Err(code) = write_stdout(&text) {
         return code;
     }
-    if result.initiators.iter().any(|i| i.limited > 0) {
+    if result.initiators.iter().any(|i| i.limited > 0) || result.precision.as_ref().is_some_and(|p| !p.settled) {
         return ExitCode::from(EXIT_INCONCLUSIVE);
     }
     ExitCode::SUCCESS

@@ -37,6 +37,8 @@ pub struct FaultStudyArgs {
     /// for a single run and every mode multiplies it).
     #[arg(long, value_parser = crate::cli::parse_seeds)]
     pub seeds: Option<u64>,
+    #[command(flatten)]
+    pub settle: SettleArgs,
     /// Worker threads (default: one per core). Results never depend on it.
     #[arg(long, value_parser = crate::cli::parse_threads)]
     pub threads: Option<usize>,
@@ -76,6 +78,9 @@ pub struct FaultStudyArgs {
     pub assumed_mtbf: String,
 }
 
+/// Seeds of `fmea` and `cascade` by default (the first look of a `--precision` run).
+const DEFAULT_SEEDS: u64 = 5;
+
 /// A duration option, or a usage error naming the flag.
 pub fn duration(flag: &str, text: &str) -> Result<Duration, ExitCode> {
     text.parse::<Duration>().map_err(|e| {
@@ -96,8 +101,10 @@ pub struct Resolved {
     pub modes: ModeSettings,
     /// Timeline.
     pub timeline: Timeline,
-    /// Seeds.
+    /// Seeds (with `--precision`, the most the schedule may run).
     pub seeds: Vec<u64>,
+    /// The looks of a run until settled (`--precision`).
+    pub schedule: Option<Vec<u64>>,
     /// Threads.
     pub threads: usize,
 }
@@ -132,7 +139,8 @@ pub fn resolve(a: &FaultStudyArgs, s: &Scenario) -> Result<Resolved, ExitCode> {
         None => s.warmup.min(Duration::from_secs(30)),
     };
     let timeline = Timeline::new(warmup, duration("lead", &a.lead)?, fault_duration, duration("after", &a.after)?);
-    let count = a.seeds.unwrap_or(5).max(1);
+    let schedule = a.settle.schedule(DEFAULT_SEEDS);
+    let count = schedule.as_ref().and_then(|s| s.last().copied()).unwrap_or(a.seeds.unwrap_or(DEFAULT_SEEDS)).max(1);
     Ok(Resolved {
         modes: ModeSettings {
             latency_add: duration("latency", &a.latency)?,
@@ -145,6 +153,7 @@ pub fn resolve(a: &FaultStudyArgs, s: &Scenario) -> Result<Resolved, ExitCode> {
         },
         timeline,
         seeds: seed_list(s.first_seed, count, None)?,
+        schedule,
         threads: threads_or_default(a.threads),
     })
 }
@@ -186,7 +195,18 @@ pub fn fmea(path: &Path, args: &FaultStudyArgs, format: TableFormat, out: Option
         .filter(|m| settings.only.is_empty() || settings.only.contains(&m.component))
         .count() as u64;
     let bar = progress_bar((modes + 1) * settings.seeds.len() as u64);
-    let result = fmea::run(&scenario, settings, r.threads, &|| bar.inc(1));
+    let result = match (&r.schedule, &args.settle.precision) {
+        (Some(schedule), Some(target)) => {
+            match fmea::run_settled(&scenario, settings, schedule, target, r.threads, &|| bar.inc(1)) {
+                Ok(f) => f,
+                Err(e) => {
+                    bar.finish_and_clear();
+                    return usage(&format!("--precision {target}: {e}"));
+                }
+            }
+        }
+        _ => fmea::run(&scenario, settings, r.threads, &|| bar.inc(1)),
+    };
     bar.finish_and_clear();
     let text = match format {
         TableFormat::Text => faultsim::report::study::fmea_text(&result),
@@ -203,7 +223,7 @@ pub fn fmea(path: &Path, args: &FaultStudyArgs, format: TableFormat, out: Option
     if let Err(code) = write_stdout(&text) {
         return code;
     }
-    if result.rows.iter().any(|r| r.limited > 0) {
+    if result.rows.iter().any(|r| r.limited > 0) || result.precision.as_ref().is_some_and(|p| !p.settled) {
         return ExitCode::from(EXIT_INCONCLUSIVE);
     }
     ExitCode::SUCCESS

@@ -242,3 +242,26 @@ pub fn write_shard(
     );
     Ok(())
 }
+
+/// `--precision` and `--max-seeds` of the studies and `availability`: run until settled.
+#[derive(Clone, clap::Args)]
+pub struct SettleArgs {
+    /// Run until every interval the study reports is this precise instead of a fixed seed
+    /// count (half-width): `availability=0.5pp`, `latency=2%` (of the baseline) or
+    /// `latency=1ms` for fmea and whatif effects, `fraction=10pp` for cascade probabilities,
+    /// `availability=0.001pp` for `availability`. Seeds run in looks (the default count,
+    /// twice as many, … up to `--max-seeds`), each look's intervals at 1 − 5%/looks.
+    #[arg(long, conflicts_with = "seeds")]
+    pub precision: Option<faultsim::montecarlo::precision::Target>,
+    /// Most seeds a `--precision` run takes (default: 16 times the default count).
+    #[arg(long, value_parser = crate::cli::parse_seeds, requires = "precision")]
+    pub max_seeds: Option<u64>,
+}
+
+impl SettleArgs {
+    /// The looks' schedule for a study whose default seed count is `base`, or `None` for a
+    /// run of a fixed count.
+    pub fn schedule(&self, base: u64) -> Option<Vec<u64>> {
+        self.precision.map(|_| faultsim::montecarlo::look_schedule(base, self.max_seeds))
+    }
+}

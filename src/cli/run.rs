@@ -273,6 +273,10 @@ pub fn run_until_settled(
     format: Format,
 ) -> ExitCode {
     use faultsim::montecarlo::{self, precision, summary};
+    if target.figure == precision::Figure::Fraction {
+        eprintln!("error: --precision {target}: `run` has availability and latency targets (fractions of seeds are for cascade)");
+        return ExitCode::from(EXIT_INPUT);
+    }
     let scenario = match load_scenario_with(path, variant) {
         Ok(s) => s,
         Err(code) => return code,

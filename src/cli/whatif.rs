@@ -10,18 +10,28 @@ use std::sync::Arc;
 use faultsim::load;
 use faultsim::study::whatif::{self, Candidate};
 
-use super::fmea::{json, write_files};
+use super::fmea::{json, usage, write_files};
 use super::*;
+
+/// How many seeds a what-if runs, on how many threads.
+pub struct Seeding<'a> {
+    /// `--seeds`.
+    pub seeds: Option<u64>,
+    /// `--threads`.
+    pub threads: Option<usize>,
+    /// `--precision` and `--max-seeds`.
+    pub settle: &'a SettleArgs,
+}
 
 pub fn whatif(
     path: &Path,
     variants: &[PathBuf],
-    seeds: Option<u64>,
-    threads: Option<usize>,
+    seeding: &Seeding<'_>,
     all: bool,
     format: Format,
     out: Option<&PathBuf>,
 ) -> ExitCode {
+    let Seeding { seeds, threads, settle } = *seeding;
     let base = match load_scenario(path) {
         Ok(s) => s,
         Err(code) => return code,
@@ -39,13 +49,26 @@ pub fn whatif(
     if !problems.is_empty() {
         return fail(&problems);
     }
-    let count = seeds.unwrap_or(base.seed_count).max(1);
+    let schedule = settle.schedule(base.seed_count);
+    let count = schedule.as_ref().and_then(|s| s.last().copied()).unwrap_or(seeds.unwrap_or(base.seed_count)).max(1);
     let list = match seed_list(base.first_seed, count, None) {
         Ok(l) => l,
         Err(code) => return code,
     };
     let bar = progress_bar((candidates.len() as u64 + 1) * count);
-    let result = whatif::run(&base, &candidates, &list, threads_or_default(threads), &|| bar.inc(1));
+    let threads = threads_or_default(threads);
+    let result = match (&schedule, &settle.precision) {
+        (Some(schedule), Some(target)) => {
+            match whatif::run_settled(&base, &candidates, &list, schedule, target, threads, &|| bar.inc(1)) {
+                Ok(r) => r,
+                Err(e) => {
+                    bar.finish_and_clear();
+                    return usage(&format!("--precision {target}: {e}"));
+                }
+            }
+        }
+        _ => whatif::run(&base, &candidates, &list, threads, &|| bar.inc(1)),
+    };
     bar.finish_and_clear();
     if let Some(dir) = out {
         if let Err(code) = write_files(dir, &faultsim::report::study_plots::whatif_files(&result, &json(&result))) {
@@ -59,7 +82,7 @@ pub fn whatif(
     if let Err(code) = write_stdout(&text) {
         return code;
     }
-    if result.variants.iter().any(|v| v.limited > 0) {
+    if result.variants.iter().any(|v| v.limited > 0) || result.precision.as_ref().is_some_and(|p| !p.settled) {
         return ExitCode::from(EXIT_INCONCLUSIVE);
     }
     ExitCode::SUCCESS

@@ -11,6 +11,7 @@ pub mod infra;
 pub mod parallel;
 pub mod partial;
 pub mod precision;
+pub mod settle;
 pub mod summary;
 pub mod verdict;
 

@@ -27,6 +27,20 @@ pub enum Figure {
     Availability,
     /// Per-seed mean latency of served requests.
     Latency,
+    /// A fraction of seeds (a study's: in how many seeds a cascade happened or a cell came
+    /// back), in percentage points.
+    Fraction,
+}
+
+impl Figure {
+    /// The figure's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Figure::Availability => "availability",
+            Figure::Latency => "latency",
+            Figure::Fraction => "fraction",
+        }
+    }
 }
 
 /// How wide the interval may be, as its half-width.
@@ -40,7 +54,8 @@ pub enum Width {
     Absolute(f64),
 }
 
-/// A precision target: `availability=0.05pp`, `latency=2%` or `latency=0.5ms`.
+/// A precision target: `availability=0.05pp`, `latency=2%`, `latency=0.5ms` or (for
+/// studies that count seeds) `fraction=5pp`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Target {
     /// Which figure.
@@ -53,7 +68,7 @@ impl FromStr for Target {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Target, String> {
-        let usage = "write availability=0.05pp (± percentage points), latency=2% (± of the mean) or latency=0.5ms";
+        let usage = "write availability=0.05pp (± percentage points), latency=2% (± of the mean), latency=0.5ms or fraction=5pp";
         let (figure, value) = s.split_once('=').ok_or_else(|| format!("`{s}` is not a precision target: {usage}"))?;
         let value = value.trim();
         let number = |text: &str| -> Result<f64, String> {
@@ -72,6 +87,10 @@ impl FromStr for Target {
                     ))
                 }
             },
+            "fraction" => match value.strip_suffix("pp") {
+                Some(pp) if number(pp)? < 100.0 => (Figure::Fraction, Width::Absolute(number(pp)? / 100.0)),
+                _ => return Err(format!("`{value}` is not a fraction's width in percentage points: {usage}")),
+            },
             "latency" => match value.strip_suffix('%') {
                 Some(p) => (Figure::Latency, Width::Relative(number(p)? / 100.0)),
                 None => match value.parse::<crate::units::Duration>() {
@@ -85,12 +104,20 @@ impl FromStr for Target {
     }
 }
 
+/// A width in percentage points as the user wrote it: `0.0002`, not `0.00019999999999999998`.
+pub fn pp(fraction: f64) -> String {
+    let text = format!("{:.12}", fraction * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.figure, self.width) {
-            (Figure::Availability, Width::Absolute(x)) => write!(f, "availability ±{}pp", x * 100.0),
-            (Figure::Availability, Width::Relative(x)) => write!(f, "availability ±{}%", x * 100.0),
-            (Figure::Latency, Width::Relative(x)) => write!(f, "mean latency ±{}%", x * 100.0),
+            (Figure::Availability, Width::Absolute(x)) => write!(f, "availability ±{}pp", pp(x)),
+            (Figure::Availability, Width::Relative(x)) => write!(f, "availability ±{}%", pp(x)),
+            (Figure::Fraction, Width::Absolute(x)) => write!(f, "fraction of seeds ±{}pp", pp(x)),
+            (Figure::Fraction, Width::Relative(x)) => write!(f, "fraction of seeds ±{}%", pp(x)),
+            (Figure::Latency, Width::Relative(x)) => write!(f, "mean latency ±{}%", pp(x)),
             (Figure::Latency, Width::Absolute(ns)) => {
                 write!(f, "mean latency ±{}", crate::units::Duration::from_nanos(ns.round() as u64))
             }
@@ -162,12 +189,14 @@ pub fn judge_look(target: &Target, names: &[String], records: &[SeedRecord], lev
                     .iter()
                     .any(|e| e.samples > 0)
                     .then(|| summary::mean_latency_ms_over_seeds(&per_seed, level)),
+                // A single run has no fractions of seeds; `run` refuses such targets.
+                Figure::Fraction => None,
             };
             let within = estimate.is_none_or(|e| {
                 let half = (e.high - e.low) / 2.0;
                 let allowed = match (target.figure, target.width) {
                     (_, Width::Relative(r)) => r * e.value.abs(),
-                    (Figure::Availability, Width::Absolute(a)) => a,
+                    (Figure::Availability | Figure::Fraction, Width::Absolute(a)) => a,
                     (Figure::Latency, Width::Absolute(ns)) => ns / 1e6,
                 };
                 // One seed has no interval (NaN): not within until a second seed gives one.

@@ -195,6 +195,10 @@ pub fn availability_summary(r: &Results, replay: &str) -> String {
             r.stopped[0].limit
         );
     }
+    if let Some(p) = &r.precision {
+        out.push('\n');
+        out.push_str(&super::study::settled_lines(p));
+    }
     let _ = writeln!(out, "\nreplay: {replay}");
     out
 }

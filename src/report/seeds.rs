@@ -195,7 +195,7 @@ fn precision_lines(p: &crate::montecarlo::precision::Settled) -> String {
     for e in &last.endpoints {
         let shown = match (&e.estimate, p.target.figure) {
             (None, _) => "not measured (no requests served)".to_owned(),
-            (Some(x), Figure::Availability) => {
+            (Some(x), Figure::Availability | Figure::Fraction) => {
                 format!("availability {} ±{:.3}pp", pct_ci(x), (x.high - x.low) / 2.0 * 100.0)
             }
             (Some(x), Figure::Latency) => format!(

@@ -3,13 +3,48 @@
 
 use std::fmt::Write;
 
-use super::text::{num, num_ci, pct, table};
+use super::text::{num, num_ci, pct, sig, table};
 use crate::stats::Estimate;
 use crate::study::cascade::Cascade;
 use crate::study::fmea::{Fmea, Row};
 use crate::study::metastability::Map;
 use crate::study::whatif::WhatIf;
 use crate::units::Duration;
+
+/// Where a study run until settled stopped, and its widest interval there.
+pub fn settled_lines(p: &crate::montecarlo::settle::Settled) -> String {
+    let mut o = String::new();
+    let Some(last) = p.looks.last() else { return o };
+    let schedule: Vec<String> = p.schedule.iter().map(u64::to_string).collect();
+    let _ = writeln!(
+        o,
+        "until settled: {}; {} after {} seeds (look {} of {}; looks at {} seeds; the stopping rule's intervals are at {}%)",
+        p.target_text,
+        if p.settled { "settled" } else { "NOT SETTLED" },
+        last.seeds,
+        p.looks.len(),
+        p.schedule.len(),
+        schedule.join(", "),
+        num(p.level * 100.0, 2),
+    );
+    if let Some(w) = &last.widest {
+        let (half, allowed) = match p.target.figure {
+            crate::montecarlo::precision::Figure::Latency => {
+                (format!("±{} ms", sig(w.half_width, 3)), format!("±{} ms", sig(w.allowed, 3)))
+            }
+            _ => (format!("±{}pp", sig(w.half_width * 100.0, 3)), format!("±{}pp", sig(w.allowed * 100.0, 3))),
+        };
+        let _ = writeln!(
+            o,
+            "  {} of {} intervals within the target; widest: {} {half} (allowed {allowed})",
+            last.within, last.intervals, w.what
+        );
+    }
+    if !p.settled {
+        let _ = writeln!(o, "  the schedule ran out: raise --max-seeds or loosen --precision");
+    }
+    o
+}
 
 /// Percentage points with an interval: `+12.3 pp [10.1, 14.5]`.
 fn pp_ci(e: &Estimate) -> String {
@@ -122,6 +157,9 @@ D detection (1 caught at once … 10 never), RPN = S×O×D; impact = worst drop 
     if limited > 0 {
         let _ = writeln!(out, "warning: {limited} runs stopped at a limit; their rows are inconclusive");
     }
+    if let Some(p) = &f.precision {
+        out.push_str(&settled_lines(p));
+    }
     out
 }
 
@@ -132,6 +170,10 @@ pub fn fmea_markdown(f: &Fmea) -> String {
     let _ = writeln!(out, "|{}", "---|".repeat(FMEA_HEAD.len()));
     for (i, r) in f.rows.iter().enumerate() {
         let _ = writeln!(out, "| {} |", fmea_cells(i, r).join(" | ").replace('|', "\\|").replace(" \\| ", " | "));
+    }
+    if let Some(p) = &f.precision {
+        out.push('\n');
+        out.push_str(&settled_lines(p).replace('\n', "  \n"));
     }
     out
 }
@@ -241,6 +283,10 @@ unhealthy: ≥ {} of answers failing or workers ≥ {} busy over {} buckets; ser
         out.push_str("  no cascades seen\n");
     } else {
         out.push_str(&table(&rows));
+    }
+    if let Some(p) = &c.precision {
+        out.push('\n');
+        out.push_str(&settled_lines(p));
     }
     out
 }
@@ -398,6 +444,10 @@ pub fn whatif_text(w: &WhatIf, all: bool) -> String {
         if v.limited > 0 {
             let _ = writeln!(out, "  warning: {} seeds stopped at a limit", v.limited);
         }
+    }
+    if let Some(p) = &w.precision {
+        out.push('\n');
+        out.push_str(&settled_lines(p));
     }
     out
 }

@@ -62,6 +62,16 @@ pub fn pct_ci(e: &Estimate) -> String {
     }
 }
 
+/// `x` with `significant` significant digits, in plain notation (`0.000183`, `12.3`).
+pub fn sig(x: f64, significant: usize) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return num(x, 0);
+    }
+    let magnitude = x.abs().log10().floor() as i64;
+    let digits = (significant as i64 - 1 - magnitude).max(0) as usize;
+    num(x, digits)
+}
+
 /// A number with `digits` decimals; ∞ and n/a spelled out; −0 printed as 0.
 pub fn num(x: f64, digits: usize) -> String {
     if x.is_infinite() {

@@ -23,6 +23,8 @@ use super::modes::{self, FailureMode, ModeSettings};
 use super::{run_grid, Timeline, LEVEL};
 use crate::metrics::health::{self, Symptom, Thresholds};
 use crate::metrics::run::RunMetrics;
+use crate::montecarlo::precision::{Figure, Target};
+use crate::montecarlo::settle::Judge;
 use crate::scenario::Scenario;
 use crate::stats::{self, Estimate};
 use crate::topology::{ComponentId, Topology};
@@ -111,6 +113,9 @@ pub struct Cascade {
     pub initiators: Vec<Initiator>,
     /// Per component, highest score first.
     pub components: Vec<ComponentRisk>,
+    /// How a run until settled (`--precision`) chose its seeds; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::montecarlo::settle::Settled>,
 }
 
 /// Call-graph distance from `origins` to every component, following callers (a component's
@@ -143,8 +148,11 @@ struct SeedRun {
     limited: bool,
 }
 
-/// Runs the cascade analysis: the baseline and every selected initiator on every seed.
-pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn Fn() + Sync)) -> Cascade {
+/// The initiators, their origins and what each seed of each one showed.
+type Data = (Vec<FailureMode>, Vec<Vec<ComponentId>>, Vec<Vec<SeedRun>>);
+
+/// Runs the baseline and every selected initiator on `seeds`.
+fn collect(base: &Scenario, settings: &Settings, seeds: &[u64], threads: usize, progress: &(dyn Fn() + Sync)) -> Data {
     let t = Arc::clone(&base.topology);
     let tl = settings.timeline;
     let chosen: Vec<FailureMode> = modes::enumerate(&t, &settings.modes)
@@ -157,7 +165,7 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
         ((tl.fault_start.as_nanos() / b) as usize, m.end_time_ns.div_ceil(b) as usize)
     };
     let baseline_scenario = vec![tl.scenario(base, "baseline", None)];
-    let baseline: Vec<Vec<usize>> = run_grid(&baseline_scenario, &settings.seeds, threads, progress, |_, _, m, _| {
+    let baseline: Vec<Vec<usize>> = run_grid(&baseline_scenario, seeds, threads, progress, |_, _, m, _| {
         let (from, to) = window(m);
         health::cascaded(m, &[], &[], from, to, &th).into_iter().map(|(s, _, _)| s).collect()
     })
@@ -169,7 +177,7 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
         .iter()
         .map(|m| tl.scenario(base, &format!("{}: {}", m.component, m.mode), Some(m.fault.clone())))
         .collect();
-    let runs = run_grid(&scenarios, &settings.seeds, threads, progress, |i, k, m, limit| {
+    let runs = run_grid(&scenarios, seeds, threads, progress, |i, k, m, limit| {
         let (from, to) = window(m);
         let exclude = baseline.get(k).cloned().unwrap_or_default();
         SeedRun { unhealthy: victims(&t, m, &origins[i], &exclude, from, to, &th), limited: limit.is_some() }
@@ -182,7 +190,7 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
         // the OOM story's trigger is a traffic step, not a fault.
         let own = health::scenario_origins(base);
         let as_is = vec![Arc::new(base.clone())];
-        let seeds_run = run_grid(&as_is, &settings.seeds, threads, progress, |_, _, m, limit| {
+        let seeds_run = run_grid(&as_is, seeds, threads, progress, |_, _, m, limit| {
             let b = m.bucket_ns.max(1);
             let (from, to) = ((base.warmup.as_nanos() / b) as usize, m.end_time_ns.div_ceil(b) as usize);
             SeedRun { unhealthy: victims(&t, m, &own, &[], from, to, &th), limited: limit.is_some() }
@@ -203,6 +211,13 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
         origins.push(own);
         runs.extend(seeds_run);
     }
+    (chosen, origins, runs)
+}
+
+/// The cascade table of what the runs showed.
+fn build(base: &Scenario, settings: Settings, (chosen, origins, runs): Data) -> Cascade {
+    let t = Arc::clone(&base.topology);
+    let tl = settings.timeline;
     let bucket_s = base.series_bucket().as_secs_f64();
     let mut initiators: Vec<Initiator> = chosen
         .into_iter()
@@ -214,7 +229,78 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
         b.size.value.total_cmp(&a.size.value).then(b.probability.value.total_cmp(&a.probability.value))
     });
     let components = component_risks(&t, &initiators);
-    Cascade { scenario: base.name.clone(), topology: t.name().to_owned(), settings, initiators, components }
+    Cascade {
+        scenario: base.name.clone(),
+        topology: t.name().to_owned(),
+        settings,
+        initiators,
+        components,
+        precision: None,
+    }
+}
+
+/// Runs the cascade analysis: the baseline and every selected initiator on every seed.
+pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn Fn() + Sync)) -> Cascade {
+    let data = collect(base, &settings, &settings.seeds, threads, progress);
+    build(base, settings, data)
+}
+
+/// [`run`] until settled (see [`super::settle`]): the seeds of `settings` in the looks of
+/// `schedule` until every initiator's cascade probability, and every victim's, has an
+/// interval within `target` (a fraction in percentage points).
+pub fn run_settled(
+    base: &Scenario,
+    mut settings: Settings,
+    schedule: &[u64],
+    target: &Target,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Cascade, String> {
+    crate::montecarlo::settle::accepts(target, &[Figure::Fraction], "cascade")?;
+    let services = base.topology.services().len();
+    let names: Vec<&str> = base.topology.services().iter().map(|s| s.name.as_str()).collect();
+    let judge = |(chosen, _, runs): &Data, level: f64| {
+        let n = runs.first().map_or(0, Vec::len);
+        let mut j = Judge::new(target, n);
+        for (mode, seeds) in chosen.iter().zip(runs) {
+            let cascading = seeds.iter().filter(|s| !s.unhealthy.is_empty()).count() as u64;
+            let what = || format!("cascade probability under {}: {}", mode.component, mode.mode);
+            j.fraction(what, stats::wilson(cascading, n as u64, level).half_width());
+            for (v, name) in names.iter().enumerate().take(services) {
+                let k = seeds.iter().filter(|s| s.unhealthy.iter().any(|(x, _, _)| *x == v)).count() as u64;
+                if k > 0 {
+                    let what = || format!("{name} unhealthy under {}: {}", mode.component, mode.mode);
+                    j.fraction(what, stats::wilson(k, n as u64, level).half_width());
+                }
+            }
+        }
+        j.look()
+    };
+    let seeds = settings.seeds.clone();
+    let (data, looks) = crate::montecarlo::settle::in_looks(
+        &seeds,
+        schedule,
+        |new, _| collect(base, &settings, new, threads, progress),
+        |(_, _, runs): &mut Data, (_, _, more)| {
+            for (all, new) in runs.iter_mut().zip(more) {
+                all.extend(new);
+            }
+        },
+        judge,
+    )
+    .ok_or_else(|| "no seeds to run".to_owned())?;
+    settings.seeds.truncate(data.2.first().map_or(0, Vec::len));
+    let settled = looks.last().is_some_and(crate::montecarlo::settle::Look::settled);
+    let mut out = build(base, settings, data);
+    out.precision = Some(crate::montecarlo::settle::Settled {
+        target: *target,
+        target_text: format!("cascade probabilities {}", super::whatif::width_text(target)),
+        schedule: schedule.to_vec(),
+        level: crate::montecarlo::precision::look_level(schedule.len()),
+        looks,
+        settled,
+    });
+    Ok(out)
 }
 
 /// Whether every workload's load is constant over time.

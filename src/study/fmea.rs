@@ -30,6 +30,8 @@ use super::measure;
 use super::modes::{self, FailureMode, ModeSettings};
 use super::{run_grid, Timeline, LEVEL};
 use crate::metrics::run::RunMetrics;
+use crate::montecarlo::precision::{Figure, Target};
+use crate::montecarlo::settle::Judge;
 use crate::scenario::Scenario;
 use crate::stats::{self, Estimate};
 
@@ -124,6 +126,9 @@ pub struct Fmea {
     pub settings: Settings,
     /// Rows sorted by risk (RPN, then expected impact), highest first.
     pub rows: Vec<Row>,
+    /// How a run until settled (`--precision`) chose its seeds; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::montecarlo::settle::Settled>,
 }
 
 /// What one seed of one run contributes.
@@ -152,16 +157,30 @@ fn occurrence_rating(hours_per_year: f64) -> f64 {
     (1.0 + 9.0 * (u.log10() + 6.0) / 5.0).clamp(1.0, 10.0)
 }
 
-/// Runs the FMEA: the baseline and every selected mode on every seed.
-pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn Fn() + Sync)) -> Fmea {
-    let t = &base.topology;
+/// The selected failure modes of a scenario's topology.
+fn chosen(base: &Scenario, settings: &Settings) -> Vec<FailureMode> {
+    modes::enumerate(&base.topology, &settings.modes)
+        .into_iter()
+        .filter(|m| settings.only.is_empty() || settings.only.contains(&m.component))
+        .collect()
+}
+
+/// What the runs of some seeds measured: the baseline's seeds, and per mode its seeds.
+type Data = (Vec<Seed>, Vec<Vec<Seed>>);
+
+/// Runs the baseline and every mode of `chosen` on `seeds`.
+fn collect(
+    base: &Scenario,
+    settings: &Settings,
+    chosen: &[FailureMode],
+    seeds: &[u64],
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Data {
     let tl = settings.timeline;
-    let all = modes::enumerate(t, &settings.modes);
-    let chosen: Vec<FailureMode> =
-        all.into_iter().filter(|m| settings.only.is_empty() || settings.only.contains(&m.component)).collect();
     let (from, to) = (tl.fault_start.as_nanos(), tl.fault_end.as_nanos());
     let limit_ns = base.limits.max_time.as_nanos().max(tl.duration.as_nanos());
-    let endpoints = t.endpoints().len();
+    let endpoints = base.topology.endpoints().len();
     let measure = |m: &RunMetrics, limit: Option<String>| Seed {
         availability: (0..endpoints).map(|e| served_finished(m, e, from, to)).collect(),
         p99_ms: (0..endpoints).map(|e| measure::percentile_ms(m, e, from, to, 99.0)).collect(),
@@ -171,31 +190,145 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
         recovery_s: None,
     };
     let baseline_scenario = vec![tl.scenario(base, "baseline", None)];
-    let baseline: Vec<Seed> =
-        run_grid(&baseline_scenario, &settings.seeds, threads, progress, |_, _, m, l| measure(m, l))
-            .into_iter()
-            .next()
-            .unwrap_or_default();
+    let baseline: Vec<Seed> = run_grid(&baseline_scenario, seeds, threads, progress, |_, _, m, l| measure(m, l))
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     let scenarios: Vec<Arc<Scenario>> = chosen
         .iter()
         .map(|m| tl.scenario(base, &format!("{}: {}", m.component, m.mode), Some(m.fault.clone())))
         .collect();
-    let runs = run_grid(&scenarios, &settings.seeds, threads, progress, |_, k, m, l| {
+    let runs = run_grid(&scenarios, seeds, threads, progress, |_, k, m, l| {
         let mut s = measure(m, l);
         let reference = baseline.get(k).map_or(&[][..], |b| &b.goodput[..]);
         s.recovery_s = measure::recovery_s(m, reference, to, limit_ns, 5, 0.9);
         s.goodput = Vec::new();
         s
     });
+    (baseline, runs)
+}
+
+/// The FMEA table of what the runs measured.
+fn build(base: &Scenario, settings: Settings, chosen: Vec<FailureMode>, data: &Data) -> Fmea {
+    let (baseline, runs) = data;
     let mut rows: Vec<Row> =
-        chosen.into_iter().zip(runs).map(|(mode, seeds)| row(base, &settings, mode, &baseline, &seeds)).collect();
+        chosen.into_iter().zip(runs).map(|(mode, seeds)| row(base, &settings, mode, baseline, seeds)).collect();
     rows.sort_by(|a, b| {
         b.rpn
             .total_cmp(&a.rpn)
             .then(b.expected_impact_h.total_cmp(&a.expected_impact_h))
             .then_with(|| (&a.mode.component, &a.mode.mode).cmp(&(&b.mode.component, &b.mode.mode)))
     });
-    Fmea { scenario: base.name.clone(), topology: t.name().to_owned(), settings, rows }
+    Fmea { scenario: base.name.clone(), topology: base.topology.name().to_owned(), settings, rows, precision: None }
+}
+
+/// Runs the FMEA: the baseline and every selected mode on every seed.
+pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn Fn() + Sync)) -> Fmea {
+    let chosen = chosen(base, &settings);
+    let data = collect(base, &settings, &chosen, &settings.seeds, threads, progress);
+    build(base, settings, chosen, &data)
+}
+
+/// [`run`] until settled (see [`super::settle`]): the seeds of `settings` in the looks of
+/// `schedule` until every mode's availability drop (or p99 rise, relative to the baseline's
+/// p99) on every endpoint has an interval within `target`.
+pub fn run_settled(
+    base: &Scenario,
+    mut settings: Settings,
+    schedule: &[u64],
+    target: &Target,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Fmea, String> {
+    crate::montecarlo::settle::accepts(target, &[Figure::Availability, Figure::Latency], "fmea")?;
+    let chosen = chosen(base, &settings);
+    let endpoints: Vec<String> = base.topology.endpoints().iter().map(|e| e.name.clone()).collect();
+    let judge = |(baseline, runs): &Data, level: f64| {
+        let mut j = Judge::new(target, baseline.len());
+        for (mode, seeds) in chosen.iter().zip(runs) {
+            for (e, name) in endpoints.iter().enumerate() {
+                let p = Pairs::of(baseline, seeds, e);
+                let what = || format!("{name} under {}: {}", mode.component, mode.mode);
+                match target.figure {
+                    Figure::Latency if !p.rises.is_empty() => {
+                        let scale = p.base_p.iter().sum::<f64>() / p.base_p.len() as f64;
+                        j.latency_ms(what, stats::mean_interval(&p.rises, level).half_width(), scale);
+                    }
+                    // An endpoint no seed measured cannot get narrower: it does not hold the study back.
+                    Figure::Availability if !p.drops.is_empty() => {
+                        j.fraction(what, stats::mean_interval(&p.drops, level).half_width());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        j.look()
+    };
+    let seeds = settings.seeds.clone();
+    let (data, looks) = crate::montecarlo::settle::in_looks(
+        &seeds,
+        schedule,
+        |new, _| collect(base, &settings, &chosen, new, threads, progress),
+        |(b, r): &mut Data, (nb, nr)| {
+            b.extend(nb);
+            for (all, new) in r.iter_mut().zip(nr) {
+                all.extend(new);
+            }
+        },
+        judge,
+    )
+    .ok_or_else(|| "no seeds to run".to_owned())?;
+    settings.seeds.truncate(data.0.len());
+    let settled = looks.last().is_some_and(crate::montecarlo::settle::Look::settled);
+    let text = match target.figure {
+        Figure::Latency => format!("p99 rise {}", super::whatif::width_text(target)),
+        _ => format!("availability drop {}", super::whatif::width_text(target)),
+    };
+    let mut out = build(base, settings, chosen, &data);
+    out.precision = Some(crate::montecarlo::settle::Settled {
+        target: *target,
+        target_text: text,
+        schedule: schedule.to_vec(),
+        level: crate::montecarlo::precision::look_level(schedule.len()),
+        looks,
+        settled,
+    });
+    Ok(out)
+}
+
+/// One mode's per-seed pairs with the baseline on one endpoint.
+struct Pairs {
+    /// Baseline availabilities of the seeds that finished requests.
+    base_a: Vec<f64>,
+    /// Availability drops (baseline − with the fault) of those seeds.
+    drops: Vec<f64>,
+    /// Baseline p99s of the seeds that served requests (ms).
+    base_p: Vec<f64>,
+    /// p99 rises (with the fault − baseline, ms) of the seeds where both served requests.
+    rises: Vec<f64>,
+}
+
+impl Pairs {
+    fn of(baseline: &[Seed], seeds: &[Seed], e: usize) -> Pairs {
+        let mut p = Pairs { base_a: Vec::new(), drops: Vec::new(), base_p: Vec::new(), rises: Vec::new() };
+        for (b, s) in baseline.iter().zip(seeds) {
+            let (bs, bf) = b.availability[e];
+            let (fs, ff) = s.availability[e];
+            let denominator = bf.max(ff);
+            if bf > 0 && denominator > 0 {
+                let ab = bs as f64 / bf as f64;
+                p.base_a.push(ab);
+                p.drops.push(ab - fs as f64 / denominator as f64);
+            }
+            if b.p99_ms[e].is_finite() {
+                p.base_p.push(b.p99_ms[e]);
+                if s.p99_ms[e].is_finite() {
+                    p.rises.push(s.p99_ms[e] - b.p99_ms[e]);
+                }
+            }
+        }
+        p
+    }
 }
 
 fn row(base: &Scenario, settings: &Settings, mode: FailureMode, baseline: &[Seed], seeds: &[Seed]) -> Row {
@@ -203,25 +336,7 @@ fn row(base: &Scenario, settings: &Settings, mode: FailureMode, baseline: &[Seed
     let mut effects = Vec::new();
     let mut worst = (0.0f64, 0usize);
     for (e, ep) in t.endpoints().iter().enumerate() {
-        let mut base_a = Vec::new();
-        let mut drops = Vec::new();
-        let (mut base_p, mut rises) = (Vec::new(), Vec::new());
-        for (b, s) in baseline.iter().zip(seeds) {
-            let (bs, bf) = b.availability[e];
-            let (fs, ff) = s.availability[e];
-            let denominator = bf.max(ff);
-            if bf > 0 && denominator > 0 {
-                let ab = bs as f64 / bf as f64;
-                base_a.push(ab);
-                drops.push(ab - fs as f64 / denominator as f64);
-            }
-            if b.p99_ms[e].is_finite() {
-                base_p.push(b.p99_ms[e]);
-                if s.p99_ms[e].is_finite() {
-                    rises.push(s.p99_ms[e] - b.p99_ms[e]);
-                }
-            }
-        }
+        let Pairs { base_a, drops, base_p, rises } = Pairs::of(baseline, seeds, e);
         let mean = |xs: &[f64]| if xs.is_empty() { f64::NAN } else { xs.iter().sum::<f64>() / xs.len() as f64 };
         // A drop of availability lies in [−1, 1] whatever the t-interval says.
         let drop = stats::mean_interval(&drops, LEVEL).clamped(-1.0, 1.0);

@@ -16,7 +16,10 @@ use serde::Serialize;
 
 use super::{paired, run_grid, sign_beyond_noise, Paired};
 use crate::metrics::run::{Cause, RunMetrics};
+use crate::montecarlo::precision::{Figure, Target, Width};
+use crate::montecarlo::settle::Judge;
 use crate::scenario::Scenario;
+use crate::stats;
 
 /// Which direction is an improvement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -86,6 +89,9 @@ pub struct WhatIf {
     pub seeds: Vec<u64>,
     /// The variants.
     pub variants: Vec<Variant>,
+    /// How a run until settled (`--precision`) chose its seeds; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::montecarlo::settle::Settled>,
 }
 
 /// One metric a what-if can compare, before the runs.
@@ -224,6 +230,28 @@ pub struct Candidate {
     pub description: String,
 }
 
+/// What every run of a what-if measured: per scenario (the baseline first, then the
+/// variants), per seed in seed order, the metrics and whether a limit stopped the run.
+type Runs = Vec<Vec<(Vec<f64>, bool)>>;
+
+/// Runs the baseline and every variant on `seeds`.
+fn collect(
+    base: &Arc<Scenario>,
+    variants: &[Candidate],
+    seeds: &[u64],
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Runs {
+    let mut scenarios = vec![Arc::clone(base)];
+    scenarios.extend(variants.iter().map(|v| Arc::clone(&v.scenario)));
+    run_grid(&scenarios, seeds, threads, progress, |_, _, m, limit| (values(m), limit.is_some()))
+}
+
+/// One metric's per-seed values in one scenario's runs (NaN where a seed has none).
+fn column(run: &[(Vec<f64>, bool)], i: usize) -> Vec<f64> {
+    run.iter().map(|(v, _)| v.get(i).copied().unwrap_or(f64::NAN)).collect()
+}
+
 /// Runs the baseline and every variant on `seeds` and compares them.
 pub fn run(
     base: &Arc<Scenario>,
@@ -232,13 +260,94 @@ pub fn run(
     threads: usize,
     progress: &(dyn Fn() + Sync),
 ) -> WhatIf {
-    let mut scenarios = vec![Arc::clone(base)];
-    scenarios.extend(variants.iter().map(|v| Arc::clone(&v.scenario)));
-    let runs = run_grid(&scenarios, seeds, threads, progress, |_, _, m, limit| (values(m), limit.is_some()));
-    let names = metric_names(base);
-    let column = |run: &[(Vec<f64>, bool)], i: usize| -> Vec<f64> {
-        run.iter().map(|(v, _)| v.get(i).copied().unwrap_or(f64::NAN)).collect()
+    compare(base, variants, seeds, &collect(base, variants, seeds, threads, progress))
+}
+
+/// [`run`] until settled (see [`super::settle`]): seeds of `seeds` in the looks of `schedule`
+/// until every variant's paired effect on every endpoint's availability (or mean latency,
+/// relative to the baseline's) has an interval within `target`.
+pub fn run_settled(
+    base: &Arc<Scenario>,
+    variants: &[Candidate],
+    seeds: &[u64],
+    schedule: &[u64],
+    target: &Target,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<WhatIf, String> {
+    crate::montecarlo::settle::accepts(target, &[Figure::Availability, Figure::Latency], "whatif")?;
+    let endpoints: Vec<String> = base.topology.endpoints().iter().map(|e| e.name.clone()).collect();
+    let per_endpoint = 4 + Cause::ALL.len();
+    let judge = |runs: &Runs, level: f64| {
+        let mut j = Judge::new(target, runs.first().map_or(0, Vec::len));
+        for (v, run) in variants.iter().zip(runs.iter().skip(1)) {
+            for (e, name) in endpoints.iter().enumerate() {
+                let i = e * per_endpoint + usize::from(target.figure == Figure::Latency);
+                let (a, b) = (column(&runs[0], i), column(run, i));
+                let pairs: Vec<(f64, f64)> =
+                    a.iter().zip(&b).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y)).collect();
+                // An endpoint no seed measured cannot get narrower: it does not hold the study back.
+                if pairs.is_empty() {
+                    continue;
+                }
+                let d: Vec<f64> = pairs.iter().map(|(x, y)| y - x).collect();
+                let half = stats::mean_interval(&d, level).half_width();
+                let what = || format!("{name} {} under {}", target.figure.name(), v.name);
+                match target.figure {
+                    Figure::Latency => {
+                        let scale = pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64;
+                        j.latency_ms(what, half, scale);
+                    }
+                    _ => j.fraction(what, half),
+                }
+            }
+        }
+        j.look()
     };
+    let (runs, looks) = crate::montecarlo::settle::in_looks(
+        seeds,
+        schedule,
+        |new, _| collect(base, variants, new, threads, progress),
+        |runs: &mut Runs, more| {
+            for (all, new) in runs.iter_mut().zip(more) {
+                all.extend(new);
+            }
+        },
+        judge,
+    )
+    .ok_or_else(|| "no seeds to run".to_owned())?;
+    let ran = runs.first().map_or(0, Vec::len);
+    let mut out = compare(base, variants, &seeds[..ran], &runs);
+    let settled = looks.last().is_some_and(crate::montecarlo::settle::Look::settled);
+    let text = match target.figure {
+        Figure::Latency => format!("paired mean latency effect {}", width_text(target)),
+        _ => format!("paired availability effect {}", width_text(target)),
+    };
+    out.precision = Some(crate::montecarlo::settle::Settled {
+        target: *target,
+        target_text: text,
+        schedule: schedule.to_vec(),
+        level: crate::montecarlo::precision::look_level(schedule.len()),
+        looks,
+        settled,
+    });
+    Ok(out)
+}
+
+/// A target's width in words: "±0.5pp", "±2% of the baseline", "±1ms".
+pub fn width_text(target: &Target) -> String {
+    match target.width {
+        Width::Relative(r) => format!("±{}% of the baseline", crate::montecarlo::precision::pp(r)),
+        Width::Absolute(a) if target.figure == Figure::Latency => {
+            format!("±{}", crate::units::Duration::from_nanos(a.round() as u64))
+        }
+        Width::Absolute(a) => format!("±{}pp", crate::montecarlo::precision::pp(a)),
+    }
+}
+
+/// Compares the variants' runs with the baseline's.
+fn compare(base: &Arc<Scenario>, variants: &[Candidate], seeds: &[u64], runs: &Runs) -> WhatIf {
+    let names = metric_names(base);
     // An optional metric is listed for every variant when any run of any variant saw it,
     // so that the variants' tables have the same rows.
     let seen = |i: usize| runs.iter().flatten().any(|(v, _)| v.get(i).is_some_and(|x| *x != 0.0 && !x.is_nan()));
@@ -276,7 +385,7 @@ pub fn run(
             Variant { name: v.name.clone(), description: v.description.clone(), metrics, limited }
         })
         .collect();
-    WhatIf { scenario: base.name.clone(), seeds: seeds.to_vec(), variants: out }
+    WhatIf { scenario: base.name.clone(), seeds: seeds.to_vec(), variants: out, precision: None }
 }
 
 #[cfg(test)]

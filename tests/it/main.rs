@@ -26,6 +26,7 @@ mod pools;
 mod report;
 mod scoped;
 mod semantics;
+mod settle;
 mod stories_calls;
 mod stories_infra;
 mod study;
