@@ -39,6 +39,8 @@ pub struct MetaArgs {
     /// Seeds per cell, from the scenario's first.
     #[arg(long, default_value_t = 5, value_parser = crate::cli::parse_seeds)]
     pub seeds: u64,
+    #[command(flatten)]
+    pub settle: SettleArgs,
     /// Worker threads (default: one per core). Results never depend on it.
     #[arg(long, value_parser = crate::cli::parse_threads)]
     pub threads: Option<usize>,
@@ -81,6 +83,7 @@ pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&Pat
         },
         None => scenario.warmup.min(Duration::from_secs(30)),
     };
+    let schedule = a.settle.schedule(a.seeds);
     let settings = metastability::Settings {
         loads: a.loads.clone(),
         magnitudes: a.magnitudes.clone(),
@@ -88,16 +91,29 @@ pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&Pat
         deadline,
         warmup,
         lead,
-        seeds: match seed_list(scenario.first_seed, a.seeds, None) {
+        seeds: match seed_list(
+            scenario.first_seed,
+            schedule.as_ref().and_then(|s| s.last().copied()).unwrap_or(a.seeds),
+            None,
+        ) {
             Ok(l) => l,
             Err(code) => return code,
         },
     };
     let runs = (settings.loads.len() * (1 + settings.magnitudes.len() * settings.durations.len())) as u64;
     let bar = progress_bar(runs * settings.seeds.len() as u64);
-    let map = match metastability::run(&scenario, settings, threads_or_default(a.threads), &|| bar.inc(1)) {
-        Ok(m) => m,
-        Err(e) => return usage(&e.to_string()),
+    let threads = threads_or_default(a.threads);
+    let map = match (&schedule, &a.settle.precision) {
+        (Some(schedule), Some(target)) => {
+            match metastability::run_settled(&scenario, settings, schedule, target, threads, &|| bar.inc(1)) {
+                Ok(m) => m,
+                Err(e) => return usage(&format!("--precision {target}: {e}")),
+            }
+        }
+        _ => match metastability::run(&scenario, settings, threads, &|| bar.inc(1)) {
+            Ok(m) => m,
+            Err(e) => return usage(&e.to_string()),
+        },
     };
     bar.finish_and_clear();
     if let Some(dir) = out {
@@ -111,6 +127,9 @@ pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&Pat
     };
     if let Err(code) = write_stdout(&text) {
         return code;
+    }
+    if map.precision.as_ref().is_some_and(|p| !p.settled) {
+        return ExitCode::from(EXIT_INCONCLUSIVE);
     }
     ExitCode::SUCCESS
 }

@@ -248,7 +248,8 @@ pub fn write_shard(
 pub struct SettleArgs {
     /// Run until every interval the study reports is this precise instead of a fixed seed
     /// count (half-width): `availability=0.5pp`, `latency=2%` (of the baseline) or
-    /// `latency=1ms` for fmea and whatif effects, `fraction=10pp` for cascade probabilities,
+    /// `latency=1ms` for fmea and whatif effects, `fraction=10pp` for cascade and
+    /// metastability fractions of seeds,
     /// `availability=0.001pp` for `availability`. Seeds run in looks (the default count,
     /// twice as many, … up to `--max-seeds`), each look's intervals at 1 − 5%/looks.
     #[arg(long, conflicts_with = "seeds")]

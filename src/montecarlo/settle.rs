@@ -12,7 +12,7 @@
 //!
 //! What a target is about depends on the command: the paired effects of `fmea` and `whatif`
 //! (availability in percentage points, latency relative to the baseline or as a duration),
-//! the fractions of seeds of `cascade` (percentage points) and the endpoints' availability of
+//! the fractions of seeds of `cascade` and `metastability` (percentage points) and the endpoints' availability of
 //! `availability`. Each command collects its intervals into a [`Judge`]; this module only
 //! runs the looks and keeps the record.
 
@@ -131,12 +131,18 @@ impl<'a> Judge<'a> {
 /// Checks that a study can judge `target`: `figures` are the figures it has.
 pub fn accepts(target: &Target, figures: &[Figure], study: &str) -> Result<(), String> {
     if !figures.contains(&target.figure) {
+        let example = |f: &Figure| match f {
+            Figure::Availability => "availability=0.5pp",
+            Figure::Latency => "latency=2%",
+            Figure::Fraction => "fraction=10pp",
+        };
         let names: Vec<&str> = figures.iter().map(|f| f.name()).collect();
+        let examples: Vec<&str> = figures.iter().map(example).collect();
         return Err(format!(
-            "{study} cannot judge a {} target: it has {} (for example --precision {}=0.5pp)",
+            "{study} cannot judge `{}` targets: it has {} (for example --precision {})",
             target.figure.name(),
             names.join(" and "),
-            names.first().copied().unwrap_or("availability"),
+            examples.join(" or --precision "),
         ));
     }
     if matches!(target.figure, Figure::Availability | Figure::Fraction) && matches!(target.width, Width::Relative(_)) {

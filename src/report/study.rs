@@ -360,6 +360,10 @@ recovered = goodput back to 90% of the same seed's untriggered baseline (5 bucke
         out.push_str(&table(&rows));
     }
     let _ = writeln!(out, "\nstuck cells: {} of {}", m.stuck_cells(), m.cells.len());
+    if let Some(p) = &m.precision {
+        out.push('\n');
+        out.push_str(&settled_lines(p));
+    }
     out
 }
 

@@ -15,6 +15,8 @@ use serde::Serialize;
 
 use super::measure;
 use super::{run_grid, scale_dist, Timeline, LEVEL};
+use crate::montecarlo::precision::{Figure, Target};
+use crate::montecarlo::settle::Judge;
 use crate::scenario::{Arrivals, Fault, Scenario};
 use crate::stats::{self, Estimate};
 use crate::units::Duration;
@@ -79,6 +81,9 @@ pub struct Map {
     pub settings: Settings,
     /// Cells, load-major, then magnitude, then duration.
     pub cells: Vec<Cell>,
+    /// How a run until settled (`--precision`) chose its seeds; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::montecarlo::settle::Settled>,
 }
 
 impl Map {
@@ -134,9 +139,21 @@ pub fn loaded(base: &Scenario, factor: f64) -> Scenario {
     s
 }
 
-/// Sweeps the map.
-pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn Fn() + Sync)) -> Result<Map, MapError> {
-    let trigger = base.faults.first().ok_or(MapError::NoTrigger)?;
+/// The map's runs, laid out once: the timeline, per load its baseline, and per cell its
+/// scenario (with its load's index) and coordinates.
+struct Layout {
+    start: u64,
+    window: Duration,
+    baselines: Vec<Arc<Scenario>>,
+    scenarios: Vec<(usize, Arc<Scenario>)>,
+    cells: Vec<(f64, f64, Duration)>,
+}
+
+/// Per cell, per seed in seed order: seconds to recover within the deadline (if it did) and
+/// whether a limit stopped the run.
+type Runs = Vec<Vec<(Option<f64>, bool)>>;
+
+fn layout(base: &Scenario, settings: &Settings, trigger: &crate::scenario::FaultWindow) -> Layout {
     let longest = settings.durations.iter().copied().max().unwrap_or(Duration::from_secs(1));
     let window = Duration::from_nanos(5 * base.series_bucket().as_nanos());
     let after =
@@ -145,7 +162,6 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
     let start = tl.fault_start.as_nanos();
     let baselines: Vec<Arc<Scenario>> =
         settings.loads.iter().map(|&l| tl.scenario(&loaded(base, l), "baseline", None)).collect();
-    let goodput = run_grid(&baselines, &settings.seeds, threads, progress, |_, _, m, _| measure::goodput_series(m));
     let mut cells = Vec::new();
     let mut scenarios = Vec::new();
     for (li, &load) in settings.loads.iter().enumerate() {
@@ -163,21 +179,35 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
             }
         }
     }
-    let only: Vec<Arc<Scenario>> = scenarios.iter().map(|(_, s)| Arc::clone(s)).collect();
-    let deadline = settings.deadline.as_nanos();
-    let results = run_grid(&only, &settings.seeds, threads, progress, |i, k, m, limit| {
-        let (li, ref s) = scenarios[i];
-        let end = s.faults.first().and_then(|f| f.end).map_or(start, |e| e.as_nanos());
+    Layout { start, window, baselines, scenarios, cells }
+}
+
+/// Runs every baseline and cell on `seeds`.
+fn collect(l: &Layout, deadline: u64, seeds: &[u64], threads: usize, progress: &(dyn Fn() + Sync)) -> Runs {
+    let goodput = run_grid(&l.baselines, seeds, threads, progress, |_, _, m, _| measure::goodput_series(m));
+    let only: Vec<Arc<Scenario>> = l.scenarios.iter().map(|(_, s)| Arc::clone(s)).collect();
+    run_grid(&only, seeds, threads, progress, |i, k, m, limit| {
+        let (li, ref s) = l.scenarios[i];
+        let end = s.faults.first().and_then(|f| f.end).map_or(l.start, |e| e.as_nanos());
         let reference = goodput.get(li).and_then(|g| g.get(k)).map_or(&[][..], |g| &g[..]);
-        let limit_ns = end + deadline + window.as_nanos();
+        let limit_ns = end + deadline + l.window.as_nanos();
         let r = measure::recovery_s(m, reference, end, limit_ns, 5, 0.9).filter(|&t| t * 1e9 <= deadline as f64);
         (r, limit.is_some())
-    });
-    let n = settings.seeds.len() as u64;
-    let cells = cells
+    })
+}
+
+/// Seeds of a cell's runs that recovered (a run stopped by a limit counts as stuck).
+fn recovered(seeds: &[(Option<f64>, bool)]) -> u64 {
+    seeds.iter().filter(|(r, l)| r.is_some() && !l).count() as u64
+}
+
+fn build(base: &Scenario, settings: Settings, trigger: &str, l: Layout, results: Runs) -> Map {
+    let cells = l
+        .cells
         .into_iter()
         .zip(results)
         .map(|((load, magnitude, duration), seeds)| {
+            let n = seeds.len() as u64;
             let mut times: Vec<f64> = seeds.iter().filter_map(|(r, l)| r.filter(|_| !l)).collect();
             times.sort_by(f64::total_cmp);
             let recovered = times.len() as u64;
@@ -193,13 +223,74 @@ pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn 
             }
         })
         .collect();
-    Ok(Map {
+    Map {
         scenario: base.name.clone(),
         topology: base.topology.name().to_owned(),
-        trigger: trigger.name.clone(),
+        trigger: trigger.to_owned(),
         settings,
         cells,
-    })
+        precision: None,
+    }
+}
+
+/// Sweeps the map.
+pub fn run(base: &Scenario, settings: Settings, threads: usize, progress: &(dyn Fn() + Sync)) -> Result<Map, MapError> {
+    let trigger = base.faults.first().ok_or(MapError::NoTrigger)?;
+    let l = layout(base, &settings, trigger);
+    let results = collect(&l, settings.deadline.as_nanos(), &settings.seeds, threads, progress);
+    Ok(build(base, settings, &trigger.name, l, results))
+}
+
+/// [`run`] until settled (see [`crate::montecarlo::settle`]): the seeds of `settings` in the
+/// looks of `schedule` until every cell's fraction of recovered seeds has an interval within
+/// `target` (a fraction in percentage points).
+pub fn run_settled(
+    base: &Scenario,
+    mut settings: Settings,
+    schedule: &[u64],
+    target: &Target,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Map, String> {
+    crate::montecarlo::settle::accepts(target, &[Figure::Fraction], "metastability")?;
+    let trigger = base.faults.first().ok_or(MapError::NoTrigger).map_err(|e| e.to_string())?;
+    let l = layout(base, &settings, trigger);
+    let deadline = settings.deadline.as_nanos();
+    let judge = |runs: &Runs, level: f64| {
+        let n = runs.first().map_or(0, Vec::len);
+        let mut j = Judge::new(target, n);
+        for (&(load, magnitude, duration), seeds) in l.cells.iter().zip(runs) {
+            let what = || format!("recovered at load ×{load}, magnitude ×{magnitude}, {duration}");
+            j.fraction(what, stats::wilson(recovered(seeds), n as u64, level).half_width());
+        }
+        j.look()
+    };
+    let seeds = settings.seeds.clone();
+    let (runs, looks) = crate::montecarlo::settle::in_looks(
+        &seeds,
+        schedule,
+        |new, _| collect(&l, deadline, new, threads, progress),
+        |runs: &mut Runs, more| {
+            for (all, new) in runs.iter_mut().zip(more) {
+                all.extend(new);
+            }
+        },
+        judge,
+    )
+    .ok_or_else(|| "no seeds to run".to_owned())?;
+    settings.seeds.truncate(runs.first().map_or(0, Vec::len));
+    let settled = looks.last().is_some_and(crate::montecarlo::settle::Look::settled);
+    let name = trigger.name.clone();
+    let mut map = build(base, settings, &name, l, runs);
+    map.precision = Some(crate::montecarlo::settle::Settled {
+        target: *target,
+        target_text: format!("fraction recovered per cell {}", super::whatif::width_text(target)),
+        schedule: schedule.to_vec(),
+        level: crate::montecarlo::precision::look_level(schedule.len()),
+        looks,
+        settled,
+    });
+    Ok(map)
 }
 
 fn retimed_cell(base: &Scenario, load: f64, tl: &Timeline) -> Scenario {

@@ -106,6 +106,27 @@ fn fmea_and_cascade_until_settled_stop_and_report_why() {
 }
 
 #[test]
+fn the_metastability_map_until_settled_equals_the_map_of_its_seeds() {
+    let sweep = ["--loads", "0.5,1", "--magnitudes", "0.5,1", "--durations", "15s", "--deadline", "30s"];
+    let m = run(&[
+        &["metastability", "scenarios/retry_storm_spike.ron", "--precision", "fraction=25pp", "--format", "json"],
+        &sweep[..],
+    ]
+    .concat());
+    assert_eq!(m.code, Some(0), "{}", m.stderr);
+    let v = json(&m.stdout);
+    let seeds = stopped_at_first_settled_look(&v["precision"]);
+    assert!(seeds > 5, "±25pp needs more than the first look ({seeds} seeds)");
+    let fixed = run(&[
+        &["metastability", "scenarios/retry_storm_spike.ron", "--seeds", &seeds.to_string(), "--format", "json"],
+        &sweep[..],
+    ]
+    .concat());
+    assert_eq!(fixed.code, Some(0), "{}", fixed.stderr);
+    assert_eq!(without_precision(v), json(&fixed.stdout));
+}
+
+#[test]
 fn availability_until_settled_covers_the_closed_form() {
     let args = ["availability", "models/five_nines.ron", "--precision", "availability=0.0002pp", "--format", "json"];
     let one = run(&[&args[..], &["--threads", "1"]].concat());
@@ -137,9 +158,9 @@ fn targets_a_command_cannot_judge_are_refused_with_what_it_takes() {
                 "--precision",
                 "fraction=5pp",
             ],
-            "it has availability and latency",
+            "whatif cannot judge `fraction` targets: it has availability and latency",
         ),
-        (&["cascade", "scenarios/slow_chain.ron", "--precision", "availability=1pp"], "it has fraction"),
+        (&["cascade", "scenarios/slow_chain.ron", "--precision", "availability=1pp"], "--precision fraction=10pp"),
         (&["availability", "models/five_nines.ron", "--precision", "latency=2%"], "availability=0.001pp"),
         (&["availability", "models/five_nines.ron", "--precision", "availability=1pp", "--rare-events"], "use --years"),
         (&["availability", "models/five_nines.ron", "--precision", "availability=1pp", "--shard", "1/2"], "shards"),
