@@ -143,7 +143,13 @@ pub struct Outcome {
 impl Outcome {
     /// Runs `seed` of a validated scenario and checks its hypotheses.
     pub fn of(scenario: &Arc<Scenario>, seed: u64) -> Outcome {
-        let (metrics, limit) = match Simulation::new(Arc::clone(scenario), seed).run() {
+        Outcome::from_run(scenario, seed, Simulation::new(Arc::clone(scenario), seed).run())
+    }
+
+    /// Checks the hypotheses of `scenario` on a run of it with `seed` (made from the start
+    /// or forked: the bytes are the same).
+    pub fn from_run(scenario: &Scenario, seed: u64, run: Result<RunMetrics, crate::model::Stopped>) -> Outcome {
+        let (metrics, limit) = match run {
             Ok(m) => (m, None),
             Err(stopped) => {
                 let (limit, m) = *stopped;

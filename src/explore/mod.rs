@@ -9,6 +9,8 @@
 //! - [`explore()`] is the search `faultsim check` runs for a scenario's `explore` block: a
 //!   timing sweep, swarm schedules, shrinking, and confirmation on other seeds.
 //! - [`replay`] writes the shrunk schedule back into the user's scenario text.
+//! - [`checkpoints`] keeps copies of each seed's fault-free run, so each schedule continues
+//!   from the latest copy before its first window instead of running from t = 0.
 //!
 //! # A property test a user would write
 //!
@@ -45,6 +47,7 @@
 //!     .expect("three zones survive any one zone");
 //! ```
 
+pub mod checkpoints;
 pub mod experiment;
 pub mod replay;
 pub mod search;

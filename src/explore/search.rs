@@ -15,17 +15,21 @@
 //! is sequential by nature (each step depends on the last answer).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use rand::{Rng as _, RngExt as _};
 use serde::Serialize;
 
+use super::checkpoints::Checkpoints;
 use super::experiment::{Experiment, ExperimentError, Outcome};
 use super::space::{FaultSpace, Genes};
 use super::tree::{Schedule, ScheduleTree};
+use crate::engine::Simulation;
 use crate::montecarlo::parallel::map_ordered;
 use crate::rng::{self, Purpose};
+use crate::scenario::Scenario;
 
 /// Most runs spent shrinking one counterexample.
 pub const MAX_SHRINK_RUNS: u64 = 400;
@@ -35,6 +39,9 @@ pub const CONFIRM_SEEDS: u64 = 10;
 const MAX_TIMINGS: u64 = 8;
 /// Most cases judged at once (in parallel). Fixed, so results do not depend on the thread count.
 pub const BATCH: usize = 8;
+
+/// Most seeds whose fault-free run keeps checkpoints (see [`Checkpoints`]).
+const SEEDS_WITH_CHECKPOINTS: usize = 4;
 
 /// The size of a phase's `k`-th batch (from 0): 1, 2, 4, then [`BATCH`].
 fn batch_size(k: u32) -> usize {
@@ -118,7 +125,15 @@ pub fn explore(
 ) -> Result<Exploration, ExperimentError> {
     let strategy = space.schedules();
     let compiled = strategy.space().clone();
-    let mut judge = Judge { experiment, threads, memo: BTreeMap::new(), baselines: BTreeMap::new(), runs: 0 };
+    let mut judge = Judge {
+        experiment,
+        threads,
+        memo: BTreeMap::new(),
+        baselines: BTreeMap::new(),
+        baseline: None,
+        checkpoints: BTreeMap::new(),
+        runs: 0,
+    };
     let mut out = Exploration {
         options: compiled.options.len(),
         systematic: 0,
@@ -250,6 +265,10 @@ struct Judge<'a> {
     memo: BTreeMap<(u64, String), Option<Vec<Broken>>>,
     /// Seed → hypotheses failing without faults.
     baselines: BTreeMap<u64, Vec<String>>,
+    /// The fault-free scenario, once made.
+    baseline: Option<Arc<Scenario>>,
+    /// Seed → copies of its fault-free run to fork schedules from.
+    checkpoints: BTreeMap<u64, Checkpoints>,
     runs: u64,
 }
 
@@ -292,21 +311,49 @@ impl Judge<'_> {
             .collect::<BTreeSet<u64>>()
             .into_iter()
             .collect();
-        let bases = map_ordered(&new_seeds, self.threads, &|| {}, |&seed| experiment.with_faults(&[]).run(seed));
-        for (seed, base) in new_seeds.iter().zip(bases) {
-            self.runs += 1;
-            let failing = base?.violations().into_iter().map(|(n, _)| n.to_owned()).collect();
-            self.baselines.insert(*seed, failing);
-        }
         let keys: Vec<(u64, String)> = items.iter().map(|(schedule, seed)| (*seed, schedule.to_ron())).collect();
         let mut unknown = BTreeSet::new();
         let todo: Vec<usize> =
             (0..items.len()).filter(|&i| !self.memo.contains_key(&keys[i]) && unknown.insert(&keys[i])).collect();
-        let outcomes =
-            map_ordered(&todo, self.threads, &|| {}, |&i| experiment.with_faults(&items[i].0.faults).run(items[i].1));
+        // Baselines of new seeds first (keeping checkpoints of each), then the schedules,
+        // each forked from its seed's latest checkpoint before its first window.
+        let base = match &self.baseline {
+            Some(b) => Arc::clone(b),
+            None => {
+                let b = experiment.with_faults(&[]).scenario()?;
+                self.baseline = Some(Arc::clone(&b));
+                b
+            }
+        };
+        let variants: Vec<Arc<Scenario>> =
+            todo.iter().map(|&i| experiment.with_faults(&items[i].0.faults).scenario()).collect::<Result<_, _>>()?;
+        // Copies cost memory (a run's whole state, 8 times): the first seeds keep theirs,
+        // which are where the sweep, the shrinking and the confirmation spend their runs.
+        let room = SEEDS_WITH_CHECKPOINTS.saturating_sub(self.checkpoints.len());
+        let bases = map_ordered(&(0..new_seeds.len()).collect::<Vec<_>>(), self.threads, &|| {}, |&k| {
+            Checkpoints::run(&base, new_seeds[k], k < room)
+        });
+        for (seed, (checkpoints, run)) in new_seeds.iter().zip(bases) {
+            self.runs += 1;
+            let failing =
+                Outcome::from_run(&base, *seed, run).violations().into_iter().map(|(n, _)| n.to_owned()).collect();
+            self.baselines.insert(*seed, failing);
+            if !checkpoints.is_empty() {
+                self.checkpoints.insert(*seed, checkpoints);
+            }
+        }
+        let work: Vec<(usize, &Arc<Scenario>)> = todo.iter().copied().zip(&variants).collect();
+        let checkpoints = &self.checkpoints;
+        let outcomes = map_ordered(&work, self.threads, &|| {}, |&(i, variant)| {
+            let seed = items[i].1;
+            let run = checkpoints
+                .get(&seed)
+                .and_then(|c| c.fork(&base, variant))
+                .unwrap_or_else(|| Simulation::new(Arc::clone(variant), seed).run());
+            Outcome::from_run(variant, seed, run)
+        });
         for (&i, outcome) in todo.iter().zip(outcomes) {
             self.runs += 1;
-            let outcome: Outcome = outcome?;
             let baseline = self.baselines.get(&items[i].1).cloned().unwrap_or_default();
             let broken: Vec<Broken> = outcome
                 .violations()

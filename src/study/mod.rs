@@ -197,20 +197,11 @@ pub fn run_grid_with<T: Send>(
                 progress();
             }
             Job::Forks(g, members) => {
-                let prefix = &prefixes[*g];
-                let mut shared = Some(Simulation::new(Arc::clone(prefix), seed));
-                for &(i, at) in members {
-                    // A prefix stopped by a limit cannot be continued: the rest run alone.
-                    if shared.as_mut().is_some_and(|sim| sim.run_until(at).is_err()) {
-                        shared = None;
-                    }
-                    let (m, limit) = match &shared {
-                        Some(sim) => ended(sim.fork(|world, cal| world.adopt(cal, &scenarios[i])).run()),
-                        None => run_one(&scenarios[i], seed),
-                    };
+                run_forks(&prefixes[*g], scenarios, members, seed, &mut |i, run| {
+                    let (m, limit) = ended(run);
                     out.push((i, extract(i, *k, &m, limit)));
                     progress();
-                }
+                });
             }
         }
         out
@@ -223,6 +214,30 @@ pub fn run_grid_with<T: Send>(
         }
     }
     cells.into_iter().map(|row| row.into_iter().map(|t| t.expect("every run ran")).collect()).collect()
+}
+
+/// Runs `members` (indices into `scenarios` with their fork points, in order of the fork
+/// points) as forks of one run of `prefix` on `seed`, handing each run to `each` in that order.
+/// A prefix stopped by a limit before a fork point cannot be continued: the members from there
+/// on run from the start.
+fn run_forks(
+    prefix: &Arc<Scenario>,
+    scenarios: &[Arc<Scenario>],
+    members: &[(usize, u64)],
+    seed: u64,
+    each: &mut dyn FnMut(usize, Result<RunMetrics, crate::model::Stopped>),
+) {
+    let mut shared = Some(Simulation::new(Arc::clone(prefix), seed));
+    for &(i, at) in members {
+        if shared.as_mut().is_some_and(|sim| sim.run_until(at).is_err()) {
+            shared = None;
+        }
+        let run = match &shared {
+            Some(sim) => sim.fork(|world, cal| world.adopt(cal, &scenarios[i])).run(),
+            None => Simulation::new(Arc::clone(&scenarios[i]), seed).run(),
+        };
+        each(i, run);
+    }
 }
 
 /// A distribution stretched by `factor` (every value multiplied), for trigger magnitudes.

@@ -151,3 +151,43 @@ fn a_study_grid_gives_the_same_results_forked_or_not() {
         assert_eq!(stopped > 0, base.limits.max_events == 110_000, "{stopped} runs hit a limit");
     }
 }
+
+#[test]
+fn schedules_forked_from_checkpoints_give_the_runs_from_the_start() {
+    // What `explore` does for `check`: each seed's fault-free run keeps copies on the way,
+    // and each schedule continues from the latest copy before its first window.
+    use faultsim::explore::checkpoints::Checkpoints;
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ecommerce_peak.ron");
+    let base = faultsim::load::load_scenario(&file).expect("loads");
+    let mut starved = base.clone();
+    // The baseline hits the event limit part-way: later schedules run from the start.
+    starved.limits.max_events = 110_000;
+    for base in [base, starved] {
+        let scenarios = study_variants(&base);
+        let baseline = &scenarios[0];
+        for seed in [1, 2] {
+            let (checkpoints, run) = Checkpoints::run(baseline, seed, true);
+            assert!(bytes(run) == bytes(Simulation::new(Arc::clone(baseline), seed).run()), "baseline, seed {seed}");
+            let mut forked = 0;
+            for s in &scenarios {
+                let alone = bytes(Simulation::new(Arc::clone(s), seed).run());
+                let via = match checkpoints.fork(baseline, s) {
+                    Some(run) => {
+                        forked += 1;
+                        bytes(run)
+                    }
+                    None => alone.clone(),
+                };
+                assert!(via == alone, "`{}` on seed {seed} differs from its run from the start", s.name);
+            }
+            // Every schedule but the longer timeline forks; a starved baseline keeps no
+            // copies past its limit, so its later schedules run from the start.
+            let most = scenarios.len() - 1;
+            if base.limits.max_events == 110_000 {
+                assert!(forked < most, "{forked} of {most} forked past the limit");
+            } else {
+                assert_eq!(forked, most);
+            }
+        }
+    }
+}
