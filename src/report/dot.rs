@@ -28,7 +28,9 @@ pub fn to_dot(t: &Topology) -> String {
     let _ = writeln!(out, "digraph {} {{", quote(t.name()));
     let _ = writeln!(
         out,
-        "  graph [rankdir=LR, compound=true, fontname=\"Helvetica\", label={}, labelloc=t];",
+        // `newrank` ranks nodes across clusters in one pass: without it Graphviz 2.43 loses
+        // edges ("lost edge", "triangulation failed") around clusters of unequal height.
+        "  graph [rankdir=LR, newrank=true, compound=true, fontname=\"Helvetica\", label={}, labelloc=t];",
         quote(t.name())
     );
     out.push_str("  node [fontname=\"Helvetica\", fontsize=11];\n");
@@ -52,8 +54,13 @@ pub fn to_dot(t: &Topology) -> String {
                 empty = false;
             }
             if empty {
-                // Graphviz does not draw an empty cluster; an unused zone is still worth seeing.
-                let _ = writeln!(out, "      {} [shape=point, style=invis];", quote(&format!("zone:{}", zone.name)));
+                // Graphviz does not draw an empty cluster; an unused zone is still worth seeing,
+                // and it says so (an invisible placeholder hid that it is empty).
+                let _ = writeln!(
+                    out,
+                    "      {} [shape=plaintext, fontsize=9, fontcolor=gray40, label=\"(no components)\"];",
+                    quote(&format!("zone:{}", zone.name))
+                );
             }
             out.push_str("    }\n");
         }
@@ -315,7 +322,10 @@ mod tests {
         assert!(dot.contains(r#""queue:events" -> "service:mailer" [label="consumes"];"#), "{dot}");
         assert!(dot.contains(r#""cache:cache" -> "datastore:db" [label="misses"];"#), "{dot}");
         assert!(dot.contains(r#""endpoint:web" -> "service:web";"#), "{dot}");
-        // An unused zone keeps an invisible node so Graphviz draws it.
-        assert!(dot.contains(r#""zone:us.a" [shape=point, style=invis];"#), "{dot}");
+        // An unused zone keeps a node that says it is empty, so Graphviz draws it.
+        assert!(
+            dot.contains(r#""zone:us.a" [shape=plaintext, fontsize=9, fontcolor=gray40, label="(no components)"];"#),
+            "{dot}"
+        );
     }
 }

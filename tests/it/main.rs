@@ -14,6 +14,7 @@ mod explore;
 mod faults;
 mod fidelity;
 mod fork;
+mod graphviz;
 mod hostile_bounds;
 mod hostile_io;
 mod hostile_validate;
