@@ -50,6 +50,19 @@ pub enum ShardError {
     /// `auto` found no index in the environment.
     #[error("--shard auto needs JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array) to be set")]
     NoIndex,
+    /// A Slurm array whose task ids are not evenly stepped (`--array=1,3,8`): its ids do not
+    /// say which shard a task is.
+    #[error("--shard auto: Slurm array task {id} is not one of {count} evenly stepped ids from {min} to {max}; submit an evenly stepped array (--array=0-14:2) or pass --shard K/N")]
+    UnevenArray {
+        /// SLURM_ARRAY_TASK_ID.
+        id: u64,
+        /// SLURM_ARRAY_TASK_MIN.
+        min: u64,
+        /// SLURM_ARRAY_TASK_MAX.
+        max: u64,
+        /// SLURM_ARRAY_TASK_COUNT.
+        count: u64,
+    },
     /// `auto` found no shard count.
     #[error("--shard auto needs the number of shards: write auto/N, or set FAULTSIM_SHARDS or SLURM_ARRAY_TASK_COUNT")]
     NoCount,
@@ -58,8 +71,10 @@ pub enum ShardError {
 impl Shard {
     /// Parses `K/N`, `auto/N` or `auto`. `env` looks up environment variables (so tests can
     /// pass their own). For `auto`, the index comes from `JOB_COMPLETION_INDEX` (Kubernetes,
-    /// 0-based) or `SLURM_ARRAY_TASK_ID` (Slurm, made 0-based by `SLURM_ARRAY_TASK_MIN`), and
-    /// the count from `/N`, `FAULTSIM_SHARDS` or `SLURM_ARRAY_TASK_COUNT`.
+    /// 0-based) or `SLURM_ARRAY_TASK_ID` (Slurm: `(id − SLURM_ARRAY_TASK_MIN) /
+    /// SLURM_ARRAY_TASK_STEP`, so `--array=0-14:2` gives shards 1 to 8), and the count from
+    /// `/N`, `FAULTSIM_SHARDS` or `SLURM_ARRAY_TASK_COUNT`. A Slurm array whose ids are not
+    /// evenly stepped (a comma list such as `1,3,8`) is refused: no id says its position.
     pub fn parse(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
         let (k, n) = text.split_once('/').map_or((text, None), |(k, n)| (k, Some(n)));
         let number = |s: &str| s.trim().parse::<u64>().map_err(|_| ShardError::Syntax(text.to_owned()));
@@ -75,8 +90,19 @@ impl Shard {
             if let Some(i) = env("JOB_COMPLETION_INDEX") {
                 number(&i)? + 1
             } else if let Some(i) = env("SLURM_ARRAY_TASK_ID") {
-                let min = env("SLURM_ARRAY_TASK_MIN").map(|m| number(&m)).transpose()?.unwrap_or(0);
-                number(&i)?.saturating_sub(min) + 1
+                let var = |name: &str| env(name).map(|v| number(&v)).transpose();
+                let id = number(&i)?;
+                let min = var("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+                let step = var("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+                let offset = id.checked_sub(min).filter(|o| o % step == 0);
+                // With the array's last id known, its ids must be exactly `count` steps apart.
+                let max = var("SLURM_ARRAY_TASK_MAX")?;
+                let even =
+                    max.is_none_or(|max| max >= min && (max - min) % step == 0 && (max - min) / step + 1 == count);
+                match offset {
+                    Some(o) if even => o / step + 1,
+                    _ => return Err(ShardError::UnevenArray { id, min, max: max.unwrap_or(id), count }),
+                }
             } else {
                 return Err(ShardError::NoIndex);
             }
@@ -232,6 +258,30 @@ mod tests {
             _ => None,
         };
         assert_eq!(Shard::parse("auto", slurm), Ok(Shard { index: 5, count: 8 }));
+        // `--array=0-14:2`: ids 0, 2, …, 14 are shards 1 to 8.
+        let stepped = |id: u64| {
+            move |v: &str| match v {
+                "SLURM_ARRAY_TASK_ID" => Some(id.to_string()),
+                "SLURM_ARRAY_TASK_MIN" => Some("0".to_owned()),
+                "SLURM_ARRAY_TASK_MAX" => Some("14".to_owned()),
+                "SLURM_ARRAY_TASK_STEP" => Some("2".to_owned()),
+                "SLURM_ARRAY_TASK_COUNT" => Some("8".to_owned()),
+                _ => None,
+            }
+        };
+        let shards: Vec<u32> =
+            (0..=14).step_by(2).map(|id| Shard::parse("auto", stepped(id)).expect("valid").index).collect();
+        assert_eq!(shards, (1..=8).collect::<Vec<_>>());
+        // `--array=1,3,8`: Slurm reports min 1, max 8, count 3; no id says its position.
+        let listed = |v: &str| match v {
+            "SLURM_ARRAY_TASK_ID" => Some("3".to_owned()),
+            "SLURM_ARRAY_TASK_MIN" => Some("1".to_owned()),
+            "SLURM_ARRAY_TASK_MAX" => Some("8".to_owned()),
+            "SLURM_ARRAY_TASK_STEP" => Some("1".to_owned()),
+            "SLURM_ARRAY_TASK_COUNT" => Some("3".to_owned()),
+            _ => None,
+        };
+        assert!(matches!(Shard::parse("auto", listed), Err(ShardError::UnevenArray { id: 3, .. })));
         assert_eq!(Shard::parse("auto", |_| None), Err(ShardError::NoCount));
         assert_eq!(Shard::parse("auto/2", |_| None), Err(ShardError::NoIndex));
         assert!(matches!(Shard::parse("4/3", |_| None), Err(ShardError::Range { .. })));
