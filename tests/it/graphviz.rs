@@ -20,6 +20,7 @@ fn dot_available() -> Option<()> {
         std::env::var_os("FAULTSIM_REAL_CLIENTS").is_none(),
         "FAULTSIM_REAL_CLIENTS is set but Graphviz `dot` is not installed (apt-get install graphviz)"
     );
+    #[allow(clippy::print_stderr)] // A test that did not run says so where cargo shows it.
     eprintln!("NOT RUN: Graphviz `dot` is not installed; .ci/run installs it");
     None
 }
