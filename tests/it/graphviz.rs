@@ -11,6 +11,8 @@ use std::process::{Command, Stdio};
 use crate::cli::run;
 
 /// Whether `dot` runs here; `None` (after saying so) when it is missing and allowed to be.
+// A test that did not run says so on stderr, where cargo shows it.
+#[allow(clippy::print_stderr)]
 fn dot_available() -> Option<()> {
     let found = Command::new("dot").arg("-V").stderr(Stdio::null()).status().is_ok_and(|s| s.success());
     if found {
@@ -20,7 +22,6 @@ fn dot_available() -> Option<()> {
         std::env::var_os("FAULTSIM_REAL_CLIENTS").is_none(),
         "FAULTSIM_REAL_CLIENTS is set but Graphviz `dot` is not installed (apt-get install graphviz)"
     );
-    #[allow(clippy::print_stderr)] // A test that did not run says so where cargo shows it.
     eprintln!("NOT RUN: Graphviz `dot` is not installed; .ci/run installs it");
     None
 }
