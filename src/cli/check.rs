@@ -185,7 +185,13 @@ pub fn check(
         }
     }
     if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-        text.push_str(&faultsim::report::ci::github_annotations(&views));
+        // The runner reads workflow commands from stdout and stderr alike: beside JSON they
+        // go to stderr, so that stdout stays one JSON document.
+        let annotations = faultsim::report::ci::github_annotations(&views);
+        match format {
+            Format::Text => text.push_str(&annotations),
+            Format::Json => eprint!("{annotations}"),
+        }
         if let Ok(summary) = std::env::var("GITHUB_STEP_SUMMARY") {
             // GitHub's protocol is to append to this file, so it is not written atomically.
             let appended = std::fs::OpenOptions::new()
@@ -314,6 +320,7 @@ fn search(
         ));
     }
     let mut json = serde_json::to_value(&found).unwrap_or_default();
+    let found_on = found.counterexample.as_ref().map(|cx| cx.seed);
     let (judgement, note) = match &found.counterexample {
         None => {
             text = text.replace("{tag}", &format!("{:<13}", "PASS"));
@@ -411,9 +418,11 @@ fn search(
         judgement,
         passed: tried - broke,
         evaluated: tried,
+        counts: faultsim::montecarlo::verdict::Counted::Schedules,
         required: 1.0,
         pass_rate: faultsim::stats::clopper_pearson(tried - broke, tried, faultsim::montecarlo::verdict::LEVEL),
-        failing_seeds: Vec::new(),
+        // The seed the shrunk schedule broke a hypothesis on (its replay is in the note).
+        failing_seeds: found_on.into_iter().collect(),
         note,
         sequential: None,
     };

@@ -52,6 +52,31 @@ pub enum Judgement {
     NotEvaluable,
 }
 
+/// What a verdict's counts count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Counted {
+    /// Seeds (a hypothesis over runs).
+    #[default]
+    Seeds,
+    /// Fault schedules tried (the fault-space search).
+    Schedules,
+}
+
+impl Counted {
+    /// The plural noun.
+    pub fn name(self) -> &'static str {
+        match self {
+            Counted::Seeds => "seeds",
+            Counted::Schedules => "schedules",
+        }
+    }
+
+    fn is_seeds(&self) -> bool {
+        *self == Counted::Seeds
+    }
+}
+
 /// A hypothesis's verdict with its evidence.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Verdict {
@@ -61,10 +86,13 @@ pub struct Verdict {
     pub claim: String,
     /// The judgement.
     pub judgement: Judgement,
-    /// Seeds on which it held.
+    /// Seeds (or schedules) on which it held.
     pub passed: u64,
-    /// Seeds on which it could be evaluated.
+    /// Seeds (or schedules) on which it could be evaluated.
     pub evaluated: u64,
+    /// What `passed` and `evaluated` count (absent in JSON: seeds).
+    #[serde(skip_serializing_if = "Counted::is_seeds")]
+    pub counts: Counted,
     /// Required fraction of seeds.
     pub required: f64,
     /// The pass rate with its exact 95% interval.
@@ -439,6 +467,7 @@ fn judge_at(meta: &HypothesisMeta, checks: &[(u64, &SeedCheck)], level: f64) -> 
         judgement,
         passed,
         evaluated: n,
+        counts: Counted::Seeds,
         required: meta.seeds_passing,
         pass_rate,
         failing_seeds,

@@ -5,7 +5,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::text::{pct, pct_ci};
 use crate::metrics::run::RunMetrics;
-use crate::montecarlo::verdict::{check_seed, HypothesisMeta, Judgement, Verdict};
+use crate::montecarlo::verdict::{check_seed, Counted, HypothesisMeta, Judgement, Verdict};
 use crate::scenario::Scenario;
 
 /// One checked scenario: its file as given, its seeds, its verdicts, and the 1-based line of
@@ -23,20 +23,38 @@ pub struct Checked {
 
 fn evidence(v: &Verdict, file: &str) -> String {
     let mut s = format!(
-        "{}: held in {}/{} seeds; pass rate {} (95% exact), required {}",
+        "{}: held in {}/{} {}; pass rate {} (95% exact), required {}",
         v.claim,
         v.passed,
         v.evaluated,
+        v.counts.name(),
         pct_ci(&v.pass_rate),
         pct(v.required)
     );
+    if let (Counted::Schedules, Some(seed)) = (v.counts, v.failing_seeds.first()) {
+        s.push_str(&format!(". A schedule broke a hypothesis on seed {seed}"));
+    }
     if let Some(n) = &v.note {
         s.push_str(&format!(". {n}"));
     }
-    if let Some(seed) = v.failing_seeds.first() {
+    // A schedule's replay is the counterexample file's, in the note.
+    if let (Counted::Seeds, Some(seed)) = (v.counts, v.failing_seeds.first()) {
         s.push_str(&format!(". Replay a failing seed: faultsim run {file} --seed {seed}"));
     }
     s
+}
+
+/// What failed, for a JUnit case's description: the failing seeds, or the failing schedule
+/// with its seed.
+fn failing(v: &Verdict) -> String {
+    match v.counts {
+        Counted::Seeds => format!("failing seeds: {:?}", v.failing_seeds),
+        Counted::Schedules => format!(
+            "failing schedule on seed {}: {}",
+            v.failing_seeds.first().map_or_else(|| "none".to_owned(), u64::to_string),
+            v.note.as_deref().unwrap_or("none found")
+        ),
+    }
 }
 
 /// JUnit XML: a suite per scenario, a test case per hypothesis; a failed verdict is a
@@ -62,7 +80,7 @@ pub fn junit(checked: &[Checked]) -> Result<String, quick_junit::SerializeError>
                     if let TestCaseStatus::NonSuccess { message, description, ty, .. } = &mut s {
                         *message = Some(evidence(v, &c.file).into());
                         *ty = Some(if v.judgement == Judgement::Fail { "fail" } else { "inconclusive" }.into());
-                        *description = Some(format!("failing seeds: {:?}", v.failing_seeds).into());
+                        *description = Some(failing(v).into());
                     }
                     s
                 }
@@ -104,7 +122,7 @@ pub fn github_annotations(checked: &[Checked]) -> String {
 
 /// A markdown table of every verdict, for `$GITHUB_STEP_SUMMARY`.
 pub fn markdown_summary(checked: &[Checked]) -> String {
-    let mut out = String::from("## faultsim check\n\n| scenario | hypothesis | verdict | seeds passing | pass rate (95% exact) | required |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from("## faultsim check\n\n| scenario | hypothesis | verdict | passing | pass rate (95% exact) | required |\n|---|---|---|---|---|---|\n");
     for c in checked {
         for v in &c.verdicts {
             let verdict = match v.judgement {
@@ -114,11 +132,12 @@ pub fn markdown_summary(checked: &[Checked]) -> String {
                 Judgement::NotEvaluable => "➖ not evaluated",
             };
             out.push_str(&format!(
-                "| `{}` | {} | {verdict} | {}/{} | {} | {} |\n",
+                "| `{}` | {} | {verdict} | {}/{} {} | {} | {} |\n",
                 c.file,
                 v.name.replace('|', "\\|"),
                 v.passed,
                 v.evaluated,
+                v.counts.name(),
                 pct_ci(&v.pass_rate),
                 pct(v.required)
             ));

@@ -93,7 +93,37 @@ fn the_search_does_not_depend_on_threads_and_reports_in_json_and_junit() {
         .descendants()
         .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("fault-space search"))
         .expect("a test case for the search");
-    assert!(search.children().any(|c| c.has_tag_name("failure")), "{xml}");
+    let failure = search.children().find(|c| c.has_tag_name("failure")).expect("the search failed");
+    // It counts schedules, not seeds, and names the failing schedule with its seed.
+    let seed = cx["seed"].as_u64().expect("seed");
+    let message = failure.attribute("message").expect("a message");
+    assert!(message.contains("schedules; pass rate") && !message.contains(" seeds; pass rate"), "{message}");
+    assert!(message.contains(&format!("A schedule broke a hypothesis on seed {seed}")), "{message}");
+    let description = failure.text().unwrap_or_default();
+    assert!(
+        description.starts_with(&format!("failing schedule on seed {seed}: shrunk schedule: faults: [")),
+        "{description}"
+    );
+
+    // On GitHub, JSON on stdout stays one document and the annotations go to stderr, with
+    // the step summary counting schedules.
+    let summary = dir.path().join("summary.md");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_faultsim"))
+        .args(["check", "scenarios/checkout_explore_fragile.ron", "--format", "json", "--counterexamples"])
+        .arg(dir.path())
+        .current_dir(root())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(1));
+    let _: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("::error file=scenarios/checkout_explore_fragile.ron,"), "{stderr}");
+    assert!(stderr.contains("title=faultsim%3A fault-space search::"), "{stderr}");
+    let md = std::fs::read_to_string(&summary).expect("step summary written");
+    assert!(md.contains("| fault-space search | ❌ fail | "), "{md}");
+    assert!(md.contains(" schedules |"), "{md}");
 
     assert_eq!(check("scenarios/checkout_explore_fragile.ron", dir.path(), &["--no-explore"]).code, Some(0));
 }
