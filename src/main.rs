@@ -292,6 +292,19 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// A shell completion script on standard output (e.g. `faultsim completions bash >
+    /// ~/.local/share/bash-completion/completions/faultsim`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The man page (roff) on standard output, or with `--out DIR` one page per command.
+    Man {
+        /// Write `faultsim.1` and `faultsim-COMMAND.1` into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -303,6 +316,8 @@ fn main() -> ExitCode {
         Command::Validate { files, variant } => cli::inspect::validate(&files, variant.as_deref()),
         Command::Analyze { file, format } => cli::inspect::analyze(&file, format),
         Command::Graph { file, out } => cli::inspect::graph(&file, out),
+        Command::Completions { shell } => cli::shell::completions(<Cli as clap::CommandFactory>::command(), shell),
+        Command::Man { out } => cli::shell::man(<Cli as clap::CommandFactory>::command(), out.as_deref()),
         Command::Manual { topic } => cli::manual::manual(topic.as_deref()),
         Command::Run { scenario, variant, seed: Some(seed), format, .. } => {
             cli::run::run(&scenario, variant.as_deref(), Some(seed), format)
@@ -429,7 +444,10 @@ fn check_outputs(command: &Command) -> Result<(), ExitCode> {
         }
         Command::Metastability { out, .. } => (vec![], vec![dir(out, &["metastability.json", "index.html"])]),
         Command::Whatif { out, .. } => (vec![], vec![dir(out, &["whatif.json", "index.html"])]),
-        Command::Validate { .. } | Command::Analyze { .. } | Command::Manual { .. } => (vec![], vec![]),
+        Command::Man { out } => (vec![], vec![dir(out, &["faultsim.1"])]),
+        Command::Validate { .. } | Command::Analyze { .. } | Command::Manual { .. } | Command::Completions { .. } => {
+            (vec![], vec![])
+        }
     };
     let dirs: Vec<(&Path, &[&str])> = dirs.into_iter().flatten().collect();
     cli::check_outputs(&files, &dirs)

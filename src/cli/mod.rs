@@ -14,6 +14,7 @@ pub mod manual;
 pub mod metastability;
 pub mod results;
 pub mod run;
+pub mod shell;
 pub mod whatif;
 
 use std::io::Write;

@@ -28,6 +28,7 @@ mod report;
 mod scoped;
 mod semantics;
 mod settle;
+mod shell;
 mod stories_calls;
 mod stories_infra;
 mod study;
