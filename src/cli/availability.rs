@@ -218,7 +218,9 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
         _ => (availability::run_seeds(&plan, method, &list, horizon_ns, cycles, threads, &|| bar.inc(1)), None),
     };
     bar.finish_and_clear();
-    let ran = data.records.len() as u64;
+    // A run until settled ran the seeds of the looks it made; any other, all `count` of them
+    // (a shard holds only its own, but belongs to the whole range).
+    let ran = if settled.is_some() { data.records.len() as u64 } else { count };
     let mut results = Results::build(meta_of(ran), data);
     let unsettled = settled.as_ref().is_some_and(|s| !s.settled);
     results.precision = settled;
