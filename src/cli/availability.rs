@@ -186,7 +186,7 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
         Err(code) => return code,
     };
     let threads = threads_or_default(o.threads);
-    let bar = progress_bar(list.len() as u64);
+    let bar = progress_bar(list.len() as u64, "seeds");
     let meta_of =
         |count| Meta::of(&plan, &scenario_name, inputs.clone(), method, first_seed, count, shard, horizon_ns, cycles);
     let (data, settled) = match (&schedule, &o.settle.precision) {

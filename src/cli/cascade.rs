@@ -64,7 +64,7 @@ pub fn cascade(
         .iter()
         .filter(|m| settings.only.is_empty() || settings.only.contains(&m.component))
         .count() as u64;
-    let bar = progress_bar((modes + 2) * settings.seeds.len() as u64);
+    let bar = progress_bar((modes + 2) * settings.seeds.len() as u64, "runs");
     let result = match (&r.schedule, &args.settle.precision) {
         (Some(schedule), Some(target)) => {
             match cascade::run_settled(&scenario, settings, schedule, target, r.threads, &|| bar.inc(1)) {

@@ -69,7 +69,7 @@ pub fn check(
             Ok(l) => l,
             Err(code) => return code,
         };
-        let bar = progress_bar(most);
+        let bar = progress_bar(most, "seeds");
         let hypotheses: Vec<_> = scenario.hypotheses.iter().map(|h| HypothesisMeta::of(h, &scenario)).collect();
         let data = montecarlo::run_in_looks(&scenario, &list, &sizes, threads, &|| bar.inc(1), &mut |data| {
             judge_all_sequential(&hypotheses, &data.records, &sizes)
@@ -298,7 +298,7 @@ fn search(
         return Err(fail_input("no explore block".to_owned()));
     };
     let cases = scenario.explore.as_ref().map_or(0, |e| u64::from(e.cases));
-    let bar = progress_bar(cases);
+    let bar = progress_bar(cases, "schedules");
     let found = explore::explore(&experiment, &space, scenario.first_seed, seeds, cases, threads, &|| bar.inc(1))
         .map_err(|e| fail_input(e.to_string()))?;
     bar.finish_and_clear();

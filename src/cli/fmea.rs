@@ -194,7 +194,7 @@ pub fn fmea(path: &Path, args: &FaultStudyArgs, format: TableFormat, out: Option
         .iter()
         .filter(|m| settings.only.is_empty() || settings.only.contains(&m.component))
         .count() as u64;
-    let bar = progress_bar((modes + 1) * settings.seeds.len() as u64);
+    let bar = progress_bar((modes + 1) * settings.seeds.len() as u64, "runs");
     let result = match (&r.schedule, &args.settle.precision) {
         (Some(schedule), Some(target)) => {
             match fmea::run_settled(&scenario, settings, schedule, target, r.threads, &|| bar.inc(1)) {

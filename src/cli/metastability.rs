@@ -101,7 +101,7 @@ pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&Pat
         },
     };
     let runs = (settings.loads.len() * (1 + settings.magnitudes.len() * settings.durations.len())) as u64;
-    let bar = progress_bar(runs * settings.seeds.len() as u64);
+    let bar = progress_bar(runs * settings.seeds.len() as u64, "runs");
     let threads = threads_or_default(a.threads);
     let map = match (&schedule, &a.settle.precision) {
         (Some(schedule), Some(target)) => {

@@ -149,15 +149,16 @@ pub fn shown(path: &std::path::Path, variant: Option<&std::path::Path>) -> Strin
     }
 }
 
-/// A progress bar with an ETA on a terminal; nothing when standard error is not one.
-pub fn progress_bar(len: u64) -> indicatif::ProgressBar {
+/// A progress bar with an ETA on a terminal, counting `len` of what `unit` names ("seeds",
+/// "runs", "schedules"); nothing when standard error is not a terminal.
+pub fn progress_bar(len: u64, unit: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
     if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {elapsed} elapsed, ETA {eta}")
+        indicatif::ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{elapsed}} elapsed, ETA {{eta}}"))
     {
         bar.set_style(style);
     }

@@ -219,7 +219,7 @@ pub fn simulate(
     let first = scenario.first_seed;
     let list = seed_list(first, count, shard)?;
     let threads = threads_or_default(threads);
-    let bar = progress_bar(list.len() as u64);
+    let bar = progress_bar(list.len() as u64, "seeds");
     let data = montecarlo::run_seeds(scenario, &list, threads, &|| bar.inc(1));
     bar.finish_and_clear();
     Ok((summary::Results::build(summary::Meta::of(scenario, first, count, shard), data), list.len()))
@@ -291,7 +291,7 @@ pub fn run_until_settled(
     let threads = threads_or_default(threads);
     let level = precision::look_level(schedule.len());
     let names: Vec<String> = scenario.topology.endpoints().iter().map(|e| e.name.clone()).collect();
-    let bar = progress_bar(most);
+    let bar = progress_bar(most, "seeds");
     let mut looks = Vec::new();
     let data = montecarlo::run_in_looks(&scenario, &list, &schedule, threads, &|| bar.inc(1), &mut |data| {
         let look = precision::judge_look(target, &names, &data.records, level);

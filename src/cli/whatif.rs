@@ -55,7 +55,7 @@ pub fn whatif(
         Ok(l) => l,
         Err(code) => return code,
     };
-    let bar = progress_bar((candidates.len() as u64 + 1) * count);
+    let bar = progress_bar((candidates.len() as u64 + 1) * count, "runs");
     let threads = threads_or_default(threads);
     let result = match (&schedule, &settle.precision) {
         (Some(schedule), Some(target)) => {
