@@ -33,6 +33,9 @@ enum Command {
         /// Also check each scenario with this what-if patch applied (its names must resolve).
         #[arg(long)]
         variant: Option<PathBuf>,
+        /// Output format (`json`: every diagnostic with its start and end, for editors).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Static analysis of a topology (or a scenario's topology): SPOFs, single-zone
     /// placement, retry amplification, depth, fan-out and analytic availability.
@@ -313,7 +316,7 @@ fn main() -> ExitCode {
         return code;
     }
     match cli.command {
-        Command::Validate { files, variant } => cli::inspect::validate(&files, variant.as_deref()),
+        Command::Validate { files, variant, format } => cli::inspect::validate(&files, variant.as_deref(), format),
         Command::Analyze { file, format } => cli::inspect::analyze(&file, format),
         Command::Graph { file, out } => cli::inspect::graph(&file, out),
         Command::Completions { shell } => cli::shell::completions(<Cli as clap::CommandFactory>::command(), shell),

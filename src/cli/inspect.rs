@@ -9,15 +9,23 @@ use faultsim::load::{self, Loaded};
 
 use super::*;
 
-pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>) -> ExitCode {
-    let mut failed = 0usize;
+pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>, format: Format) -> ExitCode {
     if let Some(v) = variant {
         if let Err(ds) = load::patch::load_patch(v) {
-            eprint!("{}", render(&ds));
-            eprintln!("{}: {}\n", v.display(), count(ds.len() as u64, "error"));
-            return ExitCode::from(EXIT_INPUT);
+            return match format {
+                Format::Text => {
+                    eprint!("{}", render(&ds));
+                    eprintln!("{}: {}\n", v.display(), count(ds.len() as u64, "error"));
+                    ExitCode::from(EXIT_INPUT)
+                }
+                Format::Json => {
+                    let code = write_stdout(&validation_json(&[(v.to_path_buf(), Err(ds))]));
+                    code.err().unwrap_or(ExitCode::from(EXIT_INPUT))
+                }
+            };
         }
     }
+    let mut results: Vec<(PathBuf, Result<String, Vec<Diagnostic>>)> = Vec::new();
     for f in files {
         let is_patch = looks_like_patch(f);
         let loaded = if is_patch {
@@ -30,17 +38,16 @@ pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>) -> ExitCod
                 _ => load::load_file(f).map(Checked::Loaded),
             }
         };
-        let line = match loaded {
-            Ok(Checked::Patch(p)) => format!(
+        let line = loaded.map(|checked| match checked {
+            Checked::Patch(p) => format!(
                 "ok: {} (patch `{}`: {}; its names are checked against a scenario with `faultsim validate SCENARIO --variant {}`)\n",
                 f.display(),
                 p.name,
                 patch_changes(&p),
                 f.display()
             ),
-            Ok(Checked::Patched(s)) => scenario_ok(f, &s),
-            Ok(Checked::Loaded(l)) => match l {
-            Loaded::Topology(t) => format!(
+            Checked::Patched(s) => scenario_ok(f, &s),
+            Checked::Loaded(Loaded::Topology(t)) => format!(
                 "ok: {} (topology `{}`: {}, {}, {})\n",
                 f.display(),
                 t.name(),
@@ -48,25 +55,87 @@ pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>) -> ExitCod
                 count(t.zones().len() as u64, "zone"),
                 count(t.endpoints().len() as u64, "endpoint")
             ),
-            Loaded::Scenario(s) => scenario_ok(f, &s),
-            },
-            Err(ds) => {
-                failed += 1;
-                eprint!("{}", render(&ds));
-                eprintln!("{}: {}\n", f.display(), count(ds.len() as u64, "error"));
-                continue;
+            Checked::Loaded(Loaded::Scenario(s)) => scenario_ok(f, &s),
+        });
+        // Text streams as it goes: a long list shows its first errors at once.
+        if matches!(format, Format::Text) {
+            match &line {
+                Ok(text) => {
+                    if let Err(code) = write_stdout(text) {
+                        return code;
+                    }
+                }
+                Err(ds) => {
+                    eprint!("{}", render(ds));
+                    eprintln!("{}: {}\n", f.display(), count(ds.len() as u64, "error"));
+                }
             }
-        };
-        if let Err(code) = write_stdout(&line) {
+        }
+        results.push((f.clone(), line));
+    }
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    if matches!(format, Format::Json) {
+        if let Err(code) = write_stdout(&validation_json(&results)) {
             return code;
         }
+    } else if failed > 0 {
+        eprintln!("{failed} of {} failed validation", count(files.len() as u64, "file"));
     }
     if failed > 0 {
-        eprintln!("{failed} of {} failed validation", count(files.len() as u64, "file"));
         ExitCode::from(EXIT_INPUT)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `validate --format json`: per file whether it is valid, and every diagnostic with its
+/// start and end (1-based line and column, and byte offsets), for editors and linters.
+fn validation_json(results: &[(PathBuf, Result<String, Vec<Diagnostic>>)]) -> String {
+    use faultsim::diagnostic::{line_col, Phase};
+    let files: Vec<serde_json::Value> = results
+        .iter()
+        .map(|(f, r)| {
+            let diagnostics: Vec<serde_json::Value> = r
+                .as_ref()
+                .err()
+                .map(|ds| {
+                    ds.iter()
+                        .map(|d| {
+                            let range = d.location.as_ref().map(|l| {
+                                let end = d.source.as_deref().map_or((l.line, l.col), |src| line_col(src, l.bytes.end));
+                                serde_json::json!({
+                                    "start": { "line": l.line, "column": l.col, "byte": l.bytes.start },
+                                    "end": { "line": end.0, "column": end.1, "byte": l.bytes.end },
+                                })
+                            });
+                            let phase = match d.phase {
+                                Phase::Read => "read",
+                                Phase::Syntax => "syntax",
+                                Phase::Validate => "validate",
+                            };
+                            serde_json::json!({
+                                "file": d.file,
+                                "severity": "error",
+                                "phase": phase,
+                                "range": range,
+                                "message": d.message,
+                                "label": d.label,
+                                "hint": d.hint,
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            serde_json::json!({
+                "file": f.display().to_string(),
+                "valid": r.is_ok(),
+                "summary": r.as_ref().ok().map(|t| t.trim_end().trim_start_matches("ok: ").to_owned()),
+                "diagnostics": diagnostics,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({ "schema_version": 1, "kind": "validation", "files": files });
+    serde_json::to_string_pretty(&doc).map_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"), |s| s + "\n")
 }
 
 /// What `validate` found a file to be.

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::run_in;
+use crate::cli::{run, run_in};
 
 /// A small valid topology that the cases break in one place each.
 pub(crate) const GOOD: &str = r#"// a small valid topology
@@ -389,4 +389,44 @@ fn report_reads_availability_results_and_explains_other_json() {
         assert!(o.stderr.contains(says), "{text}: {}", o.stderr);
         assert!(o.stderr.contains("expected the results.json that `run --out`"), "{}", o.stderr);
     }
+}
+
+#[test]
+fn validate_json_gives_every_diagnostic_with_its_range_for_editors() {
+    // The same broken inputs as above: JSON has the errors text mode prints, each with the
+    // line and column of the text's `model.ron:LINE:COL`, and an end not before its start.
+    for case in cases().into_iter().filter(|c| c.positioned) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write_input(dir.path(), &case.input);
+        let text = run_in(dir.path(), &["validate", "model.ron"], Duration::from_secs(20));
+        let json = run_in(dir.path(), &["validate", "model.ron", "--format", "json"], Duration::from_secs(20));
+        assert_eq!(json.code, Some(2), "case {}", case.name);
+        let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON document");
+        assert_eq!((v["kind"].as_str(), v["schema_version"].as_u64()), (Some("validation"), Some(1)));
+        let file = &v["files"][0];
+        assert_eq!(file["valid"], false, "case {}", case.name);
+        let ds = file["diagnostics"].as_array().expect("diagnostics");
+        // Text mode ends a file's errors with `model.ron: N error(s)`: JSON has as many.
+        let counted = text
+            .stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("model.ron: ")?.split(' ').next()?.parse::<usize>().ok())
+            .expect("an error count");
+        assert_eq!(ds.len(), counted, "case {}: {}", case.name, json.stdout);
+        for d in ds {
+            let start = &d["range"]["start"];
+            let end = &d["range"]["end"];
+            if d["file"] == "model.ron" && !d["range"].is_null() {
+                let at = format!("model.ron:{}:{}", start["line"], start["column"]);
+                assert!(text.stderr.contains(&at), "case {}: {at} not in\n{}", case.name, text.stderr);
+                let key = |p: &serde_json::Value| (p["line"].as_u64(), p["column"].as_u64());
+                assert!(key(end) >= key(start), "case {}: {d}", case.name);
+            }
+            assert!(d["message"].as_str().is_some_and(|m| !m.is_empty()), "{d}");
+        }
+    }
+    // A valid file is valid, with what it holds.
+    let ok = run(&["validate", "models/minimal.ron", "--format", "json"]);
+    assert_eq!(ok.code, Some(0));
+    assert!(ok.stdout.contains("\"valid\": true") && ok.stdout.contains("topology `minimal`"), "{}", ok.stdout);
 }
