@@ -124,8 +124,13 @@ impl miette::Diagnostic for View<'_> {
 
 /// Renders diagnostics as text: each with its file:line:col, source excerpt, label and hint.
 pub fn render(diagnostics: &[Diagnostic]) -> String {
-    let handler =
-        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100).with_context_lines(1);
+    render_colored(diagnostics, false)
+}
+
+/// [`render`], in colour (ANSI) when `color` is set: for a terminal.
+pub fn render_colored(diagnostics: &[Diagnostic], color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(1);
     let mut out = String::new();
     for d in diagnostics {
         // The one-line form comes first so the position can be grepped and clicked.

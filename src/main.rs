@@ -21,6 +21,9 @@ use cli::Format;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour: on a terminal unless NO_COLOR is set (auto), always, or never.
+    #[arg(long, global = true, value_enum, default_value_t = cli::color::ColorChoice::Auto)]
+    color: cli::color::ColorChoice,
 }
 
 #[derive(Subcommand)]
@@ -312,6 +315,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cli::color::init(cli.color);
     if let Err(code) = check_outputs(&cli.command) {
         return code;
     }

@@ -95,12 +95,13 @@ pub fn check(
             text.push_str("  no hypotheses\n");
         }
         for v in &results.verdicts {
-            let tag = match v.judgement {
-                Judgement::Pass => "PASS",
-                Judgement::Fail => "FAIL",
-                Judgement::Inconclusive => "INCONCLUSIVE",
-                Judgement::NotEvaluable => "NOT EVALUATED",
+            let (tag, sgr) = match v.judgement {
+                Judgement::Pass => ("PASS", "32"),
+                Judgement::Fail => ("FAIL", "31"),
+                Judgement::Inconclusive => ("INCONCLUSIVE", "33"),
+                Judgement::NotEvaluable => ("NOT EVALUATED", "2"),
             };
+            let tag = color::paint(&format!("{tag:<13}"), sgr, color::stdout());
             match v.judgement {
                 Judgement::Fail => failed += 1,
                 Judgement::Inconclusive => match inconclusive {
@@ -111,7 +112,7 @@ pub fn check(
                 Judgement::Pass | Judgement::NotEvaluable => {}
             }
             text.push_str(&format!(
-                "  {tag:<13} {}: {} — held in {}/{} seeds, pass rate {} ({}) vs required {}\n",
+                "  {tag} {}: {} — held in {}/{} seeds, pass rate {} ({}) vs required {}\n",
                 v.name,
                 v.claim,
                 v.passed,
@@ -323,12 +324,12 @@ fn search(
     let found_on = found.counterexample.as_ref().map(|cx| cx.seed);
     let (judgement, note) = match &found.counterexample {
         None => {
-            text = text.replace("{tag}", &format!("{:<13}", "PASS"));
+            text = text.replace("{tag}", &color::paint(&format!("{:<13}", "PASS"), "32", color::stdout()));
             text.push_str("                no schedule broke a hypothesis\n");
             (Judgement::Pass, None)
         }
         Some(cx) => {
-            text = text.replace("{tag}", &format!("{:<13}", "FAIL"));
+            text = text.replace("{tag}", &color::paint(&format!("{:<13}", "FAIL"), "31", color::stdout()));
             let stem = path.file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned());
             let file = dir.join(format!("{stem}.counterexample.ron"));
             let cwd = std::env::current_dir().unwrap_or_default();

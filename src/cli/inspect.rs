@@ -14,7 +14,7 @@ pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>, format: Fo
         if let Err(ds) = load::patch::load_patch(v) {
             return match format {
                 Format::Text => {
-                    eprint!("{}", render(&ds));
+                    eprint!("{}", faultsim::diagnostic::render_colored(&ds, color::stderr()));
                     eprintln!("{}: {}\n", v.display(), count(ds.len() as u64, "error"));
                     ExitCode::from(EXIT_INPUT)
                 }
@@ -66,7 +66,7 @@ pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>, format: Fo
                     }
                 }
                 Err(ds) => {
-                    eprint!("{}", render(ds));
+                    eprint!("{}", faultsim::diagnostic::render_colored(ds, color::stderr()));
                     eprintln!("{}: {}\n", f.display(), count(ds.len() as u64, "error"));
                 }
             }

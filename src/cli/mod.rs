@@ -8,6 +8,7 @@
 pub mod availability;
 pub mod cascade;
 pub mod check;
+pub mod color;
 pub mod fmea;
 pub mod inspect;
 pub mod manual;
@@ -21,7 +22,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use faultsim::diagnostic::{render, Diagnostic};
+use faultsim::diagnostic::Diagnostic;
 use faultsim::load;
 
 /// Exit code: a hypothesis or SLO failed.
@@ -112,7 +113,7 @@ pub fn check_outputs(files: &[&std::path::Path], dirs: &[(&std::path::Path, &[&s
 }
 
 pub fn fail(diagnostics: &[Diagnostic]) -> ExitCode {
-    eprint!("{}", render(diagnostics));
+    eprint!("{}", faultsim::diagnostic::render_colored(diagnostics, color::stderr()));
     ExitCode::from(EXIT_INPUT)
 }
 

@@ -78,3 +78,36 @@ fn man_renders_a_page_for_faultsim_and_each_command() {
 fn not_run() {
     eprintln!("NOT RUN: `man` is not installed; .ci/run installs it");
 }
+
+#[test]
+fn colour_follows_the_flag_and_never_reaches_a_pipe_by_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("bad.ron"),
+        "Topology(name: \"x\", services: [Service(name: \"a\", zones: [\"z\"])])",
+    )
+    .expect("write");
+    let validate = |extra: &[&str], no_color: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_faultsim"));
+        c.args(["validate", "bad.ron"]).args(extra).current_dir(dir.path()).env_remove("NO_COLOR");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        let o = c.output().expect("runs");
+        assert_eq!(o.status.code(), Some(2));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    const ESC: char = '\u{1b}';
+    // A pipe is not a terminal: plain text, as before.
+    assert!(!validate(&[], false).contains(ESC));
+    assert!(validate(&["--color", "always"], false).contains(ESC));
+    // An explicit flag wins over NO_COLOR; auto honours it.
+    assert!(validate(&["--color", "always"], true).contains(ESC));
+    assert!(!validate(&["--color", "never"], false).contains(ESC));
+    assert!(!validate(&["--color", "auto"], true).contains(ESC));
+    // Verdicts on stdout: PASS green, FAIL red, INCONCLUSIVE yellow.
+    let o = run(&["--color", "always", "check", "scenarios/zone_outage.ron", "--seeds", "8", "--no-explore"]);
+    assert!(o.stdout.contains("\u{1b}[31mFAIL"), "{}", o.stdout);
+    let plain = run(&["check", "scenarios/zone_outage.ron", "--seeds", "8", "--no-explore"]);
+    assert!(!plain.stdout.contains(ESC), "{}", plain.stdout);
+}
