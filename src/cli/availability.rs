@@ -204,15 +204,7 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
                 |data, level| availability::summary::judge_look(target, &meta, &data.records, level),
             );
             let Some((data, looks)) = looked else { return fmea::usage("--precision: no seeds to run") };
-            let done = looks.last().is_some_and(settle::Look::settled);
-            let settled = settle::Settled {
-                target: *target,
-                target_text: format!("{target} on every endpoint"),
-                schedule: schedule.clone(),
-                level: faultsim::montecarlo::precision::look_level(schedule.len()),
-                looks,
-                settled: done,
-            };
+            let settled = settle::Settled::new(target, format!("{target} on every endpoint"), schedule, looks);
             (data, Some(settled))
         }
         _ => (availability::run_seeds(&plan, method, &list, horizon_ns, cycles, threads, &|| bar.inc(1)), None),

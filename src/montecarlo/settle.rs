@@ -69,6 +69,20 @@ pub struct Settled {
 }
 
 impl Settled {
+    /// The record of a run that made `looks` of `schedule` for `target` (described as
+    /// `target_text`): the looks' level follows from the schedule, and it settled if the
+    /// last look did.
+    pub fn new(target: &Target, target_text: String, schedule: &[u64], looks: Vec<Look>) -> Settled {
+        Settled {
+            target: *target,
+            target_text,
+            schedule: schedule.to_vec(),
+            level: crate::montecarlo::precision::look_level(schedule.len()),
+            settled: looks.last().is_some_and(Look::settled),
+            looks,
+        }
+    }
+
     /// Seeds the study ran.
     pub fn seeds(&self) -> u64 {
         self.looks.last().map_or(0, |l| l.seeds)
@@ -125,6 +139,25 @@ impl<'a> Judge<'a> {
     /// The look.
     pub fn look(self) -> Look {
         Look { seeds: self.seeds, intervals: self.intervals, within: self.within, widest: self.widest.map(|(_, w)| w) }
+    }
+}
+
+/// Appends a look's runs to the runs so far, row by row (a row per scenario, a column per
+/// seed).
+pub fn extend_rows<T>(rows: &mut [Vec<T>], more: Vec<Vec<T>>) {
+    for (all, new) in rows.iter_mut().zip(more) {
+        all.extend(new);
+    }
+}
+
+/// A target's width in words: "±0.5pp", "±2% of the baseline", "±1ms".
+pub fn width_text(target: &Target) -> String {
+    match target.width {
+        Width::Relative(r) => format!("±{}% of the baseline", crate::montecarlo::precision::pp(r)),
+        Width::Absolute(a) if target.figure == Figure::Latency => {
+            format!("±{}", crate::units::Duration::from_nanos(a.round() as u64))
+        }
+        Width::Absolute(a) => format!("±{}pp", crate::montecarlo::precision::pp(a)),
     }
 }
 

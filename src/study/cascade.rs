@@ -282,24 +282,19 @@ pub fn run_settled(
         schedule,
         |new, _| collect(base, &settings, new, threads, progress),
         |(_, _, runs): &mut Data, (_, _, more)| {
-            for (all, new) in runs.iter_mut().zip(more) {
-                all.extend(new);
-            }
+            crate::montecarlo::settle::extend_rows(runs, more);
         },
         judge,
     )
     .ok_or_else(|| "no seeds to run".to_owned())?;
     settings.seeds.truncate(data.2.first().map_or(0, Vec::len));
-    let settled = looks.last().is_some_and(crate::montecarlo::settle::Look::settled);
     let mut out = build(base, settings, data);
-    out.precision = Some(crate::montecarlo::settle::Settled {
-        target: *target,
-        target_text: format!("cascade probabilities {}", super::whatif::width_text(target)),
-        schedule: schedule.to_vec(),
-        level: crate::montecarlo::precision::look_level(schedule.len()),
+    out.precision = Some(crate::montecarlo::settle::Settled::new(
+        target,
+        format!("cascade probabilities {}", crate::montecarlo::settle::width_text(target)),
+        schedule,
         looks,
-        settled,
-    });
+    ));
     Ok(out)
 }
 

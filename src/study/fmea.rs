@@ -271,28 +271,18 @@ pub fn run_settled(
         |new, _| collect(base, &settings, &chosen, new, threads, progress),
         |(b, r): &mut Data, (nb, nr)| {
             b.extend(nb);
-            for (all, new) in r.iter_mut().zip(nr) {
-                all.extend(new);
-            }
+            crate::montecarlo::settle::extend_rows(r, nr);
         },
         judge,
     )
     .ok_or_else(|| "no seeds to run".to_owned())?;
     settings.seeds.truncate(data.0.len());
-    let settled = looks.last().is_some_and(crate::montecarlo::settle::Look::settled);
     let text = match target.figure {
-        Figure::Latency => format!("p99 rise {}", super::whatif::width_text(target)),
-        _ => format!("availability drop {}", super::whatif::width_text(target)),
+        Figure::Latency => format!("p99 rise {}", crate::montecarlo::settle::width_text(target)),
+        _ => format!("availability drop {}", crate::montecarlo::settle::width_text(target)),
     };
     let mut out = build(base, settings, chosen, &data);
-    out.precision = Some(crate::montecarlo::settle::Settled {
-        target: *target,
-        target_text: text,
-        schedule: schedule.to_vec(),
-        level: crate::montecarlo::precision::look_level(schedule.len()),
-        looks,
-        settled,
-    });
+    out.precision = Some(crate::montecarlo::settle::Settled::new(target, text, schedule, looks));
     Ok(out)
 }
 

@@ -271,25 +271,20 @@ pub fn run_settled(
         schedule,
         |new, _| collect(&l, deadline, new, threads, progress),
         |runs: &mut Runs, more| {
-            for (all, new) in runs.iter_mut().zip(more) {
-                all.extend(new);
-            }
+            crate::montecarlo::settle::extend_rows(runs, more);
         },
         judge,
     )
     .ok_or_else(|| "no seeds to run".to_owned())?;
     settings.seeds.truncate(runs.first().map_or(0, Vec::len));
-    let settled = looks.last().is_some_and(crate::montecarlo::settle::Look::settled);
     let name = trigger.name.clone();
     let mut map = build(base, settings, &name, l, runs);
-    map.precision = Some(crate::montecarlo::settle::Settled {
-        target: *target,
-        target_text: format!("fraction recovered per cell {}", super::whatif::width_text(target)),
-        schedule: schedule.to_vec(),
-        level: crate::montecarlo::precision::look_level(schedule.len()),
+    map.precision = Some(crate::montecarlo::settle::Settled::new(
+        target,
+        format!("fraction recovered per cell {}", crate::montecarlo::settle::width_text(target)),
+        schedule,
         looks,
-        settled,
-    });
+    ));
     Ok(map)
 }
 

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::{paired, run_grid, sign_beyond_noise, Paired};
 use crate::metrics::run::{Cause, RunMetrics};
-use crate::montecarlo::precision::{Figure, Target, Width};
+use crate::montecarlo::precision::{Figure, Target};
 use crate::montecarlo::settle::Judge;
 use crate::scenario::Scenario;
 use crate::stats;
@@ -309,40 +309,19 @@ pub fn run_settled(
         schedule,
         |new, _| collect(base, variants, new, threads, progress),
         |runs: &mut Runs, more| {
-            for (all, new) in runs.iter_mut().zip(more) {
-                all.extend(new);
-            }
+            crate::montecarlo::settle::extend_rows(runs, more);
         },
         judge,
     )
     .ok_or_else(|| "no seeds to run".to_owned())?;
     let ran = runs.first().map_or(0, Vec::len);
     let mut out = compare(base, variants, &seeds[..ran], &runs);
-    let settled = looks.last().is_some_and(crate::montecarlo::settle::Look::settled);
     let text = match target.figure {
-        Figure::Latency => format!("paired mean latency effect {}", width_text(target)),
-        _ => format!("paired availability effect {}", width_text(target)),
+        Figure::Latency => format!("paired mean latency effect {}", crate::montecarlo::settle::width_text(target)),
+        _ => format!("paired availability effect {}", crate::montecarlo::settle::width_text(target)),
     };
-    out.precision = Some(crate::montecarlo::settle::Settled {
-        target: *target,
-        target_text: text,
-        schedule: schedule.to_vec(),
-        level: crate::montecarlo::precision::look_level(schedule.len()),
-        looks,
-        settled,
-    });
+    out.precision = Some(crate::montecarlo::settle::Settled::new(target, text, schedule, looks));
     Ok(out)
-}
-
-/// A target's width in words: "±0.5pp", "±2% of the baseline", "±1ms".
-pub fn width_text(target: &Target) -> String {
-    match target.width {
-        Width::Relative(r) => format!("±{}% of the baseline", crate::montecarlo::precision::pp(r)),
-        Width::Absolute(a) if target.figure == Figure::Latency => {
-            format!("±{}", crate::units::Duration::from_nanos(a.round() as u64))
-        }
-        Width::Absolute(a) => format!("±{}pp", crate::montecarlo::precision::pp(a)),
-    }
 }
 
 /// Compares the variants' runs with the baseline's.
