@@ -294,8 +294,9 @@ enum Command {
     Graph {
         /// A topology or scenario file.
         file: PathBuf,
-        /// Write to this file (atomically) instead of standard output.
-        #[arg(long, short)]
+        /// Write to this file (atomically) instead of standard output. (`-o FILE` names one
+        /// file everywhere, `--out DIR` a folder; `--out` is still read here.)
+        #[arg(long = "output", short = 'o', alias = "out")]
         out: Option<PathBuf>,
     },
     /// A shell completion script on standard output (e.g. `faultsim completions bash >

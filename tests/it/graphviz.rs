@@ -97,3 +97,15 @@ fn a_cascade_dot_renders_with_dot_without_warnings() {
     let (ok, warnings) = render(&std::fs::read_to_string(file).expect("written"));
     assert!(ok && warnings.is_empty(), "{warnings}");
 }
+
+#[test]
+fn graph_writes_one_file_with_dash_o_or_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shown = run(&["graph", "models/zones.ron"]).stdout;
+    for flag in ["-o", "--output", "--out"] {
+        let file = dir.path().join(format!("g{flag}.dot"));
+        let o = run(&["graph", "models/zones.ron", flag, file.to_str().expect("utf-8")]);
+        assert_eq!(o.code, Some(0), "{flag}: {}", o.stderr);
+        assert_eq!(std::fs::read_to_string(&file).expect("written"), shown, "{flag}");
+    }
+}
