@@ -116,7 +116,9 @@ pub fn replay(
     }
 }
 
-/// Writes `results.json`, `summary.md`, every plot and `index.html` into `dir`, each atomically
+/// Writes `results.json`, `summary.md`, `metrics.prom` and `metrics.om` (Prometheus text and
+/// OpenMetrics, see [`faultsim::report::metrics_export`]), every plot and `index.html` into
+/// `dir`, each atomically
 /// (the page last, so a page never refers to plots that are not there yet); returns the page's path.
 pub fn write_out(
     dir: &std::path::Path,
@@ -131,6 +133,8 @@ pub fn write_out(
     std::fs::create_dir_all(dir)?;
     write_atomic(&dir.join("results.json"), json.as_bytes())?;
     write_atomic(&dir.join("summary.md"), format!("```text\n{text}```\n").as_bytes())?;
+    write_atomic(&dir.join("metrics.prom"), faultsim::report::metrics_export::totals(results).as_bytes())?;
+    write_atomic(&dir.join("metrics.om"), faultsim::report::metrics_export::series(results).as_bytes())?;
     let plots = html::results_plots(results, scenario);
     for p in &plots {
         write_atomic(&dir.join(&p.file), p.svg.as_bytes())?;

@@ -11,6 +11,7 @@ pub mod ci;
 pub mod dot;
 pub mod html;
 pub mod infra;
+pub mod metrics_export;
 pub mod patterns;
 pub mod plots;
 pub mod seeds;

@@ -24,6 +24,7 @@ mod loader_fuzz;
 mod montecarlo;
 mod patterns;
 mod pools;
+mod prometheus;
 mod report;
 mod scoped;
 mod semantics;

@@ -1,0 +1,95 @@
+//! Prometheus formats of a many-seed result, for the tools SREs already run:
+//!
+//! - [`totals`]: the classic text exposition format (no timestamps), the run's totals per
+//!   endpoint over all seeds — for node_exporter's textfile collector or a Pushgateway;
+//!   `promtool check metrics` lints it.
+//! - [`series`]: OpenMetrics text with timestamps, the completions per time bucket summed
+//!   over the seeds as cumulative counters — for `promtool tsdb create-blocks-from
+//!   openmetrics`, which backfills it into a Prometheus to look at in Grafana. Timestamps are
+//!   simulated seconds from t = 0 (1970-01-01T00:00:00Z), the end of each bucket.
+//!
+//! Label values are escaped as both formats require (backslash, double quote, newline).
+
+use std::fmt::Write;
+
+use crate::metrics::run::Cause;
+use crate::montecarlo::summary::Results;
+
+fn label(value: &str) -> String {
+    value.replace('\\', r"\\").replace('"', "\\\"").replace('\n', r"\n")
+}
+
+/// The run's totals in the Prometheus text exposition format.
+pub fn totals(r: &Results) -> String {
+    let mut o = String::new();
+    let scenario = label(&r.meta.scenario);
+    let mut family = |name: &str, kind: &str, help: &str, samples: Vec<(String, f64)>| {
+        let _ = writeln!(o, "# HELP {name} {help}");
+        let _ = writeln!(o, "# TYPE {name} {kind}");
+        for (labels, value) in samples {
+            let sep = if labels.is_empty() { "" } else { "," };
+            let _ = writeln!(o, "{name}{{scenario=\"{scenario}\"{sep}{labels}}} {value}");
+        }
+    };
+    let each = |f: &dyn Fn(&crate::montecarlo::summary::EndpointStats) -> f64| {
+        r.endpoints.iter().map(|e| (format!("endpoint=\"{}\"", label(&e.name)), f(e))).collect::<Vec<_>>()
+    };
+    family(
+        "faultsim_requests_total",
+        "counter",
+        "Requests measured after the warm-up, over all seeds.",
+        each(&|e| e.requests as f64),
+    );
+    family(
+        "faultsim_served_total",
+        "counter",
+        "Requests served (degraded answers included), over all seeds.",
+        each(&|e| (e.ok + e.degraded) as f64),
+    );
+    let failed: Vec<(String, f64)> = r
+        .endpoints
+        .iter()
+        .flat_map(|e| {
+            Cause::ALL.iter().map(move |&c| {
+                (format!("endpoint=\"{}\",cause=\"{}\"", label(&e.name), c.name()), e.failed.get(c) as f64)
+            })
+        })
+        .collect();
+    family("faultsim_failed_total", "counter", "Requests failed, by cause, over all seeds.", failed);
+    family(
+        "faultsim_availability_ratio",
+        "gauge",
+        "Per-seed availability (served over finished), mean over the seeds.",
+        each(&|e| e.availability.value),
+    );
+    family("faultsim_seeds", "gauge", "Seeds the totals are over.", vec![(String::new(), r.seeds as f64)]);
+    o
+}
+
+/// The time series in OpenMetrics text format, with simulated timestamps.
+pub fn series(r: &Results) -> String {
+    let mut o = String::new();
+    let scenario = label(&r.meta.scenario);
+    let bucket_s = r.meta.bucket_ns.max(1) as f64 / 1e9;
+    for (metric, help, pick) in [
+        ("faultsim_served", "Requests served, summed over the seeds, cumulative.", 0),
+        ("faultsim_failed", "Requests failed, summed over the seeds, cumulative.", 1),
+    ] {
+        let _ = writeln!(o, "# TYPE {metric} counter");
+        let _ = writeln!(o, "# HELP {metric} {help}");
+        for (e, buckets) in r.endpoints.iter().zip(&r.data.series) {
+            let mut total = 0u64;
+            for (i, b) in buckets.iter().enumerate() {
+                total += if pick == 0 { b.served } else { b.failed };
+                let t = (i + 1) as f64 * bucket_s;
+                let _ = writeln!(
+                    o,
+                    "{metric}_total{{scenario=\"{scenario}\",endpoint=\"{}\"}} {total} {t}",
+                    label(&e.name)
+                );
+            }
+        }
+    }
+    o.push_str("# EOF\n");
+    o
+}
