@@ -117,7 +117,7 @@ pub fn replay(
 }
 
 /// Writes `results.json`, `summary.md`, `metrics.prom` and `metrics.om` (Prometheus text and
-/// OpenMetrics, see [`faultsim::report::metrics_export`]), every plot and `index.html` into
+/// OpenMetrics, see [`faultsim::report::metrics_export`]), `seeds.csv` (a row per seed), every plot and `index.html` into
 /// `dir`, each atomically
 /// (the page last, so a page never refers to plots that are not there yet); returns the page's path.
 pub fn write_out(
@@ -135,6 +135,8 @@ pub fn write_out(
     write_atomic(&dir.join("summary.md"), format!("```text\n{text}```\n").as_bytes())?;
     write_atomic(&dir.join("metrics.prom"), faultsim::report::metrics_export::totals(results).as_bytes())?;
     write_atomic(&dir.join("metrics.om"), faultsim::report::metrics_export::series(results).as_bytes())?;
+    let csv = faultsim::report::metrics_export::seeds_csv(results).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join("seeds.csv"), csv.as_bytes())?;
     let plots = html::results_plots(results, scenario);
     for p in &plots {
         write_atomic(&dir.join(&p.file), p.svg.as_bytes())?;

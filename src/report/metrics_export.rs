@@ -93,3 +93,34 @@ pub fn series(r: &Results) -> String {
     o.push_str("# EOF\n");
     o
 }
+
+/// One row per seed, in seed order: the seed, its fingerprint, events and the limit that
+/// stopped it, then per endpoint its requests, served, failed, availability and latency
+/// (mean, p50, p99 in ms; empty when nothing was served) — for a spreadsheet or pandas.
+pub fn seeds_csv(r: &Results) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head = vec!["seed".to_owned(), "fingerprint".to_owned(), "events".to_owned(), "limit".to_owned()];
+    for e in &r.endpoints {
+        for column in ["requests", "served", "failed", "availability", "mean_ms", "p50_ms", "p99_ms"] {
+            head.push(format!("{}.{column}", e.name));
+        }
+    }
+    w.write_record(&head)?;
+    let ms = |ns: u64, samples: u64| if samples > 0 { format!("{}", ns as f64 / 1e6) } else { String::new() };
+    for s in &r.data.records {
+        let mut row =
+            vec![s.seed.to_string(), s.fingerprint.clone(), s.events.to_string(), s.limit.clone().unwrap_or_default()];
+        for e in &s.endpoints {
+            row.push(e.requests.to_string());
+            row.push((e.ok + e.degraded).to_string());
+            row.push(e.failed.total().to_string());
+            row.push(format!("{}", e.availability()));
+            row.push(ms(e.mean_ns, e.samples));
+            row.push(ms(e.p50_ns, e.samples));
+            row.push(ms(e.p99_ns, e.samples));
+        }
+        w.write_record(&row)?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

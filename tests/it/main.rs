@@ -7,6 +7,7 @@ mod bench_smoke;
 mod broken_inputs;
 mod check;
 mod cli;
+mod csv_out;
 mod docs;
 mod engine;
 mod examples;
