@@ -278,6 +278,7 @@ pub fn run_until_settled(
     out: Option<&std::path::Path>,
     format: Format,
 ) -> ExitCode {
+    use faultsim::montecarlo::settle::LookResult;
     use faultsim::montecarlo::{self, precision, summary};
     if target.figure == precision::Figure::Fraction {
         eprintln!("error: --precision {target}: `run` has availability and latency targets (fractions of seeds are for cascade)");
@@ -307,10 +308,10 @@ pub fn run_until_settled(
     });
     let done = data.records.len();
     bar.finish_and_clear();
-    let settled = looks.last().is_some_and(precision::LookWidths::settled);
+    let record = precision::Settled::new(target, format!("{target} on every endpoint"), &schedule, looks);
+    let settled = record.settled;
     let mut results = summary::Results::build(summary::Meta::of(&scenario, first, done as u64, None), data);
-    results.precision =
-        Some(precision::Settled { target: *target, target_text: target.to_string(), schedule, level, looks, settled });
+    results.precision = Some(record);
     let replay = format!("faultsim run {}", shown(path, variant));
     let code = emit_results(&results, Some(&scenario), &replay, out, format);
     if !settled && code == ExitCode::SUCCESS {

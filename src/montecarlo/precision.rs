@@ -147,29 +147,20 @@ pub struct LookWidths {
     pub endpoints: Vec<EndpointWidth>,
 }
 
-impl LookWidths {
+impl super::settle::LookResult for LookWidths {
+    fn seeds(&self) -> u64 {
+        self.seeds
+    }
+
     /// Every endpoint is within the target.
-    pub fn settled(&self) -> bool {
+    fn settled(&self) -> bool {
         self.endpoints.iter().all(|e| e.within)
     }
 }
 
-/// What a run until settled did: the target, the schedule and each look it ran.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Settled {
-    /// The target.
-    pub target: Target,
-    /// The target in words.
-    pub target_text: String,
-    /// The schedule: seeds after each look.
-    pub schedule: Vec<u64>,
-    /// Confidence level of each look's intervals.
-    pub level: f64,
-    /// The looks run, in order; the last is where it stopped.
-    pub looks: Vec<LookWidths>,
-    /// Whether the last look met the target (false: the schedule ran out).
-    pub settled: bool,
-}
+/// What a run until settled did: the target, the schedule and each look it ran, with each
+/// endpoint's figure at every look.
+pub type Settled = super::settle::Settled<LookWidths>;
 
 pub use super::verdict::look_level;
 

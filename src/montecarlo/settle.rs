@@ -44,16 +44,29 @@ pub struct Look {
     pub widest: Option<Widest>,
 }
 
-impl Look {
+/// What a look of a run until settled says about the target.
+pub trait LookResult {
+    /// Whether the look met the target.
+    fn settled(&self) -> bool;
+    /// Seeds run by the end of the look.
+    fn seeds(&self) -> u64;
+}
+
+impl LookResult for Look {
+    fn seeds(&self) -> u64 {
+        self.seeds
+    }
+
     /// Every judged interval is within the target.
-    pub fn settled(&self) -> bool {
+    fn settled(&self) -> bool {
         self.within == self.intervals
     }
 }
 
-/// What a study run until settled did.
+/// What a run until settled did: the target, the schedule and each look it ran (a study's
+/// [`Look`]s, or `run`'s per-endpoint [`super::precision::LookWidths`]).
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Settled {
+pub struct Settled<L = Look> {
     /// The target.
     pub target: Target,
     /// The target in words, as the study reads it.
@@ -62,30 +75,25 @@ pub struct Settled {
     pub schedule: Vec<u64>,
     /// Confidence level of each look's intervals.
     pub level: f64,
-    /// The looks run, in order; the last is where the study stopped.
-    pub looks: Vec<Look>,
+    /// The looks run, in order; the last is where the run stopped.
+    pub looks: Vec<L>,
     /// Whether the last look met the target (false: the schedule ran out).
     pub settled: bool,
 }
 
-impl Settled {
+impl<L: LookResult> Settled<L> {
     /// The record of a run that made `looks` of `schedule` for `target` (described as
     /// `target_text`): the looks' level follows from the schedule, and it settled if the
     /// last look did.
-    pub fn new(target: &Target, target_text: String, schedule: &[u64], looks: Vec<Look>) -> Settled {
+    pub fn new(target: &Target, target_text: String, schedule: &[u64], looks: Vec<L>) -> Settled<L> {
         Settled {
             target: *target,
             target_text,
             schedule: schedule.to_vec(),
             level: crate::montecarlo::precision::look_level(schedule.len()),
-            settled: looks.last().is_some_and(Look::settled),
+            settled: looks.last().is_some_and(L::settled),
             looks,
         }
-    }
-
-    /// Seeds the study ran.
-    pub fn seeds(&self) -> u64 {
-        self.looks.last().map_or(0, |l| l.seeds)
     }
 }
 

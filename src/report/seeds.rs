@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::text::{count_ci, ms, num_ci, pct, pct_ci, table};
+use super::text::{count_ci, ms, num, num_ci, pct, pct_ci, table};
+use crate::montecarlo::settle::LookResult;
 
 use crate::montecarlo::summary::Results;
 
@@ -175,41 +176,57 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
     o
 }
 
-/// Where a run until settled stopped, and each endpoint's figure at that look.
-fn precision_lines(p: &crate::montecarlo::precision::Settled) -> String {
-    use crate::montecarlo::precision::Figure;
+/// The lines of any run until settled (`run`, the studies, `availability`): where it stopped
+/// and by which rule, then what `last` says of the last look (its own lines, indented), and
+/// what to change when the schedule ran out.
+pub fn until_settled<L: LookResult>(
+    p: &crate::montecarlo::settle::Settled<L>,
+    last: impl FnOnce(&L) -> String,
+) -> String {
     let mut o = String::new();
+    let Some(look) = p.looks.last() else { return o };
     let schedule: Vec<String> = p.schedule.iter().map(u64::to_string).collect();
-    let Some(last) = p.looks.last() else { return o };
-    let level = format!("{}%", p.level * 100.0);
+    let level = num(p.level * 100.0, 2);
+    let level = level.trim_end_matches('0').trim_end_matches('.');
     let _ = writeln!(
         o,
-        "until settled: {} on every endpoint; {} after {} seeds (look {} of {}; looks at {} seeds; the stopping rule's intervals are at {level})",
+        "until settled: {}; {} after {} seeds (look {} of {}; looks at {} seeds; the stopping rule's intervals are at {level}%)",
         p.target_text,
         if p.settled { "settled" } else { "NOT SETTLED" },
-        last.seeds,
+        look.seeds(),
         p.looks.len(),
         p.schedule.len(),
         schedule.join(", "),
     );
-    for e in &last.endpoints {
-        let shown = match (&e.estimate, p.target.figure) {
-            (None, _) => "not measured (no requests served)".to_owned(),
-            (Some(x), Figure::Availability | Figure::Fraction) => {
-                format!("availability {} ±{:.3}pp", pct_ci(x), (x.high - x.low) / 2.0 * 100.0)
-            }
-            (Some(x), Figure::Latency) => format!(
-                "mean latency {:.3} ms [{:.3}, {:.3}] ±{:.2}%",
-                x.value,
-                x.low,
-                x.high,
-                (x.high - x.low) / 2.0 / x.value.abs() * 100.0
-            ),
-        };
-        let _ = writeln!(o, "  {}: {shown}{}", e.endpoint, if e.within { "" } else { "  (not yet within the target)" });
-    }
+    o.push_str(&last(look));
     if !p.settled {
         let _ = writeln!(o, "  the schedule ran out: raise --max-seeds or loosen --precision");
     }
     o
+}
+
+/// Where a run until settled stopped, and each endpoint's figure at that look.
+fn precision_lines(p: &crate::montecarlo::precision::Settled) -> String {
+    use crate::montecarlo::precision::Figure;
+    until_settled(p, |last| {
+        let mut o = String::new();
+        for e in &last.endpoints {
+            let shown = match (&e.estimate, p.target.figure) {
+                (None, _) => "not measured (no requests served)".to_owned(),
+                (Some(x), Figure::Availability | Figure::Fraction) => {
+                    format!("availability {} ±{:.3}pp", pct_ci(x), (x.high - x.low) / 2.0 * 100.0)
+                }
+                (Some(x), Figure::Latency) => format!(
+                    "mean latency {:.3} ms [{:.3}, {:.3}] ±{:.2}%",
+                    x.value,
+                    x.low,
+                    x.high,
+                    (x.high - x.low) / 2.0 / x.value.abs() * 100.0
+                ),
+            };
+            let _ =
+                writeln!(o, "  {}: {shown}{}", e.endpoint, if e.within { "" } else { "  (not yet within the target)" });
+        }
+        o
+    })
 }

@@ -13,37 +13,19 @@ use crate::units::Duration;
 
 /// Where a study run until settled stopped, and its widest interval there.
 pub fn settled_lines(p: &crate::montecarlo::settle::Settled) -> String {
-    let mut o = String::new();
-    let Some(last) = p.looks.last() else { return o };
-    let schedule: Vec<String> = p.schedule.iter().map(u64::to_string).collect();
-    let _ = writeln!(
-        o,
-        "until settled: {}; {} after {} seeds (look {} of {}; looks at {} seeds; the stopping rule's intervals are at {}%)",
-        p.target_text,
-        if p.settled { "settled" } else { "NOT SETTLED" },
-        last.seeds,
-        p.looks.len(),
-        p.schedule.len(),
-        schedule.join(", "),
-        num(p.level * 100.0, 2),
-    );
-    if let Some(w) = &last.widest {
+    super::seeds::until_settled(p, |last| {
+        let Some(w) = &last.widest else { return String::new() };
         let (half, allowed) = match p.target.figure {
             crate::montecarlo::precision::Figure::Latency => {
                 (format!("±{} ms", sig(w.half_width, 3)), format!("±{} ms", sig(w.allowed, 3)))
             }
             _ => (format!("±{}pp", sig(w.half_width * 100.0, 3)), format!("±{}pp", sig(w.allowed * 100.0, 3))),
         };
-        let _ = writeln!(
-            o,
-            "  {} of {} intervals within the target; widest: {} {half} (allowed {allowed})",
+        format!(
+            "  {} of {} intervals within the target; widest: {} {half} (allowed {allowed})\n",
             last.within, last.intervals, w.what
-        );
-    }
-    if !p.settled {
-        let _ = writeln!(o, "  the schedule ran out: raise --max-seeds or loosen --precision");
-    }
-    o
+        )
+    })
 }
 
 /// Percentage points with an interval: `+12.3 pp [10.1, 14.5]`.
