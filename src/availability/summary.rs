@@ -426,13 +426,38 @@ fn bin_quantile(bins: &[u64], q: f64) -> f64 {
     f64::NAN
 }
 
+/// An endpoint's availability over the seed-periods of `eps` (endpoint `e` of `meta`, `years`
+/// simulated in all) at `level`: the Student-t interval of the per-period availabilities,
+/// within [0, 1]. When no period saw any downtime that interval is [1, 1], which claims a
+/// certainty the data cannot give; zero outages then bound the rate one-sidedly instead, and
+/// the bound is returned too.
+fn years_availability(
+    eps: &[&super::record::SeedEndpoint],
+    meta: &Meta,
+    e: usize,
+    years: f64,
+    level: f64,
+) -> (Estimate, Option<NoOutage>) {
+    let period = meta.period_ns.max(1) as f64;
+    let per_period: Vec<f64> =
+        eps.iter().flat_map(|s| s.period_down_ns.iter()).map(|&d| 1.0 - d as f64 / period).collect();
+    let mut a = within(stats::mean_interval(&per_period, level), 0.0, 1.0);
+    let down = eps.iter().any(|s| s.outages > 0 || s.down_ns > 0);
+    let nothing_can_fail = meta.analytic.get(e).is_some_and(|a| a.nothing_can_fail);
+    if down || years <= 0.0 || nothing_can_fail {
+        return (a, None);
+    }
+    let bound = NoOutage::at(years, meta.longest_repair_ns, level);
+    a.low = 1.0 - bound.unavailability_upper;
+    a.high = 1.0;
+    (a, Some(bound))
+}
+
 /// Judges one look of `availability --precision` (see [`crate::montecarlo::settle`]): every
-/// endpoint's availability interval at `level`, as [`Results::build`] takes it (the mean of
-/// per-period availabilities, or the zero-outage bound when no period saw downtime), against
-/// an absolute target. Endpoints that nothing can take down are certain and not judged.
+/// endpoint's availability interval as [`Results::build`] takes it, at `level`, against an
+/// absolute target. Endpoints that nothing can take down are certain and not judged.
 pub fn judge_look(target: &Target, meta: &Meta, records: &[SeedRecord], level: f64) -> Look {
     let mut j = Judge::new(target, records.len());
-    let period = meta.period_ns.max(1) as f64;
     let years: f64 =
         records.iter().filter_map(|r| r.years.as_ref()).map(|y| y.horizon_ns as f64 / YEAR_NS as f64).sum();
     for (e, name) in meta.endpoints.iter().enumerate() {
@@ -441,15 +466,8 @@ pub fn judge_look(target: &Target, meta: &Meta, records: &[SeedRecord], level: f
         }
         let eps: Vec<&super::record::SeedEndpoint> =
             records.iter().filter_map(|r| r.years.as_ref()).filter_map(|y| y.endpoints.get(e)).collect();
-        let per_period: Vec<f64> =
-            eps.iter().flat_map(|s| s.period_down_ns.iter()).map(|&d| 1.0 - d as f64 / period).collect();
-        let down = eps.iter().any(|s| s.down_ns > 0 || s.outages > 0);
-        let half = if !down && years > 0.0 {
-            NoOutage::at(years, meta.longest_repair_ns, level).unavailability_upper / 2.0
-        } else {
-            stats::mean_interval(&per_period, level).half_width()
-        };
-        j.fraction(|| format!("{name} availability"), half);
+        let (a, _) = years_availability(&eps, meta, e, years, level);
+        j.fraction(|| format!("{name} availability"), a.half_width());
     }
     j.look()
 }
@@ -498,19 +516,10 @@ impl Results {
                 Method::Years => {
                     let eps: Vec<&super::record::SeedEndpoint> =
                         records.iter().filter_map(|r| r.years.as_ref()).filter_map(|y| y.endpoints.get(e)).collect();
-                    let per_period: Vec<f64> =
-                        eps.iter().flat_map(|s| s.period_down_ns.iter()).map(|&d| 1.0 - d as f64 / period).collect();
-                    let mut a = within(stats::mean_interval(&per_period, LEVEL), 0.0, 1.0);
+                    let (a, bound) = years_availability(&eps, &meta, e, years_total, LEVEL);
+                    st.no_outage = bound;
                     let count: u64 = eps.iter().map(|s| s.outages).sum();
                     let down_ns: u128 = eps.iter().map(|s| u128::from(s.down_ns)).sum();
-                    if count == 0 && down_ns == 0 && years_total > 0.0 && !st.analytic.nothing_can_fail {
-                        // Every period was up: the t-interval is [1, 1], which claims certainty
-                        // the data cannot give. Zero outages bound the rate one-sidedly instead.
-                        let bound = NoOutage::of(years_total, meta.longest_repair_ns);
-                        a.low = 1.0 - bound.unavailability_upper;
-                        a.high = 1.0;
-                        st.no_outage = Some(bound);
-                    }
                     let per_year = YEAR_NS as f64 / period;
                     let minutes: Vec<f64> =
                         eps.iter().flat_map(|s| s.period_down_ns.iter()).map(|&d| d as f64 * per_year / 6e10).collect();
