@@ -114,7 +114,7 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
         );
         return ExitCode::from(EXIT_INPUT);
     }
-    let schedule = o.settle.schedule(default_seeds);
+    let settle_plan = o.settle.plan(default_seeds);
     if let Some(target) = &o.settle.precision {
         let refused = if o.rare_events {
             Some("the rare-event method's cycles are not judged in looks; use --years")
@@ -134,7 +134,7 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
             return ExitCode::from(EXIT_INPUT);
         }
     }
-    let count = schedule.as_ref().and_then(|s| s.last().copied()).unwrap_or(o.seeds.unwrap_or(default_seeds));
+    let count = Settle::seeds(settle_plan.as_ref(), o.seeds.unwrap_or(default_seeds));
     if count == 0 {
         eprintln!("error: --seeds must be at least 1");
         return ExitCode::from(EXIT_INPUT);
@@ -189,8 +189,8 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
     let bar = progress_bar(list.len() as u64, "seeds");
     let meta_of =
         |count| Meta::of(&plan, &scenario_name, inputs.clone(), method, first_seed, count, shard, horizon_ns, cycles);
-    let (data, settled) = match (&schedule, &o.settle.precision) {
-        (Some(schedule), Some(target)) => {
+    let (data, settled) = match &settle_plan {
+        Some(Settle { target, schedule }) => {
             use faultsim::montecarlo::settle;
             let meta = meta_of(count);
             let endpoints = plan.endpoints();

@@ -65,8 +65,8 @@ pub fn cascade(
         .filter(|m| settings.only.is_empty() || settings.only.contains(&m.component))
         .count() as u64;
     let bar = progress_bar((modes + 2) * settings.seeds.len() as u64, "runs");
-    let result = match (&r.schedule, &args.settle.precision) {
-        (Some(schedule), Some(target)) => {
+    let result = match &r.plan {
+        Some(Settle { target, schedule }) => {
             match cascade::run_settled(&scenario, settings, schedule, target, r.threads, &|| bar.inc(1)) {
                 Ok(c) => c,
                 Err(e) => {

@@ -103,8 +103,8 @@ pub struct Resolved {
     pub timeline: Timeline,
     /// Seeds (with `--precision`, the most the schedule may run).
     pub seeds: Vec<u64>,
-    /// The looks of a run until settled (`--precision`).
-    pub schedule: Option<Vec<u64>>,
+    /// A run until settled (`--precision`), planned.
+    pub plan: Option<Settle>,
     /// Threads.
     pub threads: usize,
 }
@@ -139,8 +139,8 @@ pub fn resolve(a: &FaultStudyArgs, s: &Scenario) -> Result<Resolved, ExitCode> {
         None => s.warmup.min(Duration::from_secs(30)),
     };
     let timeline = Timeline::new(warmup, duration("lead", &a.lead)?, fault_duration, duration("after", &a.after)?);
-    let schedule = a.settle.schedule(DEFAULT_SEEDS);
-    let count = schedule.as_ref().and_then(|s| s.last().copied()).unwrap_or(a.seeds.unwrap_or(DEFAULT_SEEDS)).max(1);
+    let plan = a.settle.plan(DEFAULT_SEEDS);
+    let count = Settle::seeds(plan.as_ref(), a.seeds.unwrap_or(DEFAULT_SEEDS)).max(1);
     Ok(Resolved {
         modes: ModeSettings {
             latency_add: duration("latency", &a.latency)?,
@@ -153,7 +153,7 @@ pub fn resolve(a: &FaultStudyArgs, s: &Scenario) -> Result<Resolved, ExitCode> {
         },
         timeline,
         seeds: seed_list(s.first_seed, count, None)?,
-        schedule,
+        plan,
         threads: threads_or_default(a.threads),
     })
 }
@@ -195,8 +195,8 @@ pub fn fmea(path: &Path, args: &FaultStudyArgs, format: TableFormat, out: Option
         .filter(|m| settings.only.is_empty() || settings.only.contains(&m.component))
         .count() as u64;
     let bar = progress_bar((modes + 1) * settings.seeds.len() as u64, "runs");
-    let result = match (&r.schedule, &args.settle.precision) {
-        (Some(schedule), Some(target)) => {
+    let result = match &r.plan {
+        Some(Settle { target, schedule }) => {
             match fmea::run_settled(&scenario, settings, schedule, target, r.threads, &|| bar.inc(1)) {
                 Ok(f) => f,
                 Err(e) => {

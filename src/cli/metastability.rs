@@ -83,7 +83,7 @@ pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&Pat
         },
         None => scenario.warmup.min(Duration::from_secs(30)),
     };
-    let schedule = a.settle.schedule(a.seeds);
+    let plan = a.settle.plan(a.seeds);
     let settings = metastability::Settings {
         loads: a.loads.clone(),
         magnitudes: a.magnitudes.clone(),
@@ -91,11 +91,7 @@ pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&Pat
         deadline,
         warmup,
         lead,
-        seeds: match seed_list(
-            scenario.first_seed,
-            schedule.as_ref().and_then(|s| s.last().copied()).unwrap_or(a.seeds),
-            None,
-        ) {
+        seeds: match seed_list(scenario.first_seed, Settle::seeds(plan.as_ref(), a.seeds), None) {
             Ok(l) => l,
             Err(code) => return code,
         },
@@ -103,8 +99,8 @@ pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&Pat
     let runs = (settings.loads.len() * (1 + settings.magnitudes.len() * settings.durations.len())) as u64;
     let bar = progress_bar(runs * settings.seeds.len() as u64, "runs");
     let threads = threads_or_default(a.threads);
-    let map = match (&schedule, &a.settle.precision) {
-        (Some(schedule), Some(target)) => {
+    let map = match &plan {
+        Some(Settle { target, schedule }) => {
             match metastability::run_settled(&scenario, settings, schedule, target, threads, &|| bar.inc(1)) {
                 Ok(m) => m,
                 Err(e) => return usage(&format!("--precision {target}: {e}")),

@@ -263,9 +263,26 @@ pub struct SettleArgs {
 }
 
 impl SettleArgs {
-    /// The looks' schedule for a study whose default seed count is `base`, or `None` for a
-    /// run of a fixed count.
-    pub fn schedule(&self, base: u64) -> Option<Vec<u64>> {
-        self.precision.map(|_| faultsim::montecarlo::look_schedule(base, self.max_seeds))
+    /// The target and the looks' schedule for a command whose default seed count is `base`,
+    /// or `None` for a run of a fixed count.
+    pub fn plan(&self, base: u64) -> Option<Settle> {
+        self.precision
+            .map(|target| Settle { target, schedule: faultsim::montecarlo::look_schedule(base, self.max_seeds) })
+    }
+}
+
+/// A run until settled, planned: its target and its looks (cumulative seed counts).
+#[derive(Clone)]
+pub struct Settle {
+    /// The target.
+    pub target: faultsim::montecarlo::precision::Target,
+    /// Seeds after each look.
+    pub schedule: Vec<u64>,
+}
+
+impl Settle {
+    /// The seeds to lay out: the last look's count with a plan, else `fixed`.
+    pub fn seeds(plan: Option<&Settle>, fixed: u64) -> u64 {
+        plan.and_then(|p| p.schedule.last().copied()).unwrap_or(fixed)
     }
 }

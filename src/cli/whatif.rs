@@ -49,16 +49,16 @@ pub fn whatif(
     if !problems.is_empty() {
         return fail(&problems);
     }
-    let schedule = settle.schedule(base.seed_count);
-    let count = schedule.as_ref().and_then(|s| s.last().copied()).unwrap_or(seeds.unwrap_or(base.seed_count)).max(1);
+    let plan = settle.plan(base.seed_count);
+    let count = Settle::seeds(plan.as_ref(), seeds.unwrap_or(base.seed_count)).max(1);
     let list = match seed_list(base.first_seed, count, None) {
         Ok(l) => l,
         Err(code) => return code,
     };
     let bar = progress_bar((candidates.len() as u64 + 1) * count, "runs");
     let threads = threads_or_default(threads);
-    let result = match (&schedule, &settle.precision) {
-        (Some(schedule), Some(target)) => {
+    let result = match &plan {
+        Some(Settle { target, schedule }) => {
             match whatif::run_settled(&base, &candidates, &list, schedule, target, threads, &|| bar.inc(1)) {
                 Ok(r) => r,
                 Err(e) => {

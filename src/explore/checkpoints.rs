@@ -35,7 +35,8 @@ impl Checkpoints {
         let mut sim = Simulation::new(Arc::clone(baseline), seed);
         let duration = baseline.duration.as_nanos();
         let mut runs = Vec::new();
-        for k in (1..CHECKPOINTS).filter(|_| keep) {
+        let kept = if keep { 1..CHECKPOINTS } else { 0..0 };
+        for k in kept {
             let at = duration / CHECKPOINTS * k;
             if at == 0 || sim.run_until(at).is_err() {
                 break;

@@ -12,7 +12,7 @@
 
 use std::fmt::Write;
 
-use crate::metrics::run::Cause;
+use crate::metrics::run::{Bucket, Cause};
 use crate::montecarlo::summary::Results;
 
 fn label(value: &str) -> String {
@@ -66,21 +66,25 @@ pub fn totals(r: &Results) -> String {
     o
 }
 
+/// A counter of the time series: its name, its help text and what it counts of a bucket.
+type Counter = (&'static str, &'static str, fn(&Bucket) -> u64);
+
 /// The time series in OpenMetrics text format, with simulated timestamps.
 pub fn series(r: &Results) -> String {
     let mut o = String::new();
     let scenario = label(&r.meta.scenario);
     let bucket_s = r.meta.bucket_ns.max(1) as f64 / 1e9;
-    for (metric, help, pick) in [
-        ("faultsim_served", "Requests served, summed over the seeds, cumulative.", 0),
-        ("faultsim_failed", "Requests failed, summed over the seeds, cumulative.", 1),
-    ] {
+    let counters: [Counter; 2] = [
+        ("faultsim_served", "Requests served, summed over the seeds, cumulative.", |b| b.served),
+        ("faultsim_failed", "Requests failed, summed over the seeds, cumulative.", |b| b.failed),
+    ];
+    for (metric, help, count) in counters {
         let _ = writeln!(o, "# TYPE {metric} counter");
         let _ = writeln!(o, "# HELP {metric} {help}");
         for (e, buckets) in r.endpoints.iter().zip(&r.data.series) {
             let mut total = 0u64;
             for (i, b) in buckets.iter().enumerate() {
-                total += if pick == 0 { b.served } else { b.failed };
+                total += count(b);
                 let t = (i + 1) as f64 * bucket_s;
                 let _ = writeln!(
                     o,
