@@ -217,17 +217,26 @@ pub fn run_in_looks(
     progress: &(dyn Fn() + Sync),
     settled: &mut dyn FnMut(&Partial) -> bool,
 ) -> Partial {
-    let mut data = Partial::empty(scenario.topology.endpoints().len());
-    let mut done = 0usize;
-    for &n in sizes {
-        let upto = (n as usize).min(seeds.len());
-        data = data.merge(run_seeds(scenario, seeds.get(done..upto).unwrap_or(&[]), threads, progress));
-        done = upto;
-        if settled(&data) {
-            break;
+    /// A look that only says whether to stop.
+    struct Stop(bool, u64);
+    impl settle::LookResult for Stop {
+        fn settled(&self) -> bool {
+            self.0
+        }
+        fn seeds(&self) -> u64 {
+            self.1
         }
     }
-    data
+    let looked = settle::in_looks(
+        seeds,
+        sizes,
+        |new, _| run_seeds(scenario, new, threads, progress),
+        |data: &mut Partial, more| {
+            *data = std::mem::replace(data, Partial::empty(0)).merge(more);
+        },
+        |data, _| Stop(settled(data), data.records.len() as u64),
+    );
+    looked.map_or_else(|| Partial::empty(scenario.topology.endpoints().len()), |(data, _)| data)
 }
 
 #[cfg(test)]

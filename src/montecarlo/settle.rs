@@ -196,13 +196,13 @@ pub fn accepts(target: &Target, figures: &[Figure], study: &str) -> Result<(), S
 /// seeds and their offset in `seeds`, `append` adds them to what came before, and `judge`
 /// (given the data so far and the look's level) decides whether to stop. Returns the data
 /// and the looks.
-pub fn in_looks<D>(
+pub fn in_looks<D, L: LookResult>(
     seeds: &[u64],
     schedule: &[u64],
     mut run: impl FnMut(&[u64], usize) -> D,
     mut append: impl FnMut(&mut D, D),
-    mut judge: impl FnMut(&D, f64) -> Look,
-) -> Option<(D, Vec<Look>)> {
+    mut judge: impl FnMut(&D, f64) -> L,
+) -> Option<(D, Vec<L>)> {
     let level = crate::montecarlo::precision::look_level(schedule.len());
     let mut data: Option<D> = None;
     let mut looks = Vec::new();
