@@ -1,20 +1,19 @@
-//! Studies and `availability` run until settled (`--precision`): the seeds run in looks of a fixed schedule
-//! (the scenario's count, doubling up to a maximum; see [`crate::montecarlo::look_schedule`])
-//! and the study stops at the first look where every interval its target is about is narrow
-//! enough.
+//! Runs until settled (`--precision`) of `run`, `check`, the studies and `availability`: the
+//! seeds run in looks of a fixed schedule (the default count, doubling up to a maximum; see
+//! [`crate::montecarlo::look_schedule`]) and the run stops at the first look that settles it.
 //!
 //! The rule is the one `run --precision` uses: with `K` looks planned, each look's intervals
 //! are taken at level `1 − (1 − 95%) / K`, so by the union bound all of them cover their truth
-//! together with at least 95%, and so does the one where the study stops, however the stop
+//! together with at least 95%, and so does the one where the run stops, however the stop
 //! was chosen. The schedule is fixed before any seed runs and a look judges the seeds in seed
-//! order, so where a study stops depends on the scenario, the study's settings and the target,
-//! never on threads. The report shows its intervals at the usual 95% on the seeds run.
+//! order, so where a run stops depends on the scenario, the settings and the target, never on
+//! threads. Reports show their intervals at the usual 95% on the seeds run.
 //!
-//! What a target is about depends on the command: the paired effects of `fmea` and `whatif`
-//! (availability in percentage points, latency relative to the baseline or as a duration),
-//! the fractions of seeds of `cascade` and `metastability` (percentage points) and the endpoints' availability of
-//! `availability`. Each command collects its intervals into a [`Judge`]; this module only
-//! runs the looks and keeps the record.
+//! What a study's target is about depends on the command: the paired effects of `fmea` and
+//! `whatif` (availability in percentage points, latency relative to the baseline or as a
+//! duration), the fractions of seeds of `cascade` and `metastability` (percentage points) and
+//! the endpoints' availability of `availability`. Each command collects its intervals into a
+//! [`Judge`]; this module runs the looks ([`in_looks`]) and keeps the record ([`Settled`]).
 
 use serde::Serialize;
 
