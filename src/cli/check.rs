@@ -31,6 +31,26 @@ pub struct ExploreArgs {
     pub dir: PathBuf,
 }
 
+/// When and where the check ran, for JUnit. With `SOURCE_DATE_EPOCH` set (the reproducible-
+/// builds convention) the report is made byte-identical: the timestamp is that instant, the
+/// host `localhost` and every time 0; the `bool` says so.
+fn junit_stamp() -> (faultsim::report::ci::Stamp, bool) {
+    let fixed = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let at = match fixed {
+        Some(secs) => chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default(),
+        None => chrono::Utc::now(),
+    };
+    let hostname = match fixed {
+        Some(_) => String::new(),
+        None => gethostname::gethostname().to_string_lossy().trim().to_owned(),
+    };
+    let stamp = faultsim::report::ci::Stamp {
+        timestamp: at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        hostname: if hostname.is_empty() { "localhost".to_owned() } else { hostname },
+    };
+    (stamp, fixed.is_some())
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn check(
     paths: &[PathBuf],
@@ -49,12 +69,14 @@ pub fn check(
     let mut text = String::new();
     let mut json = Vec::new();
     let mut checked: Vec<faultsim::report::ci::Checked> = Vec::new();
+    let (stamp, reproducible) = junit_stamp();
     for path in paths {
         let scenario = match load_scenario_with(path, variant) {
             Ok(s) => s,
             Err(code) => return code,
         };
         let first = scenario.first_seed;
+        let started = std::time::Instant::now();
         // With --seeds: one look at that many. Otherwise looks of the scenario's seeds,
         // doubling up to --max-seeds (default 16 times as many), stopping at the first look
         // that decides every hypothesis.
@@ -169,11 +191,19 @@ pub fn check(
         if verdicts.len() > results.verdicts.len() {
             lines.push(line_of(faultsim::problem::Path::root().field("explore")));
         }
-        checked.push(faultsim::report::ci::Checked { file: path.display().to_string(), seeds: count, verdicts, lines });
+        checked.push(faultsim::report::ci::Checked {
+            file: path.display().to_string(),
+            first_seed: first,
+            seeds: count,
+            seconds: if reproducible { 0.0 } else { started.elapsed().as_secs_f64() },
+            inputs: scenario.inputs.clone(),
+            verdicts,
+            lines,
+        });
     }
     let views = checked;
     if let Some(junit) = junit {
-        let xml = match faultsim::report::ci::junit(&views) {
+        let xml = match faultsim::report::ci::junit(&views, &stamp) {
             Ok(x) => x,
             Err(e) => {
                 eprintln!("error: cannot build the JUnit report: {e}");

@@ -1,7 +1,6 @@
-//! Verdicts for CI systems: JUnit XML (one test case per hypothesis, one suite per scenario)
-//! and GitHub Actions workflow commands (`::error file=…,line=…::`) plus a markdown summary.
-
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+//! Verdicts for CI systems: JUnit XML in the Apache Ant form (one test case per hypothesis,
+//! one suite per scenario) and GitHub Actions workflow commands (`::error file=…,line=…::`)
+//! plus a markdown summary.
 
 use super::text::{pct, pct_ci};
 use crate::metrics::run::RunMetrics;
@@ -13,8 +12,14 @@ use crate::scenario::Scenario;
 pub struct Checked {
     /// The scenario file as the user named it.
     pub file: String,
+    /// The first seed run.
+    pub first_seed: u64,
     /// Seeds run.
     pub seeds: u64,
+    /// Wall-clock seconds its runs took (for JUnit's `time`).
+    pub seconds: f64,
+    /// Hashes of the files it was loaded from.
+    pub inputs: crate::scenario::Inputs,
     /// Its verdicts, in hypothesis order.
     pub verdicts: Vec<Verdict>,
     /// The line of each hypothesis in the file.
@@ -57,41 +62,113 @@ fn failing(v: &Verdict) -> String {
     }
 }
 
-/// JUnit XML: a suite per scenario, a test case per hypothesis; a failed verdict is a
-/// failure, an inconclusive one an error, a check this version cannot evaluate is skipped.
-pub fn junit(checked: &[Checked]) -> Result<String, quick_junit::SerializeError> {
-    let mut report = Report::new("faultsim check");
-    for c in checked {
-        let mut suite = TestSuite::new(c.file.as_str());
-        for v in &c.verdicts {
-            let status = match v.judgement {
-                Judgement::Pass => TestCaseStatus::success(),
-                Judgement::NotEvaluable => {
-                    let mut s = TestCaseStatus::skipped();
-                    if let TestCaseStatus::Skipped { message, .. } = &mut s {
-                        *message = Some(v.note.clone().unwrap_or_default().into());
-                    }
-                    s
+/// Where and when a JUnit report was made: the attributes the strict Ant schema requires that
+/// no simulation result can supply. The caller reads the clock and the host name, so that this
+/// module stays a function of its inputs.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    /// When the check started, UTC, as `YYYY-MM-DDTHH:MM:SS` (the schema allows no zone).
+    pub timestamp: String,
+    /// The host the check ran on (`localhost` when unknown).
+    pub hostname: String,
+}
+
+/// JUnit XML in the Apache Ant form (valid under its strict schema): `<testsuites>` holding a
+/// suite per scenario, a test case per hypothesis. A failed verdict is a failure, an
+/// inconclusive one an error, a check this version cannot evaluate is skipped. Each suite
+/// carries its properties (tool version, seed range, SHA-256 of every input file), its wall
+/// time, and the replay commands of failing seeds as `system-out`. The hypotheses of a
+/// scenario are judged together on one set of runs, so each case carries an equal share of
+/// its suite's time.
+pub fn junit(checked: &[Checked], stamp: &Stamp) -> std::io::Result<String> {
+    use quick_xml::events::{BytesDecl, BytesText, Event};
+    let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    w.create_element("testsuites").write_inner_content(|w| {
+        for (id, c) in checked.iter().enumerate() {
+            let count = |j: Judgement| c.verdicts.iter().filter(|v| v.judgement == j).count().to_string();
+            let share = c.seconds / c.verdicts.len().max(1) as f64;
+            let mut replays = String::new();
+            for v in &c.verdicts {
+                if let (Counted::Seeds, Some(seed)) = (v.counts, v.failing_seeds.first()) {
+                    replays.push_str(&format!("{}: faultsim run {} --seed {seed}\n", v.name, c.file));
                 }
-                Judgement::Fail | Judgement::Inconclusive => {
-                    let kind =
-                        if v.judgement == Judgement::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
-                    let mut s = TestCaseStatus::non_success(kind);
-                    if let TestCaseStatus::NonSuccess { message, description, ty, .. } = &mut s {
-                        *message = Some(evidence(v, &c.file).into());
-                        *ty = Some(if v.judgement == Judgement::Fail { "fail" } else { "inconclusive" }.into());
-                        *description = Some(failing(v).into());
+            }
+            w.create_element("testsuite")
+                .with_attributes([
+                    ("name", c.file.as_str()),
+                    ("package", "faultsim"),
+                    ("id", id.to_string().as_str()),
+                    ("timestamp", stamp.timestamp.as_str()),
+                    ("hostname", stamp.hostname.as_str()),
+                    ("tests", c.verdicts.len().to_string().as_str()),
+                    ("failures", count(Judgement::Fail).as_str()),
+                    ("errors", count(Judgement::Inconclusive).as_str()),
+                    ("skipped", count(Judgement::NotEvaluable).as_str()),
+                    ("time", format!("{:.3}", c.seconds).as_str()),
+                ])
+                .write_inner_content(|w| {
+                    w.create_element("properties").write_inner_content(|w| {
+                        for (name, value) in properties(c) {
+                            w.create_element("property")
+                                .with_attributes([("name", name.as_str()), ("value", value.as_str())])
+                                .write_empty()?;
+                        }
+                        Ok(())
+                    })?;
+                    for v in &c.verdicts {
+                        let case = w.create_element("testcase").with_attributes([
+                            ("name", v.name.as_str()),
+                            ("classname", c.file.as_str()),
+                            ("time", format!("{share:.3}").as_str()),
+                        ]);
+                        match v.judgement {
+                            Judgement::Pass => case.write_empty()?,
+                            Judgement::NotEvaluable => case.write_inner_content(|w| {
+                                w.create_element("skipped")
+                                    .with_attribute(("message", v.note.as_deref().unwrap_or_default()))
+                                    .write_empty()?;
+                                Ok(())
+                            })?,
+                            Judgement::Fail | Judgement::Inconclusive => case.write_inner_content(|w| {
+                                let (tag, ty) = if v.judgement == Judgement::Fail {
+                                    ("failure", "fail")
+                                } else {
+                                    ("error", "inconclusive")
+                                };
+                                w.create_element(tag)
+                                    .with_attributes([("message", evidence(v, &c.file).as_str()), ("type", ty)])
+                                    .write_text_content(BytesText::new(&failing(v)))?;
+                                Ok(())
+                            })?,
+                        };
                     }
-                    s
-                }
-            };
-            let mut case = TestCase::new(v.name.as_str(), status);
-            case.set_classname(c.file.as_str());
-            suite.add_test_case(case);
+                    w.create_element("system-out").write_text_content(BytesText::new(&replays))?;
+                    w.create_element("system-err").write_empty()?;
+                    Ok(())
+                })?;
         }
-        report.add_test_suite(suite);
+        Ok(())
+    })?;
+    let mut xml = String::from_utf8(w.into_inner()).map_err(std::io::Error::other)?;
+    xml.push('\n');
+    Ok(xml)
+}
+
+/// A suite's properties: what a reader needs to tell two reports apart or reproduce one.
+fn properties(c: &Checked) -> Vec<(String, String)> {
+    let mut p = vec![
+        ("faultsim.version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+        ("seeds.first".to_owned(), c.first_seed.to_string()),
+        ("seeds.count".to_owned(), c.seeds.to_string()),
+        ("seeds.range".to_owned(), format!("{}..={}", c.first_seed, c.first_seed + c.seeds.saturating_sub(1))),
+        ("input.scenario.sha256".to_owned(), c.inputs.scenario.clone()),
+        ("input.topology.sha256".to_owned(), c.inputs.topology.clone()),
+    ];
+    for (i, t) in c.inputs.traces.iter().enumerate() {
+        p.push((format!("input.trace.{i}.sha256"), t.clone()));
     }
-    report.to_string()
+    p
 }
 
 /// GitHub Actions workflow commands: an error annotation per failed hypothesis and a warning

@@ -2,23 +2,12 @@
 //! clean with `promtool check metrics`, and the time series backfill into a TSDB with
 //! `promtool tsdb create-blocks-from openmetrics`, sample for sample.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::cli::run;
 
-// A test that did not run says so on stderr, where cargo shows it.
-#[allow(clippy::print_stderr)]
 fn promtool_available() -> bool {
-    let found = Command::new("promtool").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
-    if found.is_ok_and(|s| s.success()) {
-        return true;
-    }
-    assert!(
-        std::env::var_os("FAULTSIM_REAL_CLIENTS").is_none(),
-        "FAULTSIM_REAL_CLIENTS is set but `promtool` is not installed (apt-get install prometheus)"
-    );
-    eprintln!("NOT RUN: `promtool` is not installed; .ci/run installs it");
-    false
+    crate::clients::available("promtool", &["--version"], "apt-get install prometheus")
 }
 
 #[test]
