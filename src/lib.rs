@@ -48,6 +48,7 @@
 //! | [`availability`] | the second model on the engine: failure and repair of instances, nodes, zones, regions and links over simulated years, incremental servability, time-based availability with intervals, importance, and a rare-event estimator |
 //! | [`study`] | simulation studies over variants of a scenario on the same seeds: FMEA, cascades, the metastability map, what-if; variants that only add fault windows fork from one run of their common prefix ([`model::fork`]) |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT, plots, HTML, the studies' tables and plots, CI formats (JUnit, GitHub), Prometheus text and OpenMetrics, per-seed CSV |
+//! | [`schema`] | the JSON contract: every JSON output's `schema_version` and `kind`, one unit convention, and each kind's JSON Schema generated from its serde types (schemars) |
 //! | [`output`] | atomic file writes, replacing only regular files |
 //! | [`input`] | reading any input file: regular files only, checked before opening, within a named size limit |
 //! | [`manual`] | the user manual: its chapters as Markdown compiled into the binary, printed by `faultsim manual` |
@@ -95,6 +96,7 @@ pub mod problem;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod schema;
 pub mod spec;
 pub mod stats;
 pub mod study;

@@ -306,6 +306,16 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// The JSON Schema of a kind of JSON output (every JSON output carries `schema_version`
+    /// and `kind`); without KIND, the list of kinds; with `--out DIR`, every schema as
+    /// `KIND.schema.json`.
+    Schema {
+        /// The kind, e.g. `run`, `check`, `fmea`.
+        kind: Option<String>,
+        /// Write the schemas into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// The man page (roff) on standard output, or with `--out DIR` one page per command.
     Man {
         /// Write `faultsim.1` and `faultsim-COMMAND.1` into this folder.
@@ -325,6 +335,7 @@ fn main() -> ExitCode {
         Command::Analyze { file, format } => cli::inspect::analyze(&file, format),
         Command::Graph { file, out } => cli::inspect::graph(&file, out),
         Command::Completions { shell } => cli::shell::completions(<Cli as clap::CommandFactory>::command(), shell),
+        Command::Schema { kind, out } => cli::schema::schema(kind.as_deref(), out.as_deref()),
         Command::Man { out } => cli::shell::man(<Cli as clap::CommandFactory>::command(), out.as_deref()),
         Command::Manual { topic } => cli::manual::manual(topic.as_deref()),
         Command::Run { scenario, variant, seed: Some(seed), format, .. } => {
@@ -453,6 +464,7 @@ fn check_outputs(command: &Command) -> Result<(), ExitCode> {
         Command::Metastability { out, .. } => (vec![], vec![dir(out, &["metastability.json", "index.html"])]),
         Command::Whatif { out, .. } => (vec![], vec![dir(out, &["whatif.json", "index.html"])]),
         Command::Man { out } => (vec![], vec![dir(out, &["faultsim.1"])]),
+        Command::Schema { out, .. } => (vec![], vec![dir(out, &["run.schema.json"])]),
         Command::Validate { .. } | Command::Analyze { .. } | Command::Manual { .. } | Command::Completions { .. } => {
             (vec![], vec![])
         }

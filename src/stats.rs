@@ -49,7 +49,7 @@ use statrs::distribution::{Beta, ContinuousCDF, Normal, StudentsT};
 ///
 /// `low` and `high` are NaN when no interval exists (see the module docs); check
 /// [`Estimate::has_interval`] before printing them.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Estimate {
     /// The point estimate (NaN when there is no data).
     pub value: f64,

@@ -270,6 +270,18 @@ impl Serialize for Duration {
     }
 }
 
+/// Serialises a duration as integer nanoseconds: every JSON output gives durations as numbers
+/// in a field named for its unit (`…_ns`), never as a string such as `"400ms"`. Use with
+/// `#[serde(rename = "…_ns", serialize_with = "…")]` and `#[schemars(with = "u64")]`.
+pub fn serialize_ns<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_nanos())
+}
+
+/// [`serialize_ns`] for a list of durations.
+pub fn serialize_ns_list<S: Serializer>(d: &[Duration], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(d.iter().map(|d| d.as_nanos()))
+}
+
 impl Serialize for Bytes {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

@@ -70,7 +70,7 @@ use crate::topology::{ComponentId, EndpointId, Topology};
 pub use servability::required;
 
 /// Everything `faultsim analyze` reports about one topology. Field order is the JSON order.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Analysis {
     /// The topology's name.
     pub topology: String,
@@ -96,7 +96,7 @@ pub struct Analysis {
 }
 
 /// How many of each element a topology has.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Regions.
     pub regions: usize,
@@ -119,7 +119,7 @@ pub struct Counts {
 }
 
 /// What kind of thing a finding is about. Serialised in lowercase (`"service"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A region.
@@ -165,7 +165,7 @@ impl Kind {
 }
 
 /// The analytic availability estimate.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Availability {
     /// Zones and regions that can fail (a `failure` model with availability below 1); the
     /// estimate conditions on their joint states.
@@ -182,7 +182,7 @@ pub struct Availability {
 }
 
 /// The availability of one endpoint.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EndpointAvailability {
     /// Endpoint name.
     pub endpoint: String,
@@ -202,7 +202,7 @@ pub struct EndpointAvailability {
 }
 
 /// A single failure that alone makes endpoints unservable.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Spof {
     /// What fails: a region, a zone or a component.
     pub kind: Kind,
@@ -216,7 +216,7 @@ pub struct Spof {
 }
 
 /// A component whose every node is placed in one zone.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SingleZone {
     /// Its kind (never a zone, region or external).
     pub kind: Kind,
@@ -227,7 +227,7 @@ pub struct SingleZone {
 }
 
 /// The non-redundant components one endpoint requires.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NonRedundantChain {
     /// Endpoint name.
     pub endpoint: String,
@@ -237,7 +237,7 @@ pub struct NonRedundantChain {
 }
 
 /// A required component without redundancy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NonRedundant {
     /// Its kind.
     pub kind: Kind,
@@ -248,7 +248,7 @@ pub struct NonRedundant {
 }
 
 /// The depth of one endpoint's call tree.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Depth {
     /// Endpoint name.
     pub endpoint: String,
@@ -259,7 +259,7 @@ pub struct Depth {
 }
 
 /// The worst-case retry amplification of one endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RetryAmplification {
     /// Endpoint name.
     pub endpoint: String,
@@ -271,7 +271,7 @@ pub struct RetryAmplification {
 }
 
 /// The fan-out of one service.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FanOut {
     /// Service name.
     pub service: String,

@@ -92,7 +92,7 @@ pub struct ProcessPlan {
 }
 
 /// A group of processes whose joint state is one component's (or place's) own health.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ClassMeta {
     /// What it is: `service`, `queue`, `datastore`, `cache`, `external`, `zone`, `region`,
     /// `link` or `process`.

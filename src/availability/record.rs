@@ -30,7 +30,7 @@ pub fn outage_bin_low_s(b: usize) -> f64 {
 }
 
 /// One endpoint in one seed.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeedEndpoint {
     /// Time it could not be served (ns).
     pub down_ns: u64,
@@ -45,7 +45,7 @@ pub struct SeedEndpoint {
 }
 
 /// The time-based part of one seed.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct YearsSeed {
     /// Simulated time (ns).
     pub horizon_ns: u64,
@@ -56,7 +56,7 @@ pub struct YearsSeed {
 }
 
 /// The rare-event part of one seed, per endpoint: sums over regenerative cycles.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RareSeed {
     /// Cycles simulated with failure biasing, per endpoint (the same count for each).
     pub cycles: u64,
@@ -74,7 +74,7 @@ pub struct RareSeed {
 }
 
 /// Everything kept of one seed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeedRecord {
     /// The seed.
     pub seed: u64,
@@ -91,7 +91,7 @@ pub struct SeedRecord {
 }
 
 /// The mergeable result of some seeds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Partial {
     /// One record per seed, ascending by seed.
     pub records: Vec<SeedRecord>,

@@ -35,17 +35,17 @@ use crate::montecarlo::Shard;
 use crate::scenario::Inputs;
 use crate::stats::{self, Estimate};
 
-/// Version of the availability results layout.
-pub const SCHEMA_VERSION: u32 = 1;
-/// The `kind` of an availability results file (run results have none).
-pub const KIND: &str = "availability";
+/// Version of the availability results layout (see [`crate::schema`]).
+pub const SCHEMA_VERSION: u32 = crate::schema::Kind::Availability.version();
+/// The `kind` of an availability results file.
+pub const KIND: &str = crate::schema::Kind::Availability.name();
 /// Confidence level of every interval.
 pub const LEVEL: f64 = 0.95;
 /// Minutes in a 365-day year.
 pub const MINUTES_PER_YEAR: f64 = 525_600.0;
 
 /// How the seeds were simulated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// Failure and repair processes over simulated years on the engine.
@@ -55,7 +55,7 @@ pub enum Method {
 }
 
 /// The analytic estimate for one endpoint and whether its assumptions hold here.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Analytic {
     /// Steady-state availability from `faultsim analyze` (independent failures, zones and
     /// regions as common causes).
@@ -71,7 +71,7 @@ pub struct Analytic {
 }
 
 /// What was run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Meta {
     /// faultsim version that produced the data.
     pub tool_version: String,
@@ -185,7 +185,7 @@ impl Meta {
 }
 
 /// Downtime per year over seed-periods.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Downtime {
     /// Mean minutes per year, with the availability's interval mapped.
     pub mean: Estimate,
@@ -200,7 +200,7 @@ pub struct Downtime {
 }
 
 /// Outages of an endpoint.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Outages {
     /// Outages in all seeds.
     pub count: u64,
@@ -223,7 +223,7 @@ pub struct Outages {
 /// well, and none was seen: the bound assumes outages last the longest mean down time of any
 /// failure process or failover in the model, which over-states the length of outages that need
 /// several failures at once (they end when the first repair does).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct NoOutage {
     /// Simulated years without an outage.
     pub years: f64,
@@ -262,7 +262,7 @@ impl NoOutage {
 }
 
 /// The rare-event estimate of one endpoint.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RareStats {
     /// Unavailability with failure biasing, with its interval.
     pub unavailability: Estimate,
@@ -277,7 +277,7 @@ pub struct RareStats {
 }
 
 /// One endpoint's statistics.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EndpointStats {
     /// Endpoint name.
     pub endpoint: String,
@@ -306,7 +306,7 @@ pub struct EndpointStats {
 }
 
 /// One class's importance for one endpoint.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Importance {
     /// Class kind.
     pub kind: String,
@@ -325,7 +325,7 @@ pub struct Importance {
 }
 
 /// Importance of every class that was ever down, for one endpoint, ranked by nines lost.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EndpointImportance {
     /// Endpoint name.
     pub endpoint: String,
@@ -334,7 +334,7 @@ pub struct EndpointImportance {
 }
 
 /// A seed that stopped at a limit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StoppedSeed {
     /// The seed.
     pub seed: u64,
@@ -343,12 +343,8 @@ pub struct StoppedSeed {
 }
 
 /// The results document.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Results {
-    /// Layout version.
-    pub schema_version: u32,
-    /// Always `availability`.
-    pub kind: &'static str,
     /// What was run.
     pub meta: Meta,
     /// Seeds in the data.
@@ -599,19 +595,7 @@ impl Results {
                 .then(|| st.availability.contains(st.analytic.availability));
             endpoints.push(st);
         }
-        Results {
-            schema_version: SCHEMA_VERSION,
-            kind: KIND,
-            meta,
-            seeds,
-            years: years_total,
-            events,
-            stopped,
-            endpoints,
-            importance,
-            data,
-            precision: None,
-        }
+        Results { meta, seeds, years: years_total, events, stopped, endpoints, importance, data, precision: None }
     }
 }
 

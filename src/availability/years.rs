@@ -29,7 +29,7 @@ pub const YEAR_NS: u64 = 365 * 24 * 3600 * 1_000_000_000;
 pub const MAX_EVENTS: u64 = 1 << 40;
 
 /// The closed set of things that happen in the availability model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum YearsEvent {
     /// A process fails.
     Fail {

@@ -218,7 +218,7 @@ pub fn availability(o: &Options<'_>) -> ExitCode {
     results.precision = settled;
     let replay = replay_command(o.input, &results);
     if let Some(s) = shard {
-        if let Err(code) = write_shard(o.out, s, &results, list.len()) {
+        if let Err(code) = write_shard(o.out, s, &document(Kind::Availability, &results), list.len()) {
             return code;
         }
         return emit(&results, &replay, None, o.format);
@@ -254,7 +254,7 @@ fn replay_command(input: &Path, r: &Results) -> String {
 
 /// Prints the results and writes them (with plots) into `out` when asked.
 fn emit(results: &Results, replay: &str, out: Option<&Path>, format: Format) -> ExitCode {
-    let json = match serde_json::to_string(results) {
+    let json = match serde_json::to_string(&document(Kind::Availability, results)) {
         Ok(s) => s + "\n",
         Err(e) => {
             eprintln!("error: cannot encode the results as JSON: {e}");
@@ -356,7 +356,7 @@ pub fn report(input: &Path, out: &Path) -> ExitCode {
     }
     let results = Results::build(stored.meta, stored.data);
     let replay = format!("faultsim availability <the input of `{}`>", results.meta.topology);
-    let json = match serde_json::to_string(&results) {
+    let json = match serde_json::to_string(&document(Kind::Availability, &results)) {
         Ok(s) => s + "\n",
         Err(e) => {
             eprintln!("error: cannot encode the results as JSON: {e}");

@@ -86,7 +86,8 @@ pub fn cascade(
         }
     }
     if let Some(dir) = out {
-        let mut files = faultsim::report::study_plots::cascade_files(&result, &scenario.topology, &json(&result));
+        let mut files =
+            faultsim::report::study_plots::cascade_files(&result, &scenario.topology, &json(Kind::Cascade, &result));
         files.push(("cascade.dot".to_owned(), graph));
         if let Err(code) = write_files(dir, &files) {
             return code;
@@ -94,7 +95,7 @@ pub fn cascade(
     }
     let text = match format {
         Format::Text => faultsim::report::study::cascade_text(&result),
-        Format::Json => json(&result),
+        Format::Json => json(Kind::Cascade, &result),
     };
     if let Err(code) = write_stdout(&text) {
         return code;

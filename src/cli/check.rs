@@ -159,7 +159,7 @@ pub fn check(
         let budgets = montecarlo::budget::budgets(&scenario, &results.data);
         text.push_str(&budget_text(&budgets));
         let mut verdicts = results.verdicts.clone();
-        let mut explored = serde_json::Value::Null;
+        let mut explored = None;
         if scenario.explore.is_some() && !explore.skip {
             match search(path, variant, &scenario, seeds.unwrap_or(base), threads, &explore.dir) {
                 Err(code) => return code,
@@ -169,17 +169,17 @@ pub fn check(
                         failed += 1;
                     }
                     verdicts.push(found.verdict);
-                    explored = found.json;
+                    explored = Some(found.json);
                 }
             }
         }
-        json.push(serde_json::json!({
-            "scenario": path.display().to_string(),
-            "seeds": count,
-            "verdicts": results.verdicts,
-            "error_budgets": budgets,
-            "explore": explored,
-        }));
+        json.push(faultsim::report::documents::CheckedScenario {
+            scenario: path.display().to_string(),
+            seeds: count,
+            verdicts: results.verdicts.clone(),
+            error_budgets: budgets,
+            explore: explored,
+        });
         // The line of each hypothesis in the file, for annotations that point at it.
         let source = std::fs::read_to_string(path).unwrap_or_default();
         let line_of = |at: faultsim::problem::Path| {
@@ -237,7 +237,10 @@ pub fn check(
     }
     let out = match format {
         Format::Text => text,
-        Format::Json => serde_json::to_string(&json).map(|s| s + "\n").unwrap_or_default(),
+        Format::Json => {
+            let report = faultsim::report::documents::CheckReport { scenarios: json };
+            serde_json::to_string(&document(Kind::Check, &report)).map(|s| s + "\n").unwrap_or_default()
+        }
     };
     if let Err(code) = write_stdout(&out) {
         return code;
@@ -306,7 +309,7 @@ fn budget_text(budgets: &[faultsim::montecarlo::budget::Budget]) -> String {
 struct Searched {
     text: String,
     verdict: Verdict,
-    json: serde_json::Value,
+    json: faultsim::report::documents::CheckedSearch,
 }
 
 /// Runs the scenario's `explore` block; on a counterexample writes the replay scenario
@@ -350,7 +353,8 @@ fn search(
             found.fails_without_faults
         ));
     }
-    let mut json = serde_json::to_value(&found).unwrap_or_default();
+    let mut json =
+        faultsim::report::documents::CheckedSearch { search: found.clone(), counterexample_file: None, replay: None };
     let found_on = found.counterexample.as_ref().map(|cx| cx.seed);
     let (judgement, note) = match &found.counterexample {
         None => {
@@ -433,10 +437,8 @@ fn search(
                     file.display()
                 ));
             }
-            if let Some(o) = json.as_object_mut() {
-                o.insert("counterexample_file".into(), file.display().to_string().into());
-                o.insert("replay".into(), replay_cmd.clone().into());
-            }
+            json.counterexample_file = Some(file.display().to_string());
+            json.replay = Some(replay_cmd.clone());
             let note =
                 format!("shrunk schedule: faults: {} — replay: {replay_cmd}", cx.shrunk.to_ron().replace('\n', " "));
             (Judgement::Fail, Some(note))

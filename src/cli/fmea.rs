@@ -176,8 +176,8 @@ pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), ExitCod
 
 /// JSON of a study result (serde_json cannot fail on these plain data types; if it ever did,
 /// the message says so instead of panicking).
-pub fn json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string_pretty(v).map_or_else(|e| format!("{{\"error\": \"{e}\"}}"), |s| s + "\n")
+pub fn json<T: serde::Serialize>(kind: Kind, v: &T) -> String {
+    serde_json::to_string_pretty(&document(kind, v)).map_or_else(|e| format!("{{\"error\": \"{e}\"}}"), |s| s + "\n")
 }
 
 pub fn fmea(path: &Path, args: &FaultStudyArgs, format: TableFormat, out: Option<&PathBuf>) -> ExitCode {
@@ -212,10 +212,10 @@ pub fn fmea(path: &Path, args: &FaultStudyArgs, format: TableFormat, out: Option
         TableFormat::Text => faultsim::report::study::fmea_text(&result),
         TableFormat::Markdown => faultsim::report::study::fmea_markdown(&result),
         TableFormat::Csv => faultsim::report::study::fmea_csv(&result),
-        TableFormat::Json => json(&result),
+        TableFormat::Json => json(Kind::Fmea, &result),
     };
     if let Some(dir) = out {
-        let files = faultsim::report::study_plots::fmea_files(&result, &json(&result));
+        let files = faultsim::report::study_plots::fmea_files(&result, &json(Kind::Fmea, &result));
         if let Err(code) = write_files(dir, &files) {
             return code;
         }

@@ -91,51 +91,10 @@ pub fn validate(files: &[PathBuf], variant: Option<&std::path::Path>, format: Fo
 /// `validate --format json`: per file whether it is valid, and every diagnostic with its
 /// start and end (1-based line and column, and byte offsets), for editors and linters.
 fn validation_json(results: &[(PathBuf, Result<String, Vec<Diagnostic>>)]) -> String {
-    use faultsim::diagnostic::{line_col, Phase};
-    let files: Vec<serde_json::Value> = results
-        .iter()
-        .map(|(f, r)| {
-            let diagnostics: Vec<serde_json::Value> = r
-                .as_ref()
-                .err()
-                .map(|ds| {
-                    ds.iter()
-                        .map(|d| {
-                            let range = d.location.as_ref().map(|l| {
-                                let end = d.source.as_deref().map_or((l.line, l.col), |src| line_col(src, l.bytes.end));
-                                serde_json::json!({
-                                    "start": { "line": l.line, "column": l.col, "byte": l.bytes.start },
-                                    "end": { "line": end.0, "column": end.1, "byte": l.bytes.end },
-                                })
-                            });
-                            let phase = match d.phase {
-                                Phase::Read => "read",
-                                Phase::Syntax => "syntax",
-                                Phase::Validate => "validate",
-                            };
-                            serde_json::json!({
-                                "file": d.file,
-                                "severity": "error",
-                                "phase": phase,
-                                "range": range,
-                                "message": d.message,
-                                "label": d.label,
-                                "hint": d.hint,
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            serde_json::json!({
-                "file": f.display().to_string(),
-                "valid": r.is_ok(),
-                "summary": r.as_ref().ok().map(|t| t.trim_end().trim_start_matches("ok: ").to_owned()),
-                "diagnostics": diagnostics,
-            })
-        })
-        .collect();
-    let doc = serde_json::json!({ "schema_version": 1, "kind": "validation", "files": files });
-    serde_json::to_string_pretty(&doc).map_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"), |s| s + "\n")
+    use faultsim::report::documents::{ValidatedFile, Validation};
+    let files = results.iter().map(|(f, r)| ValidatedFile::of(f.display().to_string(), r)).collect();
+    serde_json::to_string_pretty(&document(Kind::Validation, &Validation { files }))
+        .map_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"), |s| s + "\n")
 }
 
 /// What `validate` found a file to be.
@@ -188,7 +147,7 @@ pub fn analyze(file: &std::path::Path, format: Format) -> ExitCode {
     let a = faultsim::analysis::analyze(loaded.topology());
     let text = match format {
         Format::Text => a.to_text(),
-        Format::Json => match serde_json::to_string_pretty(&a) {
+        Format::Json => match serde_json::to_string_pretty(&document(Kind::Analysis, &a)) {
             Ok(s) => s + "\n",
             Err(e) => {
                 eprintln!("error: cannot encode the analysis as JSON: {e}");

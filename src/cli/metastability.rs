@@ -113,13 +113,16 @@ pub fn metastability(path: &Path, a: &MetaArgs, format: Format, out: Option<&Pat
     };
     bar.finish_and_clear();
     if let Some(dir) = out {
-        if let Err(code) = write_files(dir, &faultsim::report::study_plots::metastability_files(&map, &json(&map))) {
+        if let Err(code) = write_files(
+            dir,
+            &faultsim::report::study_plots::metastability_files(&map, &json(Kind::Metastability, &map)),
+        ) {
             return code;
         }
     }
     let text = match format {
         Format::Text => faultsim::report::study::metastability_text(&map),
-        Format::Json => json(&map),
+        Format::Json => json(Kind::Metastability, &map),
     };
     if let Err(code) = write_stdout(&text) {
         return code;

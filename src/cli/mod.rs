@@ -15,6 +15,7 @@ pub mod manual;
 pub mod metastability;
 pub mod results;
 pub mod run;
+pub mod schema;
 pub mod shell;
 pub mod whatif;
 
@@ -24,6 +25,8 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use faultsim::diagnostic::Diagnostic;
 use faultsim::load;
+use faultsim::report::documents::EventLine;
+use faultsim::schema::{document, Kind};
 
 /// Exit code: a hypothesis or SLO failed.
 pub const EXIT_FAILED: u8 = 1;

@@ -13,7 +13,12 @@ use super::*;
 /// Reads a results or shard file (a regular file within the results file limit).
 fn read_stored(f: &std::path::Path) -> Result<faultsim::montecarlo::summary::Stored, String> {
     let text = faultsim::input::read_input_string(f, faultsim::input::RESULTS_LIMIT).map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| not_results(&text, &e))
+    let stored: faultsim::montecarlo::summary::Stored =
+        serde_json::from_str(&text).map_err(|e| not_results(&text, &e))?;
+    if !stored.kind.is_empty() && stored.kind != faultsim::montecarlo::summary::KIND {
+        return Err(format!("not a faultsim results file: holds `{}` output, not run results", stored.kind));
+    }
+    Ok(stored)
 }
 
 /// What a JSON file that is not run results holds, and what would be read instead.
@@ -25,6 +30,7 @@ fn not_results(text: &str, e: &serde_json::Error) -> String {
         None => format!("not valid JSON ({e})"),
         Some(serde_json::Value::Object(map)) => {
             match (map.get("kind").and_then(|k| k.as_str()), map.get("schema_version")) {
+                (Some("run"), _) => format!("run results this faultsim cannot read ({e})"),
                 (Some(kind), _) => format!("holds `{kind}` output, not run results"),
                 (None, None) => {
                     let keys: Vec<&str> = map.keys().take(5).map(String::as_str).collect();

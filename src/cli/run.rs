@@ -35,14 +35,13 @@ pub fn run(path: &std::path::Path, variant: Option<&std::path::Path>, seed: Opti
         }
         Format::Json => {
             let report = faultsim::report::summary::RunReport {
-                schema_version: faultsim::report::summary::SCHEMA_VERSION,
                 tool_version: env!("CARGO_PKG_VERSION"),
                 scenario: &scenario.name,
                 topology: scenario.topology.name(),
                 limit: limit_text.clone(),
                 run: &metrics,
             };
-            match serde_json::to_string(&report) {
+            match serde_json::to_string(&document(Kind::RunSeed, &report)) {
                 Ok(s) => s + "\n",
                 Err(e) => {
                     eprintln!("error: cannot encode the result as JSON: {e}");
@@ -81,10 +80,15 @@ pub fn replay(
             return ExitCode::from(EXIT_INPUT);
         }
     };
-    let mut write_error = None;
+    // The first line says what the file is; every later line is one event.
+    let header = faultsim::schema::EventsHeader { scenario: &scenario.name, seed };
+    let mut write_error = serde_json::to_string(&document(Kind::Events, &header))
+        .map_err(std::io::Error::other)
+        .and_then(|h| file.write_all((h + "\n").as_bytes()))
+        .err();
     let result = faultsim::engine::Simulation::new(scenario, seed).run_observed(|t, e| {
         if write_error.is_none() {
-            let line = serde_json::to_string(e).map(|ev| format!("{{\"t_ns\":{t},\"event\":{ev}}}\n"));
+            let line = serde_json::to_string(&EventLine { t_ns: t, event: e }).map(|l| l + "\n");
             let r = line.map_err(std::io::Error::other).and_then(|l| file.write_all(l.as_bytes()));
             if let Err(err) = r {
                 write_error = Some(err);
@@ -148,7 +152,7 @@ pub fn write_out(
 
 /// The results as JSON, one line.
 pub fn results_json(results: &faultsim::montecarlo::summary::Results) -> Result<String, ExitCode> {
-    match serde_json::to_string(results) {
+    match serde_json::to_string(&document(Kind::Run, results)) {
         Ok(s) => Ok(s + "\n"),
         Err(e) => {
             eprintln!("error: cannot encode the results as JSON: {e}");
@@ -258,7 +262,7 @@ pub fn run_seeds(
     };
     let replay = format!("faultsim run {}", shown(path, variant));
     if let Some(s) = shard {
-        if let Err(code) = write_shard(out, s, &results, ran) {
+        if let Err(code) = write_shard(out, s, &document(Kind::Run, &results), ran) {
             return code;
         }
         return emit_results(&results, Some(&scenario), &replay, None, format);

@@ -71,13 +71,15 @@ pub fn whatif(
     };
     bar.finish_and_clear();
     if let Some(dir) = out {
-        if let Err(code) = write_files(dir, &faultsim::report::study_plots::whatif_files(&result, &json(&result))) {
+        if let Err(code) =
+            write_files(dir, &faultsim::report::study_plots::whatif_files(&result, &json(Kind::Whatif, &result)))
+        {
             return code;
         }
     }
     let text = match format {
         Format::Text => faultsim::report::study::whatif_text(&result, all),
-        Format::Json => json(&result),
+        Format::Json => json(Kind::Whatif, &result),
     };
     if let Err(code) = write_stdout(&text) {
         return code;

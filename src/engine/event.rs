@@ -10,7 +10,7 @@ use super::slab::Key;
 pub use crate::metrics::run::Cause;
 
 /// How a response answers its request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Outcome {
     /// Served in full.
     Ok,
@@ -21,7 +21,7 @@ pub enum Outcome {
 }
 
 /// Everything that can happen. See the module docs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Event {
     /// The next open-loop arrival of a workload.
     Arrival {

@@ -7,7 +7,7 @@
 //! cancelled lazily, without scanning the calendar.
 
 /// A handle to a slab entry; stale once the entry is removed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
 pub struct Key {
     /// Slot index.
     pub index: u32,

@@ -49,7 +49,7 @@ fn batch_size(k: u32) -> usize {
 }
 
 /// How a schedule was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
     /// The timing sweep: one fault at evenly spaced starts.
@@ -59,7 +59,7 @@ pub enum Phase {
 }
 
 /// A hypothesis broken on a run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Broken {
     /// The hypothesis's name.
     pub hypothesis: String,
@@ -68,7 +68,7 @@ pub struct Broken {
 }
 
 /// A minimal failing schedule with its evidence.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Counterexample {
     /// The seed it fails on.
     pub seed: u64,
@@ -78,9 +78,11 @@ pub struct Counterexample {
     pub case: u64,
     /// The schedule as found.
     #[serde(serialize_with = "faults_ron")]
+    #[schemars(with = "String")]
     pub found: Schedule,
     /// The shrunk schedule.
     #[serde(serialize_with = "faults_ron")]
+    #[schemars(with = "String")]
     pub shrunk: Schedule,
     /// What the shrunk schedule breaks on `seed`.
     pub broken: Vec<Broken>,
@@ -95,7 +97,7 @@ fn faults_ron<S: serde::Serializer>(s: &Schedule, ser: S) -> Result<S::Ok, S::Er
 }
 
 /// What a search did and found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Exploration {
     /// Kind × target pairs in the space.
     pub options: usize,

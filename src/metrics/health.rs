@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::run::RunMetrics;
 
 /// One service's activity in one time bucket.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ServiceBucket {
     /// Answers its instances sent (every attempt they handled, rejects and refusals included).
     pub answered: u32,
@@ -31,7 +31,7 @@ pub struct ServiceBucket {
 
 /// What makes a service unhealthy. Defaults: half of its answers failing, or its workers 95%
 /// busy, over 5 consecutive buckets with at least 10 answers.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Thresholds {
     /// Failed / answered at or above this is unhealthy.
     pub error_rate: f64,
@@ -50,7 +50,7 @@ impl Default for Thresholds {
 }
 
 /// Why a service was found unhealthy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Symptom {
     /// Too many failed answers.

@@ -21,14 +21,14 @@ pub const LATENCY_MAX_NS: u64 = 3_600 * 1_000_000_000;
 const SIGNIFICANT_DIGITS: u8 = 3;
 
 /// A histogram of latencies in nanoseconds (1 ns to 1 h, three significant digits).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(try_from = "HistogramBuckets", into = "HistogramBuckets")]
 pub struct LatencyHistogram {
     hist: Histogram<u64>,
 }
 
 /// The serialised form of a [`LatencyHistogram`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HistogramBuckets {
     /// Number of recorded values; equals the sum of the bucket counts.

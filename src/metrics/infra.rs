@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One queue's measurements.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QueueMetrics {
     /// Queue name.
     pub name: String,
@@ -38,7 +38,7 @@ pub struct QueueMetrics {
 }
 
 /// One loss of a datastore's primary, until writes were served again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FailoverRecord {
     /// When the primary was lost (ns).
     pub lost_at_ns: u64,
@@ -55,7 +55,7 @@ pub struct FailoverRecord {
 }
 
 /// One datastore's measurements.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DatastoreMetrics {
     /// Datastore name.
     pub name: String,
@@ -76,7 +76,7 @@ pub struct DatastoreMetrics {
 
 /// How one caller used a datastore's connection pool over the measured time: a call takes a
 /// connection for its read or write time, or waits for one when all are held.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PoolUse {
     /// The calling service.
     pub caller: String,
@@ -120,7 +120,7 @@ impl PoolUse {
 }
 
 /// A change of an autoscaled service's instance count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScaleChange {
     /// When (ns).
     pub time_ns: u64,

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 /// Counts of pattern actions for one service (after the warm-up).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PatternCounts {
     /// Times one of its calls' breakers went from closed or half-open to open.
     pub breaker_opened: u64,

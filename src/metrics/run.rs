@@ -12,7 +12,7 @@ use super::{Fingerprint, LatencyHistogram};
 use crate::scenario::Scenario;
 
 /// Why a call, or a client request, failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Cause {
     /// The caller gave up waiting (its timeout), or the message was lost.
@@ -96,7 +96,7 @@ impl Cause {
 }
 
 /// Failed requests by cause.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Failures {
     /// The client's timeout, or a lost message.
     pub timeout: u64,
@@ -267,6 +267,27 @@ impl Serialize for LatencyBins {
     }
 }
 
+impl schemars::JsonSchema for LatencyBins {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LatencyBins".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The non-empty latency bins as `[bin, count]` pairs, in bin order.",
+            "type": "array",
+            "items": {
+                "type": "array",
+                "prefixItems": [
+                    { "type": "integer", "minimum": 0, "maximum": LATENCY_BINS - 1 },
+                    { "type": "integer", "minimum": 1 }
+                ],
+                "minItems": 2,
+                "maxItems": 2
+            }
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for LatencyBins {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let pairs: Vec<(u32, u32)> = Vec::deserialize(d)?;
@@ -283,7 +304,7 @@ impl<'de> Deserialize<'de> for LatencyBins {
 }
 
 /// Completions in one time bucket (by completion time).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Bucket {
     /// Served (degraded included).
     pub served: u64,
@@ -296,7 +317,7 @@ pub struct Bucket {
 }
 
 /// One endpoint's measurements.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct EndpointMetrics {
     /// Endpoint name.
     pub name: String,
@@ -349,7 +370,7 @@ impl EndpointMetrics {
 }
 
 /// One service's measurements (all its instances together).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct ServiceMetrics {
     /// Service name.
     pub name: String,
@@ -409,7 +430,7 @@ impl ServiceMetrics {
 }
 
 /// An instance going down or coming up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct InstanceChange {
     /// When (ns).
     pub time_ns: u64,
@@ -420,7 +441,7 @@ pub struct InstanceChange {
 }
 
 /// Everything one run measured.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RunMetrics {
     /// The seed.
     pub seed: u64,
@@ -464,6 +485,7 @@ pub struct RunMetrics {
     pub rotation_not_shown: u64,
     /// Hash of every processed event (time, kind, ids): equal for equal runs.
     #[serde(serialize_with = "as_hex")]
+    #[schemars(with = "String")]
     pub fingerprint: Fingerprint,
 }
 

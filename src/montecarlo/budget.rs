@@ -45,7 +45,7 @@ pub fn burn_rate(a: f64, target: f64) -> f64 {
 }
 
 /// One objective's budget under the simulated failures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Budget {
     /// The endpoint.
     pub endpoint: String,

@@ -12,7 +12,7 @@ use crate::stats::{self, Estimate};
 use super::partial::SeedRecord;
 
 /// One seed's infrastructure figures.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeedInfra {
     /// Messages dropped by full queues.
     pub messages_dropped: u64,
@@ -34,7 +34,7 @@ pub struct SeedInfra {
 }
 
 /// One seed's use of one datastore's connection pool by one caller.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeedPool {
     /// The datastore.
     pub datastore: String,
@@ -118,7 +118,7 @@ impl SeedInfra {
 }
 
 /// Infrastructure statistics over the seeds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct InfraStats {
     /// Seeds the figures rest on.
     pub seeds: u64,
@@ -155,7 +155,7 @@ pub struct InfraStats {
 }
 
 /// One caller's use of one datastore's connection pool over the seeds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PoolStats {
     /// The datastore.
     pub datastore: String,

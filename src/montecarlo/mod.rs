@@ -25,7 +25,7 @@ use crate::engine::Simulation;
 use crate::scenario::Scenario;
 
 /// A slice of a seed range: shard `index` (1-based) of `count`, taking every `count`-th seed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Shard {
     /// Which shard, from 1.
     pub index: u32,

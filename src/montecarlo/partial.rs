@@ -11,7 +11,7 @@ use crate::metrics::run::{Bucket, Failures, RunMetrics};
 use crate::metrics::LatencyHistogram;
 
 /// One seed's endpoint figures.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeedEndpoint {
     /// Requests after the warm-up.
     pub requests: u64,
@@ -46,7 +46,7 @@ impl SeedEndpoint {
 }
 
 /// One seed's service figures.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeedService {
     /// Requests delivered.
     pub received: u64,
@@ -66,7 +66,7 @@ pub struct SeedService {
 }
 
 /// Everything kept of one seed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeedRecord {
     /// The seed.
     pub seed: u64,
@@ -88,7 +88,7 @@ pub struct SeedRecord {
 }
 
 /// The mergeable result of some seeds. See the module docs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Partial {
     /// One record per seed, ascending by seed.
     pub records: Vec<SeedRecord>,

@@ -20,7 +20,7 @@ use super::summary;
 use crate::stats::Estimate;
 
 /// The figure a precision target is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Figure {
     /// Per-seed availability (served / finished).
@@ -44,7 +44,7 @@ impl Figure {
 }
 
 /// How wide the interval may be, as its half-width.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Width {
     /// A fraction of the estimate (`0.02` for `2%`).
@@ -56,7 +56,7 @@ pub enum Width {
 
 /// A precision target: `availability=0.05pp`, `latency=2%`, `latency=0.5ms` or (for
 /// studies that count seeds) `fraction=5pp`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Target {
     /// Which figure.
     pub figure: Figure,
@@ -126,7 +126,7 @@ impl fmt::Display for Target {
 }
 
 /// One endpoint's figure at a look.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EndpointWidth {
     /// Endpoint name.
     pub endpoint: String,
@@ -139,7 +139,7 @@ pub struct EndpointWidth {
 }
 
 /// One look of a run until settled.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LookWidths {
     /// Seeds so far.
     pub seeds: u64,

@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::montecarlo::precision::{Figure, Target, Width};
 
 /// The interval furthest from its allowance at one look.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Widest {
     /// What the interval is of ("checkout availability drop under api: crash").
     pub what: String,
@@ -31,7 +31,7 @@ pub struct Widest {
 }
 
 /// One look of a study run until settled.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Look {
     /// Seeds so far.
     pub seeds: u64,
@@ -64,7 +64,7 @@ impl LookResult for Look {
 
 /// What a run until settled did: the target, the schedule and each look it ran (a study's
 /// [`Look`]s, or `run`'s per-endpoint [`super::precision::LookWidths`]).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Settled<L = Look> {
     /// The target.
     pub target: Target,

@@ -16,22 +16,58 @@ use crate::scenario::{Inputs, Scenario};
 use crate::spec;
 use crate::stats::{self, Estimate};
 
-/// Version of the results layout; bumped on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the results layout; bumped on incompatible changes (see [`crate::schema`]).
+pub const SCHEMA_VERSION: u32 = crate::schema::Kind::Run.version();
+/// The `kind` of a run results file.
+pub const KIND: &str = crate::schema::Kind::Run.name();
 /// Confidence level of every interval.
 pub const LEVEL: f64 = 0.95;
 
 /// An endpoint as the results need it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EndpointMeta {
     /// Name.
     pub name: String,
     /// Its SLO, if any.
-    pub slo: Option<spec::Slo>,
+    pub slo: Option<SloMeta>,
+}
+
+/// An endpoint's objective as results record it: the topology's `Slo`, with its durations in
+/// nanoseconds like every other duration in JSON output.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SloMeta {
+    /// Minimum fraction of successful requests, if any.
+    pub availability: Option<f64>,
+    /// The latency objective, if any.
+    pub latency: Option<LatencyObjective>,
+    /// Period the error budget is counted over (ns).
+    pub window_ns: u64,
+}
+
+/// "p-th percentile of latency at most `max_ns`".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LatencyObjective {
+    /// Percentile in (0, 100).
+    pub percentile: f64,
+    /// Its upper bound (ns).
+    pub max_ns: u64,
+}
+
+impl From<&spec::Slo> for SloMeta {
+    fn from(s: &spec::Slo) -> SloMeta {
+        SloMeta {
+            availability: s.availability,
+            latency: s
+                .latency
+                .as_ref()
+                .map(|l| LatencyObjective { percentile: l.percentile, max_ns: l.max.as_nanos() }),
+            window_ns: s.window.as_nanos(),
+        }
+    }
 }
 
 /// A scripted fault window, for shading plots made from a results file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FaultMeta {
     /// Its label.
     pub name: String,
@@ -42,7 +78,7 @@ pub struct FaultMeta {
 }
 
 /// What was run: enough to check that shards belong together and to derive statistics.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Meta {
     /// faultsim version that produced the data.
     pub tool_version: String,
@@ -96,7 +132,7 @@ impl Meta {
             endpoints: t
                 .endpoints()
                 .iter()
-                .map(|e| EndpointMeta { name: e.name.clone(), slo: e.slo.clone() })
+                .map(|e| EndpointMeta { name: e.name.clone(), slo: e.slo.as_ref().map(SloMeta::from) })
                 .collect(),
             services: t.services().iter().map(|s| s.name.clone()).collect(),
             faults: scenario
@@ -114,7 +150,7 @@ impl Meta {
 }
 
 /// The fraction of seeds meeting an endpoint's SLO.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SloStats {
     /// Seeds whose availability and latency met the SLO.
     pub seeds_meeting: u64,
@@ -123,7 +159,7 @@ pub struct SloStats {
 }
 
 /// Latency of served requests over all seeds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LatencyStats {
     /// Samples the percentiles rest on.
     pub samples: u64,
@@ -146,7 +182,7 @@ pub struct LatencyStats {
 }
 
 /// One endpoint's statistics.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EndpointStats {
     /// Name.
     pub name: String,
@@ -169,7 +205,7 @@ pub struct EndpointStats {
 }
 
 /// One service's statistics (each a per-seed mean with its interval).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ServiceStats {
     /// Name.
     pub name: String,
@@ -188,7 +224,7 @@ pub struct ServiceStats {
 }
 
 /// A seed that stopped at a limit.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StoppedSeed {
     /// The seed.
     pub seed: u64,
@@ -197,10 +233,8 @@ pub struct StoppedSeed {
 }
 
 /// The results document. See the module docs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Results {
-    /// Layout version.
-    pub schema_version: u32,
     /// What was run.
     pub meta: Meta,
     /// Seeds in the data.
@@ -227,6 +261,9 @@ pub struct Results {
 pub struct Stored {
     /// Layout version.
     pub schema_version: u32,
+    /// `run` (absent before schema version 2).
+    #[serde(default)]
+    pub kind: String,
     /// What was run.
     pub meta: Meta,
     /// The data.
@@ -304,9 +341,10 @@ impl Results {
                         .filter(|e| {
                             let a_ok = slo.availability.is_none_or(|t| e.availability() >= t);
                             // A seed without served requests has no latency to meet the SLO with.
-                            let l_ok = slo.latency.as_ref().is_none_or(|l| {
-                                e.samples > 0 && e.slo_latency_ns.is_some_and(|v| v <= l.max.as_nanos())
-                            });
+                            let l_ok = slo
+                                .latency
+                                .as_ref()
+                                .is_none_or(|l| e.samples > 0 && e.slo_latency_ns.is_some_and(|v| v <= l.max_ns));
                             a_ok && l_ok
                         })
                         .count() as u64;
@@ -382,17 +420,6 @@ impl Results {
             })
             .collect();
         let infra = super::infra::InfraStats::build(records, LEVEL);
-        Results {
-            schema_version: SCHEMA_VERSION,
-            meta,
-            seeds: n,
-            stopped,
-            endpoints,
-            services,
-            verdicts,
-            infra,
-            precision: None,
-            data,
-        }
+        Results { meta, seeds: n, stopped, endpoints, services, verdicts, infra, precision: None, data }
     }
 }

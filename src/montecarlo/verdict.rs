@@ -17,7 +17,7 @@ use crate::stats::{self, Estimate};
 pub const LEVEL: f64 = 0.95;
 
 /// One hypothesis on one seed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeedCheck {
     /// Whether it held; `None` when it could not be evaluated on this seed.
     pub passed: Option<bool>,
@@ -26,7 +26,7 @@ pub struct SeedCheck {
 }
 
 /// A hypothesis as results need it to judge seeds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HypothesisMeta {
     /// Its label.
     pub name: String,
@@ -39,7 +39,7 @@ pub struct HypothesisMeta {
 }
 
 /// The judgement of one hypothesis over all seeds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Judgement {
     /// The pass rate is at or above the requirement with 95% confidence.
@@ -53,7 +53,7 @@ pub enum Judgement {
 }
 
 /// What a verdict's counts count.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Counted {
     /// Seeds (a hypothesis over runs).
@@ -78,7 +78,7 @@ impl Counted {
 }
 
 /// A hypothesis's verdict with its evidence.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Verdict {
     /// Its label.
     pub name: String,
@@ -107,7 +107,7 @@ pub struct Verdict {
 }
 
 /// The look of a sequential check a verdict comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Look {
     /// Which look (1-based): the first whose interval decided it, or the last one run.
     pub look: usize,

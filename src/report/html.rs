@@ -279,7 +279,7 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
                 objective.push(format!("availability ≥ {}", pct(a)));
             }
             if let Some(l) = &slo.latency {
-                objective.push(format!("p{} ≤ {}", l.percentile, l.max));
+                objective.push(format!("p{} ≤ {}", l.percentile, crate::units::Duration::from_nanos(l.max_ns)));
             }
             let verdict = if r.seeds == 0 {
                 "<span class=\"badge warn\">no seeds</span>".to_owned()

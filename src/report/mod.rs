@@ -8,6 +8,7 @@
 pub mod availability;
 pub mod availability_plots;
 pub mod ci;
+pub mod documents;
 pub mod dot;
 pub mod html;
 pub mod infra;

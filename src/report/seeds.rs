@@ -95,7 +95,7 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
                 objective.push(format!("availability ≥ {}", pct(a)));
             }
             if let Some(l) = &slo.latency {
-                objective.push(format!("p{} ≤ {}", l.percentile, l.max));
+                objective.push(format!("p{} ≤ {}", l.percentile, crate::units::Duration::from_nanos(l.max_ns)));
             }
             rows.push(vec![
                 e.name.clone(),

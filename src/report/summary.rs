@@ -13,14 +13,9 @@ use crate::metrics::run::RunMetrics;
 use crate::scenario::Scenario;
 use crate::units::Duration;
 
-/// Version of the JSON layout below; bumped on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
-
 /// The JSON document of one run.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RunReport<'a> {
-    /// Layout version.
-    pub schema_version: u32,
     /// faultsim version.
     pub tool_version: &'static str,
     /// Scenario name.

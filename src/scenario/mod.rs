@@ -300,7 +300,7 @@ pub struct Limits {
 
 /// Content hashes (SHA-256, hex) of the files a scenario was loaded from, so results from
 /// different machines can be checked to come from the same inputs before they are merged.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Inputs {
     /// The scenario file.
     pub scenario: String,

@@ -30,7 +30,7 @@ use crate::stats::{self, Estimate};
 use crate::topology::{ComponentId, Topology};
 
 /// What to study and how.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Settings {
     /// Which initiating faults, how strong.
     pub modes: ModeSettings,
@@ -47,7 +47,7 @@ pub struct Settings {
 }
 
 /// A service pulled into a cascade.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Victim {
     /// The service.
     pub service: String,
@@ -68,7 +68,7 @@ pub struct Victim {
 }
 
 /// The cascade of one initiating fault.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Initiator {
     /// The initiating failure mode.
     #[serde(flatten)]
@@ -90,7 +90,7 @@ pub struct Initiator {
 }
 
 /// A component's cascade-risk scores.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ComponentRisk {
     /// The component.
     pub component: String,
@@ -101,7 +101,7 @@ pub struct ComponentRisk {
 }
 
 /// The cascade analysis of a scenario.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Cascade {
     /// Scenario name.
     pub scenario: String,

@@ -36,7 +36,7 @@ use crate::scenario::Scenario;
 use crate::stats::{self, Estimate};
 
 /// What to study and how.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Settings {
     /// Which modes, how strong, and the assumed rate of the rest.
     pub modes: ModeSettings,
@@ -49,7 +49,7 @@ pub struct Settings {
 }
 
 /// The effect of a mode on one endpoint.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct EndpointEffect {
     /// The endpoint.
     pub endpoint: String,
@@ -64,7 +64,7 @@ pub struct EndpointEffect {
 }
 
 /// How the mode was noticed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Detection {
     /// Seeds in which a health check took an instance out while the fault was on.
     pub detected: u64,
@@ -77,7 +77,7 @@ pub struct Detection {
 }
 
 /// How the system came back after the fault ended.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Recovery {
     /// Seeds in which goodput came back before the end of the run.
     pub recovered: u64,
@@ -88,7 +88,7 @@ pub struct Recovery {
 }
 
 /// One row of the FMEA table.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Row {
     /// The failure mode.
     #[serde(flatten)]
@@ -116,7 +116,7 @@ pub struct Row {
 }
 
 /// The FMEA of a scenario.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Fmea {
     /// Scenario name.
     pub scenario: String,

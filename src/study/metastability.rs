@@ -22,32 +22,42 @@ use crate::stats::{self, Estimate};
 use crate::units::Duration;
 
 /// What to sweep.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Settings {
     /// Load factors.
     pub loads: Vec<f64>,
     /// Trigger magnitude factors.
     pub magnitudes: Vec<f64>,
     /// Trigger durations.
+    #[serde(rename = "durations_ns", serialize_with = "crate::units::serialize_ns_list")]
+    #[schemars(with = "Vec<u64>")]
     pub durations: Vec<Duration>,
     /// Time after the trigger ends within which goodput must be back.
+    #[serde(rename = "deadline_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub deadline: Duration,
     /// Warm-up.
+    #[serde(rename = "warmup_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub warmup: Duration,
     /// Normal operation between warm-up and trigger.
+    #[serde(rename = "lead_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub lead: Duration,
     /// Seeds per cell.
     pub seeds: Vec<u64>,
 }
 
 /// One cell of the map.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Cell {
     /// Load factor.
     pub load: f64,
     /// Magnitude factor.
     pub magnitude: f64,
     /// Trigger duration.
+    #[serde(rename = "duration_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub duration: Duration,
     /// Seeds whose goodput came back within the deadline.
     pub recovered: u64,
@@ -69,7 +79,7 @@ impl Cell {
 }
 
 /// The map.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Map {
     /// Scenario name.
     pub scenario: String,

@@ -66,15 +66,23 @@ pub fn retimed(base: &Scenario, warmup: Duration, duration: Duration) -> Scenari
 
 /// The timeline of a fault study: warm-up, the fault from `fault_start` to `fault_end`, then
 /// observation until `duration` (arrivals stop there and requests drain).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Timeline {
     /// Measurements start here.
+    #[serde(rename = "warmup_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub warmup: Duration,
     /// The fault starts.
+    #[serde(rename = "fault_start_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub fault_start: Duration,
     /// The fault ends.
+    #[serde(rename = "fault_end_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub fault_end: Duration,
     /// Arrivals stop.
+    #[serde(rename = "duration_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub duration: Duration,
 }
 
@@ -255,7 +263,7 @@ pub fn scale_dist(d: &Dist, factor: f64) -> Dist {
 }
 
 /// A paired comparison of one quantity between a baseline and a variant on the same seeds.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Paired {
     /// Mean of the baseline's per-seed values.
     pub baseline: f64,

@@ -25,7 +25,7 @@ use crate::topology::{ComponentId, Edge, Place, RegionId, ServiceId, Topology, Z
 use crate::units::Duration;
 
 /// Kinds of failure mode, to choose which to study (`--modes`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ModeKind {
     /// One instance of a service crashes.
@@ -96,9 +96,11 @@ impl std::str::FromStr for ModeKind {
 }
 
 /// How strong the injected modes are, and the assumed rate of modes without one in the file.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ModeSettings {
     /// Added latency of latency modes.
+    #[serde(rename = "latency_add_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub latency_add: Duration,
     /// Service-time factor of slowdowns.
     pub slowdown: f64,
@@ -107,8 +109,12 @@ pub struct ModeSettings {
     /// Fraction of workers removed by capacity modes.
     pub capacity_cut: f64,
     /// MTBF assumed for modes whose component has no `failure` setting for them.
+    #[serde(rename = "assumed_mtbf_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub assumed_mtbf: Duration,
     /// How long each mode is injected (also the assumed duration of modes without an MTTR).
+    #[serde(rename = "fault_duration_ns", serialize_with = "crate::units::serialize_ns")]
+    #[schemars(with = "u64")]
     pub fault_duration: Duration,
     /// Kinds to enumerate.
     pub kinds: Vec<ModeKind>,
@@ -129,7 +135,7 @@ impl Default for ModeSettings {
 }
 
 /// Where an occurrence rate came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// The component's `failure` (MTBF and MTTR) in the topology.
@@ -139,7 +145,7 @@ pub enum Source {
 }
 
 /// How often a mode happens and for how long.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Occurrence {
     /// Expected occurrences per year.
     pub per_year: f64,
@@ -157,7 +163,7 @@ impl Occurrence {
 }
 
 /// One failure mode of one component.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct FailureMode {
     /// The component, zone or region that fails.
     pub component: String,

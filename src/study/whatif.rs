@@ -22,7 +22,7 @@ use crate::scenario::Scenario;
 use crate::stats;
 
 /// Which direction is an improvement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Better {
     /// Higher is better (availability).
@@ -34,7 +34,7 @@ pub enum Better {
 }
 
 /// What a variant did to one metric.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// Better beyond noise.
@@ -48,7 +48,7 @@ pub enum Change {
 }
 
 /// One metric compared.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Metric {
     /// What is measured ("checkout availability").
     pub name: String,
@@ -68,7 +68,7 @@ pub struct Metric {
 }
 
 /// One variant against the baseline.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Variant {
     /// The patch's name.
     pub name: String,
@@ -81,7 +81,7 @@ pub struct Variant {
 }
 
 /// A what-if comparison.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct WhatIf {
     /// Scenario name.
     pub scenario: String,

@@ -58,8 +58,8 @@ fn verdicts_pass_or_stay_inconclusive_as_the_interval_says() {
 
     let j = check(dir.path(), &["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&j.stdout).expect("json");
-    assert_eq!(v[0]["verdicts"][0]["judgement"], "inconclusive");
-    assert_eq!(v[0]["verdicts"][0]["passed"], 8);
+    assert_eq!(v["scenarios"][0]["verdicts"][0]["judgement"], "inconclusive");
+    assert_eq!(v["scenarios"][0]["verdicts"][0]["passed"], 8);
 }
 
 #[test]
@@ -142,8 +142,8 @@ fn with_default_settings_a_true_hypothesis_passes_and_a_false_one_fails() {
     let two = run_in(dir.path(), &["check", "seq.ron", "--threads", "2", "--format", "json"], limit);
     assert_eq!(one.stdout, two.stdout);
     let v: serde_json::Value = serde_json::from_str(&one.stdout).expect("json");
-    assert_eq!(v[0]["seeds"], 160);
-    assert_eq!(v[0]["verdicts"][0]["sequential"]["look"], 4);
+    assert_eq!(v["scenarios"][0]["seeds"], 160);
+    assert_eq!(v["scenarios"][0]["verdicts"][0]["sequential"]["look"], 4);
     // With fewer seeds allowed it stays undecided and says what to raise.
     let o = run_in(dir.path(), &["check", "seq.ron", "--max-seeds", "80"], limit);
     assert_eq!(o.code, Some(3), "{}{}", o.stdout, o.stderr);

@@ -228,7 +228,7 @@ fn the_readme_run_is_byte_identical_twice_and_differs_by_seed() {
     }
     let j = run(&["run", "scenarios/ecommerce_peak.ron", "--seed", "1", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&j.stdout).expect("json");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!((v["schema_version"].as_u64(), v["kind"].as_str()), (Some(2), Some("run-seed")));
     assert!(
         v["run"]["endpoints"][0]["latency"]["buckets"].is_array() || v["run"]["endpoints"][0]["latency"].is_object()
     );
@@ -272,7 +272,11 @@ fn replay_writes_every_event_as_a_json_line() {
     let text = std::fs::read_to_string(&trace).expect("trace written");
     let mut last = 0u64;
     let mut lines = 0u64;
-    for line in text.lines() {
+    let (header, events) = text.split_once('\n').expect("a header line");
+    let header: serde_json::Value = serde_json::from_str(header).expect("the header is JSON");
+    assert_eq!(header["kind"], "events");
+    assert_eq!(header["seed"], 3);
+    for line in events.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
         let t = v["t_ns"].as_u64().expect("t_ns");
         assert!(t >= last, "simulated time goes forward");

@@ -82,11 +82,15 @@ fn the_search_does_not_depend_on_threads_and_reports_in_json_and_junit() {
     );
     assert_eq!(j.code, Some(1));
     let v: serde_json::Value = serde_json::from_str(&j.stdout).expect("json");
-    let cx = &v[0]["explore"]["counterexample"];
+    let cx = &v["scenarios"][0]["explore"]["counterexample"];
     assert_eq!(cx["shrunk"], "[\n    FaultWindow(start: \"20s\", duration: \"10s\", fault: Crash(Zone(\"a\"))),\n]");
     assert_eq!(cx["broken"][0]["hypothesis"], "checkout keeps 99.9% through two crashes");
-    assert!(v[0]["explore"]["replay"].as_str().is_some_and(|r| r.starts_with("faultsim run ")), "{}", v[0]["explore"]);
-    assert_eq!(v[0]["error_budgets"][0]["endpoint"], "checkout");
+    assert!(
+        v["scenarios"][0]["explore"]["replay"].as_str().is_some_and(|r| r.starts_with("faultsim run ")),
+        "{}",
+        v["scenarios"][0]["explore"]
+    );
+    assert_eq!(v["scenarios"][0]["error_budgets"][0]["endpoint"], "checkout");
     let xml = std::fs::read_to_string(&junit).expect("junit");
     let doc = roxmltree::Document::parse(&xml).expect("xml");
     let search = doc

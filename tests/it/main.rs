@@ -22,6 +22,7 @@ mod hostile_io;
 mod hostile_validate;
 mod incidents;
 mod infra;
+mod json_schema;
 mod junit;
 mod loader_fuzz;
 mod montecarlo;

@@ -18,7 +18,7 @@ fn one_thread_and_two_threads_print_the_same_bytes() {
     assert_eq!(one.code, Some(0), "{}", one.stderr);
     assert_eq!(one.stdout, two.stdout);
     let v: serde_json::Value = serde_json::from_str(&one.stdout).expect("json");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!((v["schema_version"].as_u64(), v["kind"].as_str()), (Some(2), Some("run")));
     assert_eq!(v["seeds"], 16);
     assert!(v["meta"]["inputs"]["scenario"].as_str().is_some_and(|h| h.len() == 64), "input hashes are recorded");
 }
@@ -100,7 +100,7 @@ proptest! {
             .map(|k| {
                 let shard = Shard { index: k, count: n };
                 let r = Results::build(Meta::of(&s, first, count, Some(shard)), run_seeds(&s, &shard.seeds(first, count), 1, &|| {}));
-                serde_json::to_string(&r).expect("json")
+                serde_json::to_string(&faultsim::schema::document(faultsim::schema::Kind::Run, &r)).expect("json")
             })
             .collect();
         // A deterministic shuffle from `order`.
