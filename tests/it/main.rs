@@ -29,6 +29,7 @@ mod montecarlo;
 mod patterns;
 mod pools;
 mod prometheus;
+mod recipes;
 mod report;
 mod scoped;
 mod semantics;
