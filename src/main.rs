@@ -281,8 +281,9 @@ enum Command {
         /// The seed to replay.
         #[arg(long)]
         seed: u64,
-        /// Where to write the trace (atomically).
-        #[arg(long)]
+        /// The file to write the trace to (atomically). `-o FILE` names the one file a command
+        /// writes, as for `graph`; `--trace` is the older name.
+        #[arg(long = "output", short = 'o', alias = "trace")]
         trace: PathBuf,
     },
     /// The manual: the list of chapters, or one chapter (Markdown) to read.
@@ -470,5 +471,42 @@ fn check_outputs(command: &Command) -> Result<(), ExitCode> {
         }
     };
     let dirs: Vec<(&Path, &[&str])> = dirs.into_iter().flatten().collect();
-    cli::check_outputs(&files, &dirs)
+    cli::check_outputs(&files, &dirs, &inputs(command))
+}
+
+/// The files a command reads that are named on its command line (the files they name in
+/// turn, a scenario's topology or trace, are read later): no output may replace one.
+fn inputs(command: &Command) -> Vec<&std::path::Path> {
+    let mut v: Vec<&std::path::Path> = Vec::new();
+    match command {
+        Command::Validate { files, variant, .. } => {
+            v.extend(variant.as_deref());
+            v.extend(files.iter().map(PathBuf::as_path));
+        }
+        Command::Merge { files, .. } => v.extend(files.iter().map(PathBuf::as_path)),
+        Command::Check { scenarios, variant, .. } => {
+            v.extend(variant.as_deref());
+            v.extend(scenarios.iter().map(PathBuf::as_path));
+        }
+        Command::Whatif { scenario, variants, .. } => {
+            v.push(scenario);
+            v.extend(variants.iter().map(PathBuf::as_path));
+        }
+        Command::Run { scenario, variant, .. }
+        | Command::Replay { scenario, variant, .. }
+        | Command::Report { input: scenario, variant, .. } => {
+            v.extend(variant.as_deref());
+            v.push(scenario);
+        }
+        Command::Fmea { scenario, study, .. } | Command::Cascade { scenario, study, .. } => {
+            v.extend(study.variant.as_deref());
+            v.push(scenario);
+        }
+        Command::Metastability { scenario, .. } => v.push(scenario),
+        Command::Availability { input: file, .. } | Command::Analyze { file, .. } | Command::Graph { file, .. } => {
+            v.push(file);
+        }
+        Command::Manual { .. } | Command::Completions { .. } | Command::Man { .. } | Command::Schema { .. } => {}
+    }
+    v
 }

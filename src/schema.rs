@@ -1,6 +1,6 @@
 //! The JSON contract. Every JSON document faultsim writes is an object whose first two keys
 //! are `schema_version` (an integer, bumped on an incompatible change of that kind) and
-//! `kind` (which document it is); `replay --trace` writes JSON Lines whose first line is such
+//! `kind` (which document it is); `replay -o FILE` writes JSON Lines whose first line is such
 //! a header. Each kind has a JSON Schema (draft 2020-12) generated from the serde types by
 //! schemars, which `faultsim schema KIND` prints, so that a consumer can validate what it
 //! reads and tell one document from another.
@@ -37,7 +37,7 @@ pub enum Kind {
     Analysis,
     /// `validate --format json`.
     Validation,
-    /// `replay --trace`: a header line, then one line per event.
+    /// `replay -o FILE`: a header line, then one line per event.
     Events,
 }
 
@@ -102,7 +102,7 @@ impl Kind {
             Kind::Metastability => "recovery over load × trigger (`metastability --format json`)",
             Kind::Analysis => "static analysis of a topology (`analyze --format json`)",
             Kind::Validation => "every diagnostic of every input file (`validate --format json`)",
-            Kind::Events => "one line of `replay --trace` (JSON Lines): the header, or an event",
+            Kind::Events => "one line of `replay -o FILE` (JSON Lines): the header, or an event",
         }
     }
 
@@ -221,7 +221,7 @@ pub fn document<T: Serialize>(kind: Kind, body: &T) -> Document<'_, T> {
     Document { schema_version: kind.version(), kind: kind.name(), body }
 }
 
-/// The first line of a `replay --trace` file.
+/// The first line of a `replay -o FILE` file.
 #[derive(Debug, Serialize)]
 pub struct EventsHeader<'a> {
     /// The scenario's name.

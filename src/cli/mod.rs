@@ -101,11 +101,29 @@ pub fn write_stdout(text: &str) -> Result<(), ExitCode> {
 /// Refuses, before any work is done, output files and folders that cannot be written: an
 /// existing target that is not a regular file (a FIFO, a device, a directory) or a folder
 /// that is a file. `dirs` pairs each output folder with the file names written into it.
-pub fn check_outputs(files: &[&std::path::Path], dirs: &[(&std::path::Path, &[&str])]) -> Result<(), ExitCode> {
+pub fn check_outputs(
+    files: &[&std::path::Path],
+    dirs: &[(&std::path::Path, &[&str])],
+    inputs: &[&std::path::Path],
+) -> Result<(), ExitCode> {
     let refused = |p: &std::path::Path, e: std::io::Error| {
         eprintln!("error: {}: cannot write: {e}", p.display());
         ExitCode::from(EXIT_INPUT)
     };
+    // Inputs are never modified: an output that is one of them (by path, symlink or hard
+    // link) is refused before any work.
+    let written =
+        files.iter().map(|f| f.to_path_buf()).chain(dirs.iter().flat_map(|(d, names)| names.iter().map(|n| d.join(n))));
+    for out in written {
+        if let Some(input) = inputs.iter().find(|i| same_file(&out, i)) {
+            eprintln!(
+                "error: {}: cannot write: it is {}, an input of this command\n  hint: write the output somewhere else; inputs are never modified",
+                out.display(),
+                input.display()
+            );
+            return Err(ExitCode::from(EXIT_INPUT));
+        }
+    }
     for f in files {
         faultsim::output::check_target(f).map_err(|e| refused(f, e))?;
     }
@@ -113,6 +131,16 @@ pub fn check_outputs(files: &[&std::path::Path], dirs: &[(&std::path::Path, &[&s
         faultsim::output::check_dir_target(d, names).map_err(|e| refused(d, e))?;
     }
     Ok(())
+}
+
+/// Whether `a` and `b` are the same existing file (same device and inode, so through any
+/// symlink or hard link).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
 }
 
 pub fn fail(diagnostics: &[Diagnostic]) -> ExitCode {

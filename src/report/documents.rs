@@ -1,6 +1,6 @@
 //! The typed JSON documents that a command assembles from several parts: `check` (verdicts,
 //! error budgets and the search, per scenario), `validate` (diagnostics with their ranges)
-//! and the lines of `replay --trace`. Typed so that their JSON Schema is generated from the
+//! and the lines of `replay -o FILE`. Typed so that their JSON Schema is generated from the
 //! same types that write them (see [`crate::schema`]).
 
 use serde::Serialize;
@@ -148,7 +148,7 @@ pub struct Position {
     pub byte: usize,
 }
 
-/// One event line of `replay --trace`.
+/// One event line of `replay -o FILE`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct EventLine<'a> {
     /// When it happened (ns since the start of the run).

@@ -263,11 +263,8 @@ fn replay_writes_every_event_as_a_json_line() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let trace = dir.path().join("trace.jsonl");
     let trace_arg = trace.to_string_lossy().into_owned();
-    let o = run_in(
-        root,
-        &["replay", "scenarios/minimal.ron", "--seed", "3", "--trace", &trace_arg],
-        Duration::from_secs(60),
-    );
+    let o =
+        run_in(root, &["replay", "scenarios/minimal.ron", "--seed", "3", "-o", &trace_arg], Duration::from_secs(60));
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     let text = std::fs::read_to_string(&trace).expect("trace written");
     let mut last = 0u64;

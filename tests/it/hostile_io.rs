@@ -352,3 +352,26 @@ fn a_bad_value_a_patch_set_points_at_the_patch_file() {
     assert!(!o.stderr.contains("model.ron:"), "not at the topology's line:\n{}", o.stderr);
     assert_eq!(listing(dir.path()), before, "files changed");
 }
+
+#[test]
+fn an_output_that_is_an_input_of_the_same_command_is_refused_and_left_alone() {
+    let commands: [&[&str]; 6] = [
+        &["graph", "model.ron", "-o", "model.ron"],
+        &["graph", "model.ron", "-o", "alias.ron"],
+        &["replay", "s.ron", "--seed", "1", "-o", "s.ron"],
+        &["check", "s.ron", "--junit", "s.ron"],
+        &["cascade", "s.ron", "--variant", "p.ron", "--dot", "p.ron"],
+        &["run", "s.ron", "--seeds", "2", "--variant", "index.html", "--out", "."],
+    ];
+    for args in commands {
+        let dir = folder();
+        // A symlink to an input is that input.
+        std::os::unix::fs::symlink("model.ron", dir.path().join("alias.ron")).expect("symlink");
+        std::fs::copy(dir.path().join("p.ron"), dir.path().join("index.html")).expect("copy");
+        let before = listing(dir.path());
+        let o = run_in(dir.path(), args, LIMIT);
+        assert_eq!(o.code, Some(2), "{args:?}: exit code\n{}", o.stderr);
+        assert!(o.stderr.contains("an input of this command"), "{args:?}: message\n{}", o.stderr);
+        assert_eq!(listing(dir.path()), before, "{args:?}: files changed");
+    }
+}
