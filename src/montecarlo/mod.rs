@@ -13,6 +13,7 @@ pub mod partial;
 pub mod precision;
 pub mod settle;
 pub mod summary;
+pub mod theory;
 pub mod verdict;
 
 use std::sync::Arc;

@@ -111,6 +111,9 @@ pub struct Meta {
     pub faults: Vec<FaultMeta>,
     /// The scenario's hypotheses, in order.
     pub hypotheses: Vec<super::verdict::HypothesisMeta>,
+    /// Endpoints whose path is one station with a closed form (see [`super::theory`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stations: Vec<super::theory::Station>,
 }
 
 impl Meta {
@@ -145,6 +148,7 @@ impl Meta {
                 })
                 .collect(),
             hypotheses: scenario.hypotheses.iter().map(|h| super::verdict::HypothesisMeta::of(h, scenario)).collect(),
+            stations: super::theory::stations(scenario),
         }
     }
 }
@@ -252,6 +256,9 @@ pub struct Results {
     /// How a run until settled (`--precision`) chose its seed count; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<super::precision::Settled>,
+    /// Each station with a closed form, theory beside the simulation; absent when none fits.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub theory: Vec<super::theory::TheoryCheck>,
     /// The mergeable data everything above is derived from.
     pub data: Partial,
 }
@@ -420,6 +427,8 @@ impl Results {
             })
             .collect();
         let infra = super::infra::InfraStats::build(records, LEVEL);
-        Results { meta, seeds: n, stopped, endpoints, services, verdicts, infra, precision: None, data }
+        let names: Vec<String> = meta.endpoints.iter().map(|e| e.name.clone()).collect();
+        let theory = super::theory::compare(&meta.stations, &names, &meta.services, records, LEVEL);
+        Results { meta, seeds: n, stopped, endpoints, services, verdicts, infra, precision: None, theory, data }
     }
 }

@@ -632,6 +632,7 @@ mod tests {
             services: vec![evil.into()],
             faults: vec![crate::montecarlo::summary::FaultMeta { name: evil.into(), start_ns: 0, end_ns: 1 }],
             hypotheses: Vec::new(),
+            stations: Vec::new(),
         };
         let r = Results::build(meta, Partial::empty(1));
         let plot = Plot { file: "a.svg".into(), caption: evil.into(), svg: "<svg></svg>".into() };

@@ -38,6 +38,7 @@ mod shell;
 mod stories_calls;
 mod stories_infra;
 mod study;
+mod theory;
 mod tidy;
 mod user_properties;
 mod variants;
