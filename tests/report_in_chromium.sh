@@ -10,8 +10,8 @@
 #   tests/report_in_chromium.sh minimal oom_cascade   # these scenarios
 #   ALL=1 tests/report_in_chromium.sh           # every scenario in scenarios/
 #
-# Skips (exit 0) when no Chromium is installed; set CHROMIUM to pick a binary. Not part of
-# .ci/run: it needs a browser.
+# .ci/run installs Chromium and runs this with FAULTSIM_REAL_CLIENTS=1, which makes a missing
+# browser a failure; elsewhere it says NOT RUN and exits 0. Set CHROMIUM to pick a binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,11 @@ for c in "${CHROMIUM:-}" chromium chromium-browser google-chrome google-chrome-s
     fi
 done
 if [[ -z "$chromium" ]]; then
-    echo "chromium not installed; skipped"
+    if [[ -n "${FAULTSIM_REAL_CLIENTS:-}" ]]; then
+        echo "FAIL: FAULTSIM_REAL_CLIENTS is set but Chromium is not installed (apt-get install chromium)"
+        exit 1
+    fi
+    echo "NOT RUN: chromium is not installed (apt-get install chromium); .ci/run installs it"
     exit 0
 fi
 
@@ -41,7 +45,7 @@ else
     names=(zone_outage ecommerce_peak payments_region_loss retry_storm_spike oom_cascade minimal)
 fi
 
-cargo build --release --quiet
+cargo build --release --locked --quiet
 target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 faultsim="$target_dir/release/faultsim"
 root="$target_dir/report-screenshots"
