@@ -172,12 +172,70 @@ tbody tr:hover { background: #f8f9fb; }
 .bad { color: var(--bad); background: var(--badbg); }
 .warn { color: var(--warn); background: var(--warnbg); }
 .banner { padding: 8px 12px; border-radius: 6px; margin: 12px 0; }
+ul.headline { list-style: none; padding: 0; font-size: 16px; }
+ul.headline li { margin: 6px 0; }
 figure { margin: 16px 0 28px; }
 .plot svg { display: block; width: 100%; height: auto; border: 1px solid var(--line); }
 figcaption { margin-top: 6px; color: var(--muted); font-size: 14px; }
 details summary { cursor: pointer; color: var(--muted); margin: 6px 0; }
 footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--line); color: var(--muted); font-size: 13px; }
 ";
+
+/// The page's opening answer, one line per SLO: met in k of n seeds with its interval, the
+/// measured availability and nines with theirs, and the error budget's burn rate and spend
+/// per window (when the scenario is at hand to compute them from).
+fn headline(r: &Results, scenario: Option<&Scenario>) -> String {
+    let mut o = String::new();
+    let slos: Vec<_> = r
+        .endpoints
+        .iter()
+        .zip(&r.meta.endpoints)
+        .filter_map(|(e, em)| Some((e, em.slo.as_ref()?, e.slo.as_ref()?)))
+        .collect();
+    if slos.is_empty() {
+        return o;
+    }
+    let budgets = scenario.map(|s| crate::montecarlo::budget::budgets(s, &r.data)).unwrap_or_default();
+    o.push_str("<section id=\"headline\">\n<h2>SLOs</h2>\n<ul class=\"headline\">\n");
+    for (e, slo, st) in slos {
+        let class = if st.seeds_meeting == r.seeds && r.seeds > 0 {
+            "ok"
+        } else if st.seeds_meeting == 0 {
+            "bad"
+        } else {
+            "warn"
+        };
+        let mut objective = Vec::new();
+        if let Some(a) = slo.availability {
+            objective.push(format!("availability ≥ {}", pct(a)));
+        }
+        if let Some(l) = &slo.latency {
+            objective.push(format!("p{} ≤ {}", l.percentile, crate::units::Duration::from_nanos(l.max_ns)));
+        }
+        let budget = budgets.iter().find(|b| b.endpoint == e.name && b.source == "slo").map_or_else(String::new, |b| {
+            format!(
+                "; error budget over {}: burn rate {}, {} of it spent if this happens once a window",
+                crate::units::Duration::from_nanos(b.window_ns),
+                num_ci(&b.burn_rate, 2),
+                pct_ci(&b.spent_once)
+            )
+        });
+        let _ = writeln!(
+            o,
+            "<li><span class=\"badge {class}\">met in {}/{} seeds</span> <b>{}</b> ({}): fraction of seeds meeting it {}; \
+             availability {}, {} nines{budget}.</li>",
+            st.seeds_meeting,
+            r.seeds,
+            escape(&e.name),
+            escape(&objective.join(", ")),
+            pct_ci(&st.fraction),
+            pct_ci(&e.availability),
+            num_ci(&e.nines, 2),
+        );
+    }
+    o.push_str("</ul>\n</section>\n");
+    o
+}
 
 /// A table: `head` cells, then rows of already-escaped HTML cells. Numbers are aligned
 /// right; the first column and the columns in `text` (text, not numbers) left.
@@ -250,6 +308,7 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
     }
     meta_row("faultsim", escape(&m.tool_version));
     o.push_str("</dl>\n</header>\n");
+    o.push_str(&headline(r, scenario));
 
     // Verdicts.
     o.push_str("<section id=\"verdicts\">\n<h2>Verdicts</h2>\n");
@@ -325,7 +384,10 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
                     Judgement::Inconclusive => "<span class=\"badge warn\">inconclusive</span>",
                     Judgement::NotEvaluable => "<span class=\"badge warn\">not evaluated</span>",
                 };
-                let failing: Vec<String> = v.failing_seeds.iter().take(5).map(u64::to_string).collect();
+                let mut failing: Vec<String> = v.failing_seeds.iter().take(5).map(u64::to_string).collect();
+                if v.failing_seeds.len() > 5 {
+                    failing.push(format!("… and {} more", v.failing_seeds.len() - 5));
+                }
                 vec![
                     escape(&v.name),
                     escape(&v.claim),
@@ -485,6 +547,41 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
         &rows,
     );
     o.push_str("<p class=\"note\">Per-seed means with their 95% intervals.</p>\n</section>\n");
+
+    // Theory beside the simulation, where an endpoint is one station with a closed form.
+    if !r.theory.is_empty() {
+        o.push_str("<section id=\"theory\">\n<h2>Theory beside the simulation</h2>\n");
+        let mut rows = Vec::new();
+        for t in &r.theory {
+            for q in &t.quantities {
+                let scale = if q.quantity.starts_with("mean latency") { 1e3 } else { 1e2 };
+                let unit = if scale == 1e3 { " ms" } else { "%" };
+                let e = &q.simulated;
+                rows.push(vec![
+                    escape(&t.endpoint),
+                    escape(&format!("{} {}", t.service, t.model)),
+                    escape(q.quantity.trim_end_matches(" (s)")),
+                    format!("{}{unit}", super::text::num(q.theory * scale, 4)),
+                    format!(
+                        "{}{unit} [{}, {}]",
+                        super::text::num(e.value * scale, 4),
+                        super::text::num(e.low * scale, 4),
+                        super::text::num(e.high * scale, 4)
+                    ),
+                    if q.inside {
+                        "<span class=\"badge ok\">inside</span>".to_owned()
+                    } else {
+                        "<span class=\"badge warn\">outside</span>".to_owned()
+                    },
+                ]);
+            }
+        }
+        table(&mut o, &["endpoint", "station", "quantity", "theory", "simulated [95% CI]", ""], &[1, 2, 5], &rows);
+        o.push_str(
+            "<p class=\"note\">The M/M/c/K closed form of each endpoint whose path is one station, beside the \
+             per-seed mean; a 95% interval misses the truth about one time in twenty.</p>\n</section>\n",
+        );
+    }
 
     // Connection pools, when the topology has datastores: who holds the connections.
     if let Some(pools) = r.infra.as_ref().map(|x| &x.pools).filter(|p| !p.is_empty()) {

@@ -160,3 +160,27 @@ fn report_rejects_bad_input_with_exit_2() {
     }
     assert!(!dir.path().join("o").exists(), "nothing is written on bad input");
 }
+
+#[test]
+fn the_page_opens_with_each_slo_and_shows_theory_where_it_applies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ok(dir.path(), &["report", &zone_outage(), "--seeds", "8", "--out", "z"]);
+    let page = std::fs::read_to_string(dir.path().join("z/index.html")).expect("page");
+    let headline = page.find("<section id=\"headline\">").expect("an SLO headline");
+    assert!(headline < page.find("<section id=\"verdicts\">").expect("verdicts"), "the headline comes first");
+    let slos = &page[headline..page[headline..].find("</section>").map_or(page.len(), |e| headline + e)];
+    for needle in
+        ["met in 0/8 seeds</span> <b>spread</b>", "met in 0/8 seeds</span> <b>single</b>", "burn rate ", "nines"]
+    {
+        assert!(slos.contains(needle), "{needle} missing from:\n{slos}");
+    }
+    // Eight failing seeds: five are listed and the rest counted.
+    assert!(page.contains("1, 2, 3, 4, 5, … and 3 more"), "failing seeds say how many more");
+    assert!(!page.contains("id=\"theory\""), "a scenario with faults has no closed form");
+
+    let station = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mmc_station.ron");
+    ok(dir.path(), &["report", station.to_str().expect("utf-8"), "--seeds", "4", "--out", "m"]);
+    let page = std::fs::read_to_string(dir.path().join("m/index.html")).expect("page");
+    assert!(page.contains("<section id=\"theory\">") && page.contains("checkout M/M/3/5"), "theory section");
+    assert!(!page.contains("id=\"headline\""), "no SLO, no headline");
+}
