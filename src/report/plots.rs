@@ -332,12 +332,12 @@ pub fn per_seed_nines(endpoints: &[String], per_seed: &[Vec<f64>]) -> String {
 /// services (endpoints first, then depth 0, 1, … left to right; components no endpoint
 /// reaches come last); horizontal bands are failure domains: one per zone holding the
 /// components placed in that zone only, then "several zones", then "outside" (externals).
-/// Each component is a box coloured by the analytic availability of the worst endpoint that
+/// Each component is a box coloured by the availability of the worst endpoint that
 /// requires it (red below 90% to green at 99.99% and above, grey when no endpoint requires
 /// it); each endpoint is a box coloured by its own availability. Arrows are calls (solid when
 /// required and sync, long dashes when optional, short dashes when async), queue deliveries
-/// and cache misses (short dashes). `availability` holds the analytic availability of each
-/// endpoint in endpoint order, as fractions ([`analysis::Availability`]); missing or
+/// and cache misses (short dashes). `availability` holds the measured availability of each
+/// endpoint in endpoint order, as fractions (the mean over seeds); missing or
 /// non-finite entries count as unknown. The picture grows with the topology (at least
 /// 800 px wide); above [`GRAPH_NODES_MAX`] boxes it is replaced by a message.
 pub fn topology_graph(t: &Topology, availability: &[f64]) -> String {
@@ -962,7 +962,7 @@ impl GraphLayout {
         let column_of = |c: ComponentId| depth[t.node(c).index()].map_or(deepest + 2, |d| d + 1);
         let columns = deepest + 2 + usize::from(unreached);
 
-        // The worst analytic availability among the endpoints that require each component.
+        // The worst availability among the endpoints that require each component.
         let mut worst: Vec<Option<f64>> = vec![None; graph.node_count()];
         for (e, &a) in availability.iter().enumerate().take(t.endpoints().len()) {
             if !a.is_finite() {
@@ -1150,7 +1150,7 @@ impl GraphLayout {
         let what = if self.cascade {
             "box colour: probability that the component becomes unhealthy without being faulted (highest over all initiating faults)"
         } else {
-            "box colour: analytic availability of the worst endpoint that requires the component (endpoints: their own)"
+            "box colour: measured availability of the worst endpoint that requires the component (endpoints: their own)"
         };
         root.draw(&Text::new(what, (10, top), label_font().pos(left)))?;
         let mut swatches: Vec<(RGBColor, &str)> = CLASSES.iter().rev().map(|c| (c.1, c.2)).collect();
