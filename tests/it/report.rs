@@ -177,6 +177,11 @@ fn the_page_opens_with_each_slo_and_shows_theory_where_it_applies() {
     // Eight failing seeds: five are listed and the rest counted.
     assert!(page.contains("1, 2, 3, 4, 5, … and 3 more"), "failing seeds say how many more");
     assert!(!page.contains("id=\"theory\""), "a scenario with faults has no closed form");
+    // The topology shows what the runs measured (one-zone `single` loses about 45% in the
+    // zone outage), not the analytic model.
+    let topology = std::fs::read_to_string(dir.path().join("z/topology.svg")).expect("topology.svg");
+    assert!(topology.contains("endpoint · 55."), "measured availability of `single`");
+    assert!(topology.contains("box colour: measured availability"), "the legend says so");
 
     let station = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mmc_station.ron");
     ok(dir.path(), &["report", station.to_str().expect("utf-8"), "--seeds", "4", "--out", "m"]);
