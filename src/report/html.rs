@@ -59,7 +59,7 @@ mod charts {
             plot(
                 "availability.svg",
                 "Availability over time: served / finished requests per time bucket, all seeds summed; \
-                 the warm-up is grey, fault windows red.",
+                 the warm-up is grey, each fault window in its own colour, named in the legend.",
                 plots::availability_over_time(&series),
             ),
             plot(

@@ -75,10 +75,27 @@ const PALETTE: [RGBColor; 7] = [
     RGBColor(86, 180, 233),
     RGBColor(0, 0, 0),
 ];
-/// Fill of a fault window.
+/// Fill of a fault window (the first; see [`FAULT_FILLS`]).
 const FAULT_FILL: RGBAColor = RGBAColor(214, 39, 40, 0.15);
-/// Colour of a fault window's name.
-const FAULT_TEXT: RGBColor = RGBColor(160, 30, 30);
+/// Fills of the fault windows, in turn, so that each window of a scenario has its own colour
+/// and its name in the legend (the first is [`FAULT_FILL`]).
+const FAULT_FILLS: [RGBAColor; 6] = [
+    FAULT_FILL,
+    RGBAColor(148, 103, 189, 0.18),
+    RGBAColor(255, 127, 14, 0.18),
+    RGBAColor(23, 190, 207, 0.18),
+    RGBAColor(140, 86, 75, 0.18),
+    RGBAColor(227, 119, 194, 0.18),
+];
+/// Colours of the fault windows' names, matching [`FAULT_FILLS`].
+const FAULT_TEXTS: [RGBColor; 6] = [
+    RGBColor(160, 30, 30),
+    RGBColor(104, 64, 145),
+    RGBColor(178, 84, 0),
+    RGBColor(10, 120, 135),
+    RGBColor(100, 58, 50),
+    RGBColor(170, 60, 140),
+];
 /// Fill of the warm-up, whose requests are not measured.
 const WARMUP_FILL: RGBAColor = RGBAColor(120, 120, 120, 0.18);
 /// Colour of the light grid lines.
@@ -165,7 +182,7 @@ pub fn per_seed_availabilities(data: &Partial, endpoints: usize) -> Vec<Vec<f64>
 
 /// Availability over time: per endpoint and bucket, served / (served + failed) in %, with
 /// empty buckets left out (the line breaks there). The y axis zooms in on the lowest value
-/// so that a dip of 0.1% is visible; fault windows are shaded light red with their names
+/// so that a dip of 0.1% is visible; fault windows are shaded, each in its own colour, with their names
 /// and the warm-up grey.
 pub fn availability_over_time(input: &SeriesPlotInput) -> String {
     let title = "Availability over time";
@@ -652,11 +669,11 @@ fn time_chart(
     if warmup_s > 0.0 {
         chart.draw_series(std::iter::once(Rectangle::new([(0.0, y_lo), (warmup_s, y_hi)], WARMUP_FILL.filled())))?;
     }
-    for &(start, end, _) in &windows {
-        chart.draw_series(std::iter::once(Rectangle::new([(start, y_lo), (end, y_hi)], FAULT_FILL.filled())))?;
+    for (k, &(start, end, _)) in windows.iter().enumerate() {
+        let fill = FAULT_FILLS[k % FAULT_FILLS.len()];
+        chart.draw_series(std::iter::once(Rectangle::new([(start, y_lo), (end, y_hi)], fill.filled())))?;
         // An instantaneous fault still gets a visible mark.
-        chart
-            .draw_series(std::iter::once(PathElement::new(vec![(start, y_lo), (start, y_hi)], FAULT_FILL.mix(3.0))))?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(start, y_lo), (start, y_hi)], fill.mix(3.0))))?;
     }
     chart
         .configure_mesh()
@@ -688,15 +705,21 @@ fn time_chart(
         let row = (k % WINDOW_LABEL_ROWS) as i32;
         let dy = -2 - WINDOW_LABEL_PX * (label_rows - row);
         chart.draw_series(std::iter::once(
-            EmptyElement::at((start, y_hi)) + Text::new(clip(name, 30), (4, dy), small_font().color(&FAULT_TEXT)),
+            EmptyElement::at((start, y_hi))
+                + Text::new(clip(name, 30), (4, dy), small_font().color(&FAULT_TEXTS[k % FAULT_TEXTS.len()])),
         ))?;
     }
 
     if warmup_s > 0.0 {
         entries.push(("warm-up (not measured)".to_owned(), Mark::Fill(WARMUP_FILL)));
     }
-    if !windows.is_empty() {
-        entries.push(("fault window".to_owned(), Mark::Fill(FAULT_FILL)));
+    // Each window named in its own colour; past the palette, the colours repeat and the
+    // legend counts the rest.
+    for (k, &(_, _, name)) in windows.iter().enumerate().take(FAULT_FILLS.len()) {
+        entries.push((format!("fault: {}", clip(name, 18)), Mark::Fill(FAULT_FILLS[k])));
+    }
+    if windows.len() > FAULT_FILLS.len() {
+        entries.push((format!("+{} more fault windows", windows.len() - FAULT_FILLS.len()), Mark::Fill(FAULT_FILL)));
     }
     draw_legend(&legend, &entries)
 }
@@ -1290,12 +1313,21 @@ mod tests {
     }
 
     #[test]
+    fn each_fault_window_has_its_own_colour_and_legend_entry() {
+        let mut input = synthetic_series();
+        input.windows.push(Window { name: "cache flushed".to_owned(), start_s: 8.0, end_s: 9.0 });
+        let svg = availability_over_time(&input);
+        assert!(svg.contains("fill=\"#D62728\"") && svg.contains("fill=\"#9467BD\""), "two windows, two fills");
+        assert!(svg.contains("fault: db down") && svg.contains("fault: cache flushed"), "each named in the legend");
+    }
+
+    #[test]
     fn availability_over_time_is_well_formed_shaded_and_stable() {
         let input = synthetic_series();
         let svg = check(
             || availability_over_time(&input),
             "Availability over time",
-            &["time (s)", "availability (%)", "a", "b & <c>", "db down", "warm-up (not measured)", "fault window"],
+            &["time (s)", "availability (%)", "a", "b & <c>", "db down", "warm-up (not measured)", "fault: db down"],
         );
         assert!(svg.contains("opacity=\"0.15\""), "fault windows are drawn translucent");
         // The dip of "b" is in the data drawn, and the silent bucket breaks its line.
@@ -1312,7 +1344,7 @@ mod tests {
         check(
             || latency_over_time(&synthetic_series()),
             "Mean latency over time",
-            &["time (s)", "mean latency (ms)", "a", "fault window"],
+            &["time (s)", "mean latency (ms)", "a", "fault: db down"],
         );
     }
 
@@ -1428,7 +1460,7 @@ mod tests {
         let svg = check(
             || availability_over_time(&input),
             "Availability over time",
-            &["spread", "single", "zone a lost", "fault window"],
+            &["spread", "single", "zone a lost", "fault: zone a lost"],
         );
         assert!(svg.len() < 200_000, "the SVG stays small: {} bytes", svg.len());
         let single = input.endpoints.iter().position(|e| e == "single").expect("single endpoint");
