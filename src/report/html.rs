@@ -63,6 +63,16 @@ mod charts {
                 plots::availability_over_time(&series),
             ),
             plot(
+                "nines.svg",
+                "Availability over time in nines (−log10 of the failed fraction per bucket, all seeds summed), \
+                 each SLO as a dashed line in its endpoint's colour: a bucket below its line burns error budget; \
+                 a bucket without a failure sits on the top edge (no failure seen).",
+                plots::nines_over_time(
+                    &series,
+                    &r.meta.endpoints.iter().map(|e| e.slo.as_ref().and_then(|s| s.availability)).collect::<Vec<_>>(),
+                ),
+            ),
+            plot(
                 "latency.svg",
                 "Mean latency of served requests per time bucket, all seeds summed.",
                 plots::latency_over_time(&series),

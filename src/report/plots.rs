@@ -198,7 +198,60 @@ pub fn availability_over_time(input: &SeriesPlotInput) -> String {
     let step = 10f64.powf(span.log10().floor());
     let y_lo = (((lowest - 0.1 * span) / step).floor() * step).max(0.0);
     let y_hi = 100.0 + 0.03 * (100.0 - y_lo);
-    render((WIDTH_PX, HEIGHT_PX), title, |root| time_chart(root, input, title, "availability (%)", &lines, y_lo..y_hi))
+    render((WIDTH_PX, HEIGHT_PX), title, |root| {
+        time_chart(root, input, title, "availability (%)", &lines, y_lo..y_hi, &[])
+    })
+}
+
+/// A horizontal line across a time chart: an endpoint's objective.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Guide {
+    /// Its height on the y axis.
+    pub value: f64,
+    /// Its legend entry.
+    pub label: String,
+    /// The endpoint whose colour it takes.
+    pub endpoint: usize,
+}
+
+/// Availability over time on a nines scale (−log10 of the failed fraction per bucket, all
+/// seeds summed), with each endpoint's SLO target as a dashed line in its colour, so that the
+/// buckets that burn error budget sit visibly below the line. A bucket without a failure has
+/// no finite nines (and its count may be too small to show the target's): it is drawn at the
+/// top edge, "no failure seen", rather than at a made-up value. `slos` holds each endpoint's
+/// availability target, if any.
+pub fn nines_over_time(input: &SeriesPlotInput, slos: &[Option<f64>]) -> String {
+    let title = "Availability over time, in nines";
+    let nines = |b: &Bucket, clean: Option<f64>| {
+        let finished = b.served + b.failed;
+        if finished == 0 {
+            return None;
+        }
+        if b.failed == 0 {
+            return clean;
+        }
+        Some(-(b.failed as f64 / finished as f64).log10())
+    };
+    let guides: Vec<Guide> = slos
+        .iter()
+        .enumerate()
+        .filter_map(|(e, t)| {
+            let t = (*t)?;
+            let name = input.endpoints.get(e).map_or("", String::as_str);
+            Some(Guide { value: -(1.0 - t).log10(), label: format!("SLO {name}: {}", percent(t)), endpoint: e })
+        })
+        .collect();
+    let failing = time_lines(input, |b| nines(b, None));
+    let any = input.series.iter().flatten().any(|b| b.served + b.failed > 0);
+    if !any {
+        return no_data(title, "no endpoint finished a request");
+    }
+    let top = guides.iter().map(|g| g.value).fold(highest_value(&failing).unwrap_or(1.0), f64::max);
+    let y_hi = (top + 0.5).ceil();
+    let lines = time_lines(input, |b| nines(b, Some(y_hi)));
+    render((WIDTH_PX, HEIGHT_PX), title, |root| {
+        time_chart(root, input, title, "nines (top edge: no failure seen)", &lines, 0.0..y_hi * 1.02, &guides)
+    })
 }
 
 /// Mean latency over time: per endpoint and bucket, the mean latency of the requests served
@@ -211,7 +264,9 @@ pub fn latency_over_time(input: &SeriesPlotInput) -> String {
         return no_data(title, "no endpoint served a request");
     };
     let y_hi = if highest > 0.0 { highest * 1.1 } else { 1.0 };
-    render((WIDTH_PX, HEIGHT_PX), title, |root| time_chart(root, input, title, "mean latency (ms)", &lines, 0.0..y_hi))
+    render((WIDTH_PX, HEIGHT_PX), title, |root| {
+        time_chart(root, input, title, "mean latency (ms)", &lines, 0.0..y_hi, &[])
+    })
 }
 
 /// The `percentile`-th (0..100) latency of served requests per time bucket and endpoint, from
@@ -229,7 +284,7 @@ pub fn latency_percentile_over_time(input: &SeriesPlotInput, percentile: f64) ->
         return no_data(title, "no endpoint served a request");
     };
     let y_hi = if highest > 0.0 { highest * 1.1 } else { 1.0 };
-    render((WIDTH_PX, HEIGHT_PX), title, |root| time_chart(root, input, title, &y_desc, &lines, 0.0..y_hi))
+    render((WIDTH_PX, HEIGHT_PX), title, |root| time_chart(root, input, title, &y_desc, &lines, 0.0..y_hi, &[]))
 }
 
 /// The cumulative distribution of served latency: x = latency (ms, log scale, so that the
@@ -642,6 +697,7 @@ fn time_chart(
     y_desc: &str,
     lines: &[Vec<Vec<(f64, f64)>>],
     y_range: Range<f64>,
+    guides: &[Guide],
 ) -> DrawResult {
     let end_s = axis_end(input);
     let (y_lo, y_hi) = (y_range.start, y_range.end);
@@ -699,6 +755,12 @@ fn time_chart(
         let name = input.endpoints.get(e).map_or("", String::as_str);
         let label = if runs.is_empty() { format!("{} (no data)", clip(name, 16)) } else { clip(name, LABEL_CHARS_MAX) };
         entries.push((label, Mark::Line(colour)));
+    }
+    // Horizontal guides (objectives), dashed in their endpoint's colour.
+    for g in guides {
+        let colour = colour_of(g.endpoint);
+        chart.draw_series(DashedLineSeries::new([(0.0, g.value), (end_s, g.value)], 6, 4, colour.stroke_width(1)))?;
+        entries.push((clip(&g.label, LABEL_CHARS_MAX), Mark::Line(colour)));
     }
     // Consecutive windows take turns over the label rows, so that close ones do not collide.
     for (k, &(start, _, name)) in windows.iter().enumerate() {
@@ -1310,6 +1372,18 @@ mod tests {
             slow.record(i * 1_000_000);
         }
         vec![fast, slow, LatencyHistogram::new()]
+    }
+
+    #[test]
+    fn nines_over_time_draws_each_slo_as_a_line() {
+        let input = synthetic_series();
+        let svg = check(
+            || nines_over_time(&input, &[Some(0.999), None, None]),
+            "Availability over time, in nines",
+            &["nines (top edge: no failure seen)", "SLO a: 99.9%", "fault: db down"],
+        );
+        assert!(svg.contains("stroke-dasharray") || svg.matches("<polyline").count() > 2, "a dashed objective line");
+        assert!(!svg.contains("SLO b"), "only endpoints with a target get a line");
     }
 
     #[test]
