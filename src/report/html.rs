@@ -594,6 +594,19 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
         );
     }
 
+    // Infrastructure, when the topology has memory models, queues, datastores or autoscalers:
+    // data lost, OOM kills, failovers with their RTO and RPO.
+    if let Some(x) = r.infra.as_ref() {
+        o.push_str("<section id=\"infra\">\n<h2>Infrastructure</h2>\n");
+        let rows: Vec<Vec<String>> =
+            super::infra::infra_rows(x).iter().map(|row| row.iter().map(|c| escape(c)).collect()).collect();
+        table(&mut o, &super::infra::INFRA_COLUMNS, &[0], &rows);
+        o.push_str(
+            "<p class=\"note\">Per-seed means with their 95% intervals, and the seeds in which each happened at all.</p>\n\
+             </section>\n",
+        );
+    }
+
     // Connection pools, when the topology has datastores: who holds the connections.
     if let Some(pools) = r.infra.as_ref().map(|x| &x.pools).filter(|p| !p.is_empty()) {
         o.push_str("<section id=\"pools\">\n<h2>Connection pools</h2>\n");

@@ -178,7 +178,32 @@ pub fn seeds_section(stats: Option<&InfraStats>) -> String {
     let Some(x) = stats else { return String::new() };
     let mut o = String::new();
     let _ = writeln!(o, "\ninfrastructure (per-seed means with 95% intervals)");
-    let mut rows = vec![["figure", "per seed [95% CI]", "seeds with any"].map(String::from).to_vec()];
+    let mut rows = vec![INFRA_COLUMNS.map(String::from).to_vec()];
+    rows.extend(infra_rows(x));
+    o.push_str(&table(&rows));
+    let zero = |e: &crate::stats::Estimate| e.value == 0.0 && e.high > 0.0;
+    if [&x.data_lost, &x.messages_dropped, &x.writes_lost, &x.duplicates, &x.oom_kills, &x.primary_losses]
+        .into_iter()
+        .any(zero)
+    {
+        o.push_str(NONE_NOTE);
+    }
+    if !x.pools.is_empty() {
+        let _ = writeln!(o, "\nconnection pools (per caller; per-seed means with 95% intervals)");
+        let mut rows = vec![POOL_COLUMNS.map(String::from).to_vec()];
+        rows.extend(x.pools.iter().map(|p| pool_cells(p).to_vec()));
+        o.push_str(&table(&rows));
+    }
+    o
+}
+
+/// The columns of the many-seed infrastructure table (text and HTML).
+pub const INFRA_COLUMNS: [&str; 3] = ["figure", "per seed [95% CI]", "seeds with any"];
+
+/// The rows of the many-seed infrastructure table (text and HTML): data lost, drops, writes
+/// lost, duplicates, OOM kills, primary losses, and RTO and RPO where a primary was lost.
+pub fn infra_rows(x: &InfraStats) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
     for (name, e, any) in [
         ("data lost (messages + writes)", &x.data_lost, x.seeds_losing_data),
         ("messages dropped (queue full)", &x.messages_dropped, x.seeds_dropping),
@@ -203,21 +228,7 @@ pub fn seeds_section(stats: Option<&InfraStats>) -> String {
             format!("{}/{}", x.seeds_losing_writes, x.seeds),
         ]);
     }
-    o.push_str(&table(&rows));
-    let zero = |e: &crate::stats::Estimate| e.value == 0.0 && e.high > 0.0;
-    if [&x.data_lost, &x.messages_dropped, &x.writes_lost, &x.duplicates, &x.oom_kills, &x.primary_losses]
-        .into_iter()
-        .any(zero)
-    {
-        o.push_str(NONE_NOTE);
-    }
-    if !x.pools.is_empty() {
-        let _ = writeln!(o, "\nconnection pools (per caller; per-seed means with 95% intervals)");
-        let mut rows = vec![POOL_COLUMNS.map(String::from).to_vec()];
-        rows.extend(x.pools.iter().map(|p| pool_cells(p).to_vec()));
-        o.push_str(&table(&rows));
-    }
-    o
+    rows
 }
 
 /// The columns of the many-seed connection-pool table (text and HTML).

@@ -189,3 +189,18 @@ fn the_page_opens_with_each_slo_and_shows_theory_where_it_applies() {
     assert!(page.contains("<section id=\"theory\">") && page.contains("checkout M/M/3/5"), "theory section");
     assert!(!page.contains("id=\"headline\""), "no SLO, no headline");
 }
+
+#[test]
+fn the_page_shows_oom_kills_and_data_lost_where_the_model_has_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/oom_cascade.ron");
+    ok(dir.path(), &["report", scenario.to_str().expect("utf-8"), "--seeds", "2", "--out", "o"]);
+    let page = std::fs::read_to_string(dir.path().join("o/index.html")).expect("page");
+    let at = page.find("<section id=\"infra\">").expect("an infrastructure section");
+    let section = &page[at..at + page[at..].find("</section>").expect("closed")];
+    assert!(section.contains("OOM kills") && section.contains("data lost (messages + writes)"), "{section}");
+    // zone_outage has no memory model, queue or datastore: no such section.
+    ok(dir.path(), &["report", &zone_outage(), "--seeds", "2", "--out", "z"]);
+    let plain = std::fs::read_to_string(dir.path().join("z/index.html")).expect("page");
+    assert!(!plain.contains("id=\"infra\""));
+}
