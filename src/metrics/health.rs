@@ -12,12 +12,13 @@
 //! Series are integer counts from time 0 (warm-up included, since a cascade can start
 //! anywhere); they are not part of the JSON of a run.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::run::RunMetrics;
 
 /// One service's activity in one time bucket.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
 pub struct ServiceBucket {
     /// Answers its instances sent (every attempt they handled, rejects and refusals included).
     pub answered: u32,
@@ -27,6 +28,23 @@ pub struct ServiceBucket {
     pub busy_worker_ns: u64,
     /// Available worker time in the bucket while up (worker·ns).
     pub capacity_worker_ns: u64,
+    /// Retries it sent to its callees (attempts after the first).
+    pub retries: u32,
+    /// Requests waiting for a worker, integrated over the bucket (request·ns): divided by
+    /// the bucket's width, the mean queue length.
+    pub waiting_ns: u64,
+}
+
+impl ServiceBucket {
+    /// Adds another bucket's counts (saturating, so a merge never wraps).
+    pub fn add(&mut self, other: &ServiceBucket) {
+        self.answered = self.answered.saturating_add(other.answered);
+        self.failed = self.failed.saturating_add(other.failed);
+        self.busy_worker_ns = self.busy_worker_ns.saturating_add(other.busy_worker_ns);
+        self.capacity_worker_ns = self.capacity_worker_ns.saturating_add(other.capacity_worker_ns);
+        self.retries = self.retries.saturating_add(other.retries);
+        self.waiting_ns = self.waiting_ns.saturating_add(other.waiting_ns);
+    }
 }
 
 /// What makes a service unhealthy. Defaults: half of its answers failing, or its workers 95%
@@ -93,9 +111,17 @@ impl RunMetrics {
         }
     }
 
-    /// Adds `busy` busy and `capacity` available workers of service `service` over the time
-    /// `[from, to)` (ns), split at bucket boundaries.
-    pub fn service_busy(&mut self, service: usize, from: u64, to: u64, busy: u32, capacity: u32) {
+    /// Counts a retry that service `service` sent at `now` (ns).
+    pub fn service_retry(&mut self, service: usize, now: u64) {
+        let b = (now / self.bucket_ns.max(1)) as usize;
+        if let Some(slot) = self.service_series.get_mut(service).and_then(|s| s.get_mut(b)) {
+            slot.retries = slot.retries.saturating_add(1);
+        }
+    }
+
+    /// Adds `busy` busy and `capacity` available workers, and `waiting` requests waiting for
+    /// one, of service `service` over the time `[from, to)` (ns), split at bucket boundaries.
+    pub fn service_busy(&mut self, service: usize, from: u64, to: u64, busy: u32, capacity: u32, waiting: u32) {
         let width = self.bucket_ns.max(1);
         let Some(series) = self.service_series.get_mut(service) else { return };
         let mut t = from;
@@ -106,6 +132,7 @@ impl RunMetrics {
             let dt = end - t;
             slot.busy_worker_ns = slot.busy_worker_ns.saturating_add(u64::from(busy).saturating_mul(dt));
             slot.capacity_worker_ns = slot.capacity_worker_ns.saturating_add(u64::from(capacity).saturating_mul(dt));
+            slot.waiting_ns = slot.waiting_ns.saturating_add(u64::from(waiting).saturating_mul(dt));
             t = end;
         }
     }
@@ -257,7 +284,13 @@ mod tests {
     use super::*;
 
     fn bucket(answered: u32, failed: u32, busy: u64, capacity: u64) -> ServiceBucket {
-        ServiceBucket { answered, failed, busy_worker_ns: busy, capacity_worker_ns: capacity }
+        ServiceBucket {
+            answered,
+            failed,
+            busy_worker_ns: busy,
+            capacity_worker_ns: capacity,
+            ..ServiceBucket::default()
+        }
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! calling service; server-side ones (rate limits, shedding, deadline drops) at the service
 //! that applied them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Counts of pattern actions for one service (after the warm-up).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
 pub struct PatternCounts {
     /// Times one of its calls' breakers went from closed or half-open to open.
     pub breaker_opened: u64,

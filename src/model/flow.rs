@@ -597,6 +597,10 @@ impl World {
                 backoff_delay(&b, attempts, previous, rng)
             }
         };
+        if let (false, Some(ComponentId::Service(s))) = (matches!(policy, Policy::Client(_)), from_component) {
+            // The over-time series count from time 0, like the health series they sit in.
+            self.metrics.service_retry(s.index(), now);
+        }
         match (policy, from_component, self.measuring(now)) {
             (Policy::Client(w), _, true) => self.metrics.client_retries[w as usize] += 1,
             (_, Some(ComponentId::Service(s)), true) => self.metrics.services[s.index()].retries += 1,

@@ -580,11 +580,11 @@ impl World {
             st.backlog_area += st.waiting.len() as u128 * dt;
             st.capacity_area += u128::from(capacity) * dt;
         }
-        let (component, busy) = (st.component, st.busy);
+        let (component, busy, waiting) = (st.component, st.busy, st.waiting.len() as u32);
         st.busy_since = now;
         // The per-bucket health series counts from time 0 (see metrics::health).
         if let (ComponentId::Service(s), true) = (component, now > since) {
-            self.metrics.service_busy(s.index(), since, now, busy, capacity);
+            self.metrics.service_busy(s.index(), since, now, busy, capacity, waiting);
         }
     }
 }

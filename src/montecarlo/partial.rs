@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::health::ServiceBucket;
+use crate::metrics::patterns::PatternCounts;
 use crate::metrics::run::{Bucket, Failures, RunMetrics};
 use crate::metrics::LatencyHistogram;
 
@@ -63,6 +65,9 @@ pub struct SeedService {
     /// Instances OOM-killed.
     #[serde(default)]
     pub oom_kills: u64,
+    /// What its resilience patterns did (absent when nothing).
+    #[serde(default, skip_serializing_if = "PatternCounts::is_empty")]
+    pub patterns: PatternCounts,
 }
 
 /// Everything kept of one seed.
@@ -96,6 +101,10 @@ pub struct Partial {
     pub latency: Vec<LatencyHistogram>,
     /// Completions per time bucket per endpoint, summed over the seeds.
     pub series: Vec<Vec<Bucket>>,
+    /// Per service, its answers, retries, busy workers and queue per time bucket from time
+    /// 0, summed over the seeds (the load, retry and utilisation charts).
+    #[serde(default)]
+    pub service_series: Vec<Vec<ServiceBucket>>,
 }
 
 impl Partial {
@@ -105,6 +114,7 @@ impl Partial {
             records: Vec::new(),
             latency: vec![LatencyHistogram::new(); endpoints],
             series: vec![Vec::new(); endpoints],
+            service_series: Vec::new(),
         }
     }
 
@@ -138,6 +148,7 @@ impl Partial {
                 wasted_ns: s.wasted_ns,
                 utilisation: s.utilisation(),
                 oom_kills: s.oom_kills,
+                patterns: s.patterns,
             })
             .collect();
         Partial {
@@ -153,6 +164,12 @@ impl Partial {
             }],
             latency: m.endpoints.iter().map(|e| e.latency.clone()).collect(),
             series: m.endpoints.iter().map(|e| e.series.clone()).collect(),
+            // As long as the endpoint series, so that both cover the same time axis.
+            service_series: m
+                .service_series
+                .iter()
+                .map(|s| s[..s.len().min(m.endpoints.first().map_or(s.len(), |e| e.series.len()))].to_vec())
+                .collect(),
         }
     }
 
@@ -174,6 +191,17 @@ impl Partial {
                 m.failed += t.failed;
                 m.served_latency_ns = m.served_latency_ns.saturating_add(t.served_latency_ns);
                 m.latency.add(&t.latency);
+            }
+        }
+        if self.service_series.len() < other.service_series.len() {
+            self.service_series.resize(other.service_series.len(), Vec::new());
+        }
+        for (mine, theirs) in self.service_series.iter_mut().zip(&other.service_series) {
+            if mine.len() < theirs.len() {
+                mine.resize(theirs.len(), ServiceBucket::default());
+            }
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                m.add(t);
             }
         }
         self.records.extend(other.records);
@@ -204,6 +232,9 @@ impl Partial {
                 self.series.len()
             ));
             return out;
+        }
+        if !self.service_series.is_empty() && self.service_series.len() != meta.services.len() {
+            out.push(format!("{} service series for {} services", self.service_series.len(), meta.services.len()));
         }
         // Totals over the records, `None` once one overflows.
         let mut served = vec![Some(0u64); n_ep];

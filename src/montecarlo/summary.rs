@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::partial::{Partial, SeedEndpoint};
 use super::Shard;
+use crate::metrics::patterns::PatternCounts;
 use crate::metrics::run::Failures;
 use crate::scenario::{Inputs, Scenario};
 use crate::spec;
@@ -225,6 +226,20 @@ pub struct ServiceStats {
     pub rejected: Estimate,
     /// Instances OOM-killed per seed.
     pub oom_kills: Estimate,
+    /// Each resilience-pattern action it took in some seed, in report order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<PatternStats>,
+}
+
+/// One resilience-pattern action of one service over the seeds.
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PatternStats {
+    /// The action, e.g. `breaker opened` or `fallback used`.
+    pub action: String,
+    /// Times per seed: mean with its interval.
+    pub per_seed: Estimate,
+    /// Seeds in which it happened at all.
+    pub seeds: u64,
 }
 
 /// A seed that stopped at a limit.
@@ -409,6 +424,14 @@ impl Results {
                     wasted_s: of(&|s| s.wasted_ns as f64 / 1e9),
                     rejected: count(&|s| s.rejected),
                     oom_kills: count(&|s| s.oom_kills),
+                    patterns: (0..PatternCounts::default().named().len())
+                        .filter(|&k| per_seed.iter().any(|s| s.patterns.named()[k].1 > 0))
+                        .map(|k| PatternStats {
+                            action: PatternCounts::default().named()[k].0.to_owned(),
+                            per_seed: count(&|s| s.patterns.named()[k].1),
+                            seeds: per_seed.iter().filter(|s| s.patterns.named()[k].1 > 0).count() as u64,
+                        })
+                        .collect(),
                 }
             })
             .collect();

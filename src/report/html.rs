@@ -37,7 +37,7 @@ pub fn results_plots(results: &Results, scenario: Option<&Scenario>) -> Vec<Plot
 mod charts {
     use super::Plot;
     use crate::montecarlo::summary::Results;
-    use crate::report::plots;
+    use crate::report::{load_plots, plots};
     use crate::scenario::Scenario;
 
     /// Every chart for `results`, drawn by [`plots`].
@@ -73,19 +73,21 @@ mod charts {
                 ),
             ),
             plot(
+                "load.svg",
+                "Offered load (solid) and goodput (dashed) per endpoint: requests finishing per second per seed, \
+                 by completion time; the gap between the lines is the load that failed.",
+                load_plots::load_over_time(&series),
+            ),
+            plot(
                 "latency.svg",
                 "Mean latency of served requests per time bucket, all seeds summed.",
                 plots::latency_over_time(&series),
             ),
             plot(
-                "latency_p50.svg",
-                "Median latency of served requests per time bucket, all seeds merged (log-spaced bins, ±12%).",
-                plots::latency_percentile_over_time(&series, 50.0),
-            ),
-            plot(
-                "latency_p99.svg",
-                "p99 latency of served requests per time bucket, all seeds merged (log-spaced bins, ±12%).",
-                plots::latency_percentile_over_time(&series, 99.0),
+                "latency_heatmap.svg",
+                "Latency over time as a heatmap: per time bucket, the share of its served requests in each \
+                 latency bin (log-spaced, ±12%), all seeds merged; fault windows start and end at the coloured lines.",
+                load_plots::latency_heatmap(&series),
             ),
             plot(
                 "latency_cdf.svg",
@@ -103,6 +105,54 @@ mod charts {
                 plots::per_seed_nines(&names, &per_seed),
             ),
         ];
+        // Charts of parts the model may not have: drawn only when there is something to show.
+        let objectives: Vec<Option<load_plots::Objective>> = r
+            .meta
+            .endpoints
+            .iter()
+            .map(|e| {
+                let slo = e.slo.as_ref()?;
+                Some(load_plots::Objective { target: slo.availability?, window_ns: slo.window_ns })
+            })
+            .collect();
+        let optional = [
+            (
+                "budget.svg",
+                "Error budget spent as the run goes, per endpoint with an availability SLO: the share of one SLO \
+                 window's budget the failures so far cost if this scenario happens once per window (all seeds \
+                 pooled); steep where the faults burn it.",
+                load_plots::budget_over_time(&series, &objectives),
+            ),
+            (
+                "service_load.svg",
+                "Attempts each service answered per second per seed (solid) and those that succeeded (dashed), \
+                 for the busiest services: attempts climbing while good answers fall is a retry storm.",
+                load_plots::service_load_over_time(&series),
+            ),
+            (
+                "retries.svg",
+                "Retries each service sent per second per seed, for the services that retried most.",
+                load_plots::retries_over_time(&series),
+            ),
+            (
+                "utilisation.svg",
+                "Busy / available worker time per time bucket, for the services closest to saturation.",
+                load_plots::utilisation_over_time(&series),
+            ),
+            (
+                "queue.svg",
+                "Mean requests waiting for a worker per time bucket, per seed, for the services whose queues held most.",
+                load_plots::queue_over_time(&series),
+            ),
+        ];
+        // The budget goes after the nines (it belongs with the SLO), the rest after the load.
+        for (file, caption, svg) in optional {
+            if let Some(svg) = svg {
+                let after = if file == "budget.svg" { "nines.svg" } else { after_load(&list) };
+                let at = list.iter().position(|p| p.file == after).map_or(list.len(), |i| i + 1);
+                list.insert(at, plot(file, caption, svg));
+            }
+        }
         if let Some(s) = scenario {
             // Coloured by what the runs measured, not by the analytic model: a design that
             // analysis calls sound can still lose half its requests in this scenario.
@@ -115,6 +165,12 @@ mod charts {
             ));
         }
         list
+    }
+
+    /// The last chart of the load group (the load chart and the service charts after it).
+    fn after_load(list: &[Plot]) -> &str {
+        const GROUP: [&str; 5] = ["load.svg", "service_load.svg", "retries.svg", "utilisation.svg", "queue.svg"];
+        list.iter().rev().find(|p| GROUP.contains(&p.file.as_str())).map_or("load.svg", |p| p.file.as_str())
     }
 
     fn plot(file: &str, caption: &str, svg: String) -> Plot {
@@ -558,6 +614,31 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
         &rows,
     );
     o.push_str("<p class=\"note\">Per-seed means with their 95% intervals.</p>\n</section>\n");
+
+    // Resilience patterns, when some service's patterns acted in some seed.
+    if r.services.iter().any(|s| !s.patterns.is_empty()) {
+        o.push_str("<section id=\"patterns\">\n<h2>Resilience patterns</h2>\n");
+        let rows: Vec<Vec<String>> = r
+            .services
+            .iter()
+            .flat_map(|s| {
+                s.patterns.iter().map(|p| {
+                    vec![
+                        escape(&s.name),
+                        escape(&p.action),
+                        super::text::count_ci(&p.per_seed, 1),
+                        format!("{}/{}", p.seeds, r.seeds),
+                    ]
+                })
+            })
+            .collect();
+        table(&mut o, &["service", "action", "times per seed [95% CI]", "seeds"], &[1], &rows);
+        o.push_str(
+            "<p class=\"note\">What each service's breakers, bulkheads, throttles, retry budgets, fallbacks, rate \
+             limits, shedding and deadlines did after the warm-up; call-side patterns count at the caller.</p>\n\
+             </section>\n",
+        );
+    }
 
     // Theory beside the simulation, where an endpoint is one station with a closed form.
     if !r.theory.is_empty() {

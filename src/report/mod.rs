@@ -12,6 +12,7 @@ pub mod documents;
 pub mod dot;
 pub mod html;
 pub mod infra;
+pub mod load_plots;
 pub mod metrics_export;
 pub mod patterns;
 pub mod plots;

@@ -29,6 +29,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::analysis;
+use crate::metrics::health::ServiceBucket;
 use crate::metrics::run::{Bucket, RunMetrics};
 use crate::metrics::LatencyHistogram;
 use crate::montecarlo::partial::Partial;
@@ -88,7 +89,7 @@ const FAULT_FILLS: [RGBAColor; 6] = [
     RGBAColor(227, 119, 194, 0.18),
 ];
 /// Colours of the fault windows' names, matching [`FAULT_FILLS`].
-const FAULT_TEXTS: [RGBColor; 6] = [
+pub(super) const FAULT_TEXTS: [RGBColor; 6] = [
     RGBColor(160, 30, 30),
     RGBColor(104, 64, 145),
     RGBColor(178, 84, 0),
@@ -143,6 +144,12 @@ pub struct SeriesPlotInput {
     pub end_s: f64,
     /// Fault windows, shaded light red with their names.
     pub windows: Vec<Window>,
+    /// Service names, in topology order.
+    pub services: Vec<String>,
+    /// Per service (same order), its answers, retries, workers and queue per bucket from time 0.
+    pub service_series: Vec<Vec<ServiceBucket>>,
+    /// Seeds summed into the series (rates are shown per seed).
+    pub seeds: u64,
 }
 
 impl SeriesPlotInput {
@@ -155,6 +162,9 @@ impl SeriesPlotInput {
             warmup_s: scenario.warmup.as_secs_f64(),
             end_s: scenario.duration.as_secs_f64(),
             windows: fault_windows(scenario),
+            services: m.services.iter().map(|s| s.name.clone()).collect(),
+            service_series: m.service_series.clone(),
+            seeds: 1,
         }
     }
 
@@ -168,6 +178,9 @@ impl SeriesPlotInput {
             warmup_s: r.meta.warmup_ns as f64 / 1e9,
             end_s: r.meta.duration_ns as f64 / 1e9,
             windows,
+            services: r.meta.services.clone(),
+            service_series: r.data.service_series.clone(),
+            seeds: r.seeds,
         }
     }
 }
@@ -199,7 +212,7 @@ pub fn availability_over_time(input: &SeriesPlotInput) -> String {
     let y_lo = (((lowest - 0.1 * span) / step).floor() * step).max(0.0);
     let y_hi = 100.0 + 0.03 * (100.0 - y_lo);
     render((WIDTH_PX, HEIGHT_PX), title, |root| {
-        time_chart(root, input, title, "availability (%)", &lines, y_lo..y_hi, &[])
+        time_chart(root, input, title, "availability (%)", &endpoint_lines(input, lines.clone()), y_lo..y_hi, &[])
     })
 }
 
@@ -210,8 +223,8 @@ pub struct Guide {
     pub value: f64,
     /// Its legend entry.
     pub label: String,
-    /// The endpoint whose colour it takes.
-    pub endpoint: usize,
+    /// The endpoint whose colour it takes (grey when it belongs to none).
+    pub endpoint: Option<usize>,
 }
 
 /// Availability over time on a nines scale (−log10 of the failed fraction per bucket, all
@@ -238,7 +251,7 @@ pub fn nines_over_time(input: &SeriesPlotInput, slos: &[Option<f64>]) -> String 
         .filter_map(|(e, t)| {
             let t = (*t)?;
             let name = input.endpoints.get(e).map_or("", String::as_str);
-            Some(Guide { value: -(1.0 - t).log10(), label: format!("SLO {name}: {}", percent(t)), endpoint: e })
+            Some(Guide { value: -(1.0 - t).log10(), label: format!("SLO {name}: {}", percent(t)), endpoint: Some(e) })
         })
         .collect();
     let failing = time_lines(input, |b| nines(b, None));
@@ -250,7 +263,15 @@ pub fn nines_over_time(input: &SeriesPlotInput, slos: &[Option<f64>]) -> String 
     let y_hi = (top + 0.5).ceil();
     let lines = time_lines(input, |b| nines(b, Some(y_hi)));
     render((WIDTH_PX, HEIGHT_PX), title, |root| {
-        time_chart(root, input, title, "nines (top edge: no failure seen)", &lines, 0.0..y_hi * 1.02, &guides)
+        time_chart(
+            root,
+            input,
+            title,
+            "nines (top edge: no failure seen)",
+            &endpoint_lines(input, lines.clone()),
+            0.0..y_hi * 1.02,
+            &guides,
+        )
     })
 }
 
@@ -265,7 +286,7 @@ pub fn latency_over_time(input: &SeriesPlotInput) -> String {
     };
     let y_hi = if highest > 0.0 { highest * 1.1 } else { 1.0 };
     render((WIDTH_PX, HEIGHT_PX), title, |root| {
-        time_chart(root, input, title, "mean latency (ms)", &lines, 0.0..y_hi, &[])
+        time_chart(root, input, title, "mean latency (ms)", &endpoint_lines(input, lines.clone()), 0.0..y_hi, &[])
     })
 }
 
@@ -284,7 +305,9 @@ pub fn latency_percentile_over_time(input: &SeriesPlotInput, percentile: f64) ->
         return no_data(title, "no endpoint served a request");
     };
     let y_hi = if highest > 0.0 { highest * 1.1 } else { 1.0 };
-    render((WIDTH_PX, HEIGHT_PX), title, |root| time_chart(root, input, title, &y_desc, &lines, 0.0..y_hi, &[]))
+    render((WIDTH_PX, HEIGHT_PX), title, |root| {
+        time_chart(root, input, title, &y_desc, &endpoint_lines(input, lines.clone()), 0.0..y_hi, &[])
+    })
 }
 
 /// The cumulative distribution of served latency: x = latency (ms, log scale, so that the
@@ -604,9 +627,11 @@ fn nines(a: f64) -> f64 {
 
 /// How a legend entry is marked.
 #[derive(Clone, Copy)]
-pub(super) enum Mark {
+pub(crate) enum Mark {
     /// A line in this colour (a series).
     Line(RGBColor),
+    /// A dashed line in this colour.
+    Dashed(RGBColor),
     /// A filled square (a shaded period).
     Fill(RGBAColor),
 }
@@ -623,6 +648,7 @@ pub(super) fn draw_legend(area: &Area, entries: &[(String, Mark)]) -> DrawResult
         let y = top + row as i32 * LEGEND_ROW_PX;
         match *mark {
             Mark::Line(c) => area.draw(&PathElement::new(vec![(6, y), (30, y)], c.stroke_width(3)))?,
+            Mark::Dashed(c) => area.draw(&DashedPathElement::new(vec![(6, y), (30, y)], 5, 3, c.stroke_width(3)))?,
             Mark::Fill(c) => {
                 area.draw(&Rectangle::new([(10, y - 6), (26, y + 6)], c.filled()))?;
                 area.draw(&Rectangle::new([(10, y - 6), (26, y + 6)], MUTED.stroke_width(1)))?;
@@ -646,27 +672,54 @@ pub(super) fn draw_legend(area: &Area, entries: &[(String, Mark)]) -> DrawResult
 /// buckets that have a value, so that a line breaks where there is nothing to show. Points
 /// beyond the end of the time axis are left out.
 fn time_lines(input: &SeriesPlotInput, value: impl Fn(&Bucket) -> Option<f64>) -> Vec<Vec<Vec<(f64, f64)>>> {
+    (0..input.endpoints.len())
+        .map(|e| runs(input, input.series.get(e).map(Vec::as_slice).unwrap_or_default().iter().map(&value)))
+        .collect()
+}
+
+/// One value per bucket from time 0 as points (bucket midpoint in s, value), split into runs
+/// of consecutive buckets that have a finite value; points past the time axis are left out.
+pub(super) fn runs(input: &SeriesPlotInput, values: impl Iterator<Item = Option<f64>>) -> Vec<Vec<(f64, f64)>> {
     let bucket_s = input.bucket_ns.max(1) as f64 / 1e9;
     let end_s = axis_end(input);
-    input
-        .endpoints
-        .iter()
+    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    for (i, v) in values.enumerate() {
+        let x = (i as f64 + 0.5) * bucket_s;
+        match v.filter(|v| v.is_finite() && x <= end_s) {
+            Some(v) => run.push((x, v)),
+            None if !run.is_empty() => out.push(std::mem::take(&mut run)),
+            None => {}
+        }
+    }
+    if !run.is_empty() {
+        out.push(run);
+    }
+    out
+}
+
+/// One line of a time chart: its legend label, colour and dash, and its runs of points.
+pub(super) struct Line {
+    /// Legend entry.
+    pub label: String,
+    /// Stroke colour.
+    pub colour: RGBColor,
+    /// Drawn dashed (the second quantity of a pair, e.g. goodput beside offered load).
+    pub dashed: bool,
+    /// Runs of consecutive points (see [`runs`]).
+    pub runs: Vec<Vec<(f64, f64)>>,
+}
+
+/// The endpoints' lines, each solid in its endpoint's colour and named after it.
+fn endpoint_lines(input: &SeriesPlotInput, lines: Vec<Vec<Vec<(f64, f64)>>>) -> Vec<Line> {
+    lines
+        .into_iter()
         .enumerate()
-        .map(|(e, _)| {
-            let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
-            let mut run: Vec<(f64, f64)> = Vec::new();
-            for (i, b) in input.series.get(e).map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
-                let x = (i as f64 + 0.5) * bucket_s;
-                match value(b).filter(|v| v.is_finite() && x <= end_s) {
-                    Some(v) => run.push((x, v)),
-                    None if !run.is_empty() => runs.push(std::mem::take(&mut run)),
-                    None => {}
-                }
-            }
-            if !run.is_empty() {
-                runs.push(run);
-            }
-            runs
+        .map(|(e, runs)| {
+            let name = input.endpoints.get(e).map_or("", String::as_str);
+            let label =
+                if runs.is_empty() { format!("{} (no data)", clip(name, 16)) } else { clip(name, LABEL_CHARS_MAX) };
+            Line { label, colour: colour_of(e), dashed: false, runs }
         })
         .collect()
 }
@@ -680,22 +733,22 @@ fn axis_end(input: &SeriesPlotInput) -> f64 {
     buckets as f64 * input.bucket_ns.max(1) as f64 / 1e9
 }
 
-fn lowest_value(lines: &[Vec<Vec<(f64, f64)>>]) -> Option<f64> {
+pub(super) fn lowest_value(lines: &[Vec<Vec<(f64, f64)>>]) -> Option<f64> {
     lines.iter().flatten().flatten().map(|p| p.1).reduce(f64::min)
 }
 
-fn highest_value(lines: &[Vec<Vec<(f64, f64)>>]) -> Option<f64> {
+pub(super) fn highest_value(lines: &[Vec<Vec<(f64, f64)>>]) -> Option<f64> {
     lines.iter().flatten().flatten().map(|p| p.1).reduce(f64::max)
 }
 
 /// A chart of values over time with the warm-up and the fault windows shaded and a legend
-/// of the endpoints and the shadings.
-fn time_chart(
+/// of the lines, the guides and the shadings.
+pub(super) fn time_chart(
     root: &Area,
     input: &SeriesPlotInput,
     title: &str,
     y_desc: &str,
-    lines: &[Vec<Vec<(f64, f64)>>],
+    lines: &[Line],
     y_range: Range<f64>,
     guides: &[Guide],
 ) -> DrawResult {
@@ -743,22 +796,22 @@ fn time_chart(
         .draw()?;
 
     let mut entries = Vec::new();
-    for (e, runs) in lines.iter().enumerate() {
-        let colour = colour_of(e);
-        for run in runs {
+    for line in lines {
+        let colour = line.colour;
+        for run in &line.runs {
             if let [only] = run.as_slice() {
                 chart.draw_series(std::iter::once(Circle::new(*only, 2, colour.filled())))?;
+            } else if line.dashed {
+                chart.draw_series(DashedLineSeries::new(run.iter().copied(), 5, 3, colour.stroke_width(2)))?;
             } else {
                 chart.draw_series(LineSeries::new(run.iter().copied(), colour.stroke_width(2)))?;
             }
         }
-        let name = input.endpoints.get(e).map_or("", String::as_str);
-        let label = if runs.is_empty() { format!("{} (no data)", clip(name, 16)) } else { clip(name, LABEL_CHARS_MAX) };
-        entries.push((label, Mark::Line(colour)));
+        entries.push((line.label.clone(), if line.dashed { Mark::Dashed(colour) } else { Mark::Line(colour) }));
     }
     // Horizontal guides (objectives), dashed in their endpoint's colour.
     for g in guides {
-        let colour = colour_of(g.endpoint);
+        let colour = g.endpoint.map_or(MUTED, colour_of);
         chart.draw_series(DashedLineSeries::new([(0.0, g.value), (end_s, g.value)], 6, 4, colour.stroke_width(1)))?;
         entries.push((clip(&g.label, LABEL_CHARS_MAX), Mark::Line(colour)));
     }
@@ -1361,6 +1414,9 @@ mod tests {
             warmup_s: 2.0,
             end_s: 10.0,
             windows: vec![Window { name: "db down".to_owned(), start_s: 4.0, end_s: 7.0 }],
+            services: Vec::new(),
+            service_series: Vec::new(),
+            seeds: 1,
         }
     }
 
@@ -1484,6 +1540,9 @@ mod tests {
             warmup_s: 0.0,
             end_s: 0.0,
             windows: Vec::new(),
+            services: Vec::new(),
+            service_series: Vec::new(),
+            seeds: 1,
         };
         check(|| availability_over_time(&empty), "Availability over time", &["no data"]);
         check(|| latency_over_time(&empty), "Mean latency over time", &["no data"]);
@@ -1568,6 +1627,9 @@ mod tests {
             warmup_s: 0.0,
             end_s: 5.0,
             windows: vec![Window { name: "slow".into(), start_s: 2.0, end_s: 4.0 }],
+            services: Vec::new(),
+            service_series: Vec::new(),
+            seeds: 1,
         };
         for p in [50.0, 99.0] {
             let svg = latency_percentile_over_time(&input, p);

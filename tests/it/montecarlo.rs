@@ -144,6 +144,7 @@ fn intervals_cover_the_truth_about_95_percent_of_the_time() {
             records: data.records[(b * per_batch) as usize..((b + 1) * per_batch) as usize].to_vec(),
             latency: data.latency.clone(),
             series: data.series.clone(),
+            service_series: data.service_series.clone(),
         };
         let r = Results::build(Meta::of(&s, 1 + b * per_batch, per_batch, None), part);
         if r.endpoints[0].latency.mean_ms_per_seed.contains(20.0) {

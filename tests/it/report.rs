@@ -204,3 +204,51 @@ fn the_page_shows_oom_kills_and_data_lost_where_the_model_has_them() {
     let plain = std::fs::read_to_string(dir.path().join("z/index.html")).expect("page");
     assert!(!plain.contains("id=\"infra\""));
 }
+
+#[test]
+fn a_retry_storm_shows_in_the_load_retry_utilisation_and_budget_charts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/retry_storm_spike.ron");
+    ok(dir.path(), &["report", scenario.to_str().expect("utf-8"), "--seeds", "2", "--out", "r"]);
+    let out = files(&dir.path().join("r"));
+    let page = String::from_utf8(out["index.html"].clone()).expect("utf-8");
+    for (file, words) in [
+        ("load.svg", "api goodput"),
+        ("service_load.svg", "svc-b attempts"),
+        ("retries.svg", "Retries sent over time"),
+        ("utilisation.svg", "every worker busy"),
+        ("budget.svg", "api (SLO"),
+        ("latency_heatmap.svg", "api: served latency per time bucket"),
+    ] {
+        let svg = String::from_utf8(out.get(file).unwrap_or_else(|| panic!("{file} written")).clone()).expect("utf-8");
+        parse_xml(file, &svg);
+        assert!(svg.contains(words), "{file} shows {words:?}");
+        assert!(page.contains(&format!("id=\"plot-{}\"", file.trim_end_matches(".svg"))), "{file} is on the page");
+    }
+    // The storm itself: after the spike, svc-b answers many more attempts than it did before.
+    let results: serde_json::Value = serde_json::from_slice(&out["results.json"]).expect("json");
+    let services = results["meta"]["services"].as_array().expect("services");
+    let b = services.iter().position(|s| s == "svc-b").expect("svc-b");
+    let series = results["data"]["service_series"][b].as_array().expect("a series per service");
+    let answered =
+        |from: usize, to: usize| -> u64 { series[from..to].iter().map(|x| x["answered"].as_u64().unwrap_or(0)).sum() };
+    assert!(answered(150, 200) > 5 * answered(35, 55), "attempts climb after the spike");
+    // zone_outage has no retries and no queueing: those charts are left out, not drawn empty.
+    ok(dir.path(), &["report", &zone_outage(), "--seeds", "2", "--out", "z"]);
+    let plain = files(&dir.path().join("z"));
+    assert!(!plain.contains_key("retries.svg") && plain.contains_key("load.svg"), "{:?}", plain.keys());
+}
+
+#[test]
+fn the_page_lists_what_the_resilience_patterns_did() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/slow_dependency_breaker.ron");
+    ok(dir.path(), &["report", scenario.to_str().expect("utf-8"), "--seeds", "2", "--out", "b"]);
+    let page = std::fs::read_to_string(dir.path().join("b/index.html")).expect("page");
+    let at = page.find("<section id=\"patterns\">").expect("a patterns section");
+    let section = &page[at..at + page[at..].find("</section>").expect("closed")];
+    assert!(section.contains("breaker opened") && section.contains("times per seed [95% CI]"), "{section}");
+    ok(dir.path(), &["report", &zone_outage(), "--seeds", "2", "--out", "z"]);
+    let plain = std::fs::read_to_string(dir.path().join("z/index.html")).expect("page");
+    assert!(!plain.contains("id=\"patterns\""));
+}
