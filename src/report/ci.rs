@@ -199,28 +199,27 @@ pub fn github_annotations(checked: &[Checked]) -> String {
 
 /// A markdown table of every verdict, for `$GITHUB_STEP_SUMMARY`.
 pub fn markdown_summary(checked: &[Checked]) -> String {
-    let mut out = String::from("## faultsim check\n\n| scenario | hypothesis | verdict | passing | pass rate (95% exact) | required |\n|---|---|---|---|---|---|\n");
+    use super::table::{Cell, Table, Tone};
+    let mut table = Table::new(&["scenario", "hypothesis", "verdict", "passing", "pass rate (95% exact)", "required"]);
     for c in checked {
         for v in &c.verdicts {
             let verdict = match v.judgement {
-                Judgement::Pass => "✅ pass",
-                Judgement::Fail => "❌ fail",
-                Judgement::Inconclusive => "⚠️ inconclusive",
-                Judgement::NotEvaluable => "➖ not evaluated",
+                Judgement::Pass => Cell::Badge(Tone::Good, "pass".into()),
+                Judgement::Fail => Cell::Badge(Tone::Bad, "fail".into()),
+                Judgement::Inconclusive => Cell::Badge(Tone::Warn, "inconclusive".into()),
+                Judgement::NotEvaluable => Cell::Badge(Tone::Neutral, "not evaluated".into()),
             };
-            out.push_str(&format!(
-                "| `{}` | {} | {verdict} | {}/{} {} | {} | {} |\n",
-                c.file,
-                v.name.replace('|', "\\|"),
-                v.passed,
-                v.evaluated,
-                v.counts.name(),
-                pct_ci(&v.pass_rate),
-                pct(v.required)
-            ));
+            table.push(vec![
+                Cell::Code(c.file.clone()),
+                v.name.clone().into(),
+                verdict,
+                format!("{}/{} {}", v.passed, v.evaluated, v.counts.name()).into(),
+                pct_ci(&v.pass_rate).into(),
+                pct(v.required).into(),
+            ]);
         }
     }
-    out
+    format!("## faultsim check\n\n{}", table.markdown())
 }
 
 /// The scenario's hypotheses checked on one run (for `faultsim run --seed`), so that

@@ -9,10 +9,11 @@
 //! also well-formed XML (void elements self-closed, the style free of `<` and `&`), so
 //! tests can parse the whole page.
 
-use std::fmt::Write;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
+use super::table::{Cell, Table, Tone};
 use super::text::{ms, num_ci, pct, pct_ci};
-use crate::montecarlo::summary::Results;
+use crate::montecarlo::summary::{EndpointStats, Results, SloMeta, SloStats};
 use crate::scenario::Scenario;
 
 /// One chart: shown on the page and written to its own file beside it.
@@ -178,20 +179,9 @@ mod charts {
     }
 }
 
-/// Escapes text for HTML and XML content and attribute values.
+/// Escapes text for HTML and XML content and attribute values (see [`super::escape::html`]).
 pub fn escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
+    super::escape::html(s)
 }
 
 /// The part of an SVG document that goes into a page: from `<svg` on (an XML declaration
@@ -238,6 +228,7 @@ tbody tr:hover { background: #f8f9fb; }
 .ok { color: var(--ok); background: var(--okbg); }
 .bad { color: var(--bad); background: var(--badbg); }
 .warn { color: var(--warn); background: var(--warnbg); }
+.skip { color: var(--muted); background: var(--head); }
 .banner { padding: 8px 12px; border-radius: 6px; margin: 12px 0; }
 ul.headline { list-style: none; padding: 0; font-size: 16px; }
 ul.headline li { margin: 6px 0; }
@@ -248,37 +239,106 @@ details summary { cursor: pointer; color: var(--muted); margin: 6px 0; }
 footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--line); color: var(--muted); font-size: 13px; }
 ";
 
-/// The page's opening answer, one line per SLO: met in k of n seeds with its interval, the
-/// measured availability and nines with theirs, and the error budget's burn rate and spend
-/// per window (when the scenario is at hand to compute them from).
-fn headline(r: &Results, scenario: Option<&Scenario>) -> String {
-    let mut o = String::new();
-    let slos: Vec<_> = r
-        .endpoints
+/// The `<meta>` elements of every page, self-closed so that the page stays well-formed XML
+/// (maud writes void elements the HTML way, without the slash).
+pub(crate) const META: &str =
+    "<meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>";
+
+/// A whole page: the doctype, the head with `title` and the style (plus `extra_style`), and `body`.
+pub(crate) fn document(title: &str, extra_style: &str, body: Markup) -> String {
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head { (PreEscaped(META)) title { (title) } style { (PreEscaped(STYLE)) (PreEscaped(extra_style)) } }
+            body { (body) }
+        }
+    };
+    let mut out = page.into_string();
+    out.push('\n');
+    out
+}
+
+/// The endpoints with an SLO: their statistics, their objective and how the seeds met it.
+fn with_slo(r: &Results) -> Vec<(&EndpointStats, &SloMeta, &SloStats)> {
+    r.endpoints
         .iter()
         .zip(&r.meta.endpoints)
         .filter_map(|(e, em)| Some((e, em.slo.as_ref()?, e.slo.as_ref()?)))
-        .collect();
+        .collect()
+}
+
+/// An SLO's objective in words: `availability ≥ 99.9%, p99 ≤ 250ms`.
+fn objective(slo: &SloMeta) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = slo.availability {
+        parts.push(format!("availability ≥ {}", pct(a)));
+    }
+    if let Some(l) = &slo.latency {
+        parts.push(format!("p{} ≤ {}", l.percentile, crate::units::Duration::from_nanos(l.max_ns)));
+    }
+    parts.join(", ")
+}
+
+/// A section with an id and a heading.
+fn section(id: &str, heading: &str, content: Markup) -> Markup {
+    html! { section id=(id) { h2 { (heading) } (content) } }
+}
+
+/// A note under a table.
+fn note(text: &str) -> Markup {
+    html! { p.note { (text) } }
+}
+
+/// The page's header: what was run, from which files, by which version.
+fn header(r: &Results, scenario: Option<&Scenario>) -> Markup {
+    let m = &r.meta;
+    let last = m.first_seed + m.seed_count.saturating_sub(1);
+    let shard = m.shard.map(|s| format!(" (shard {}/{})", s.index, s.count)).unwrap_or_default();
+    let simulated = format!(
+        "{} per seed; requests arriving after the {} warm-up are measured; time buckets of {}{}",
+        crate::units::Duration(m.duration_ns),
+        crate::units::Duration(m.warmup_ns),
+        crate::units::Duration(m.bucket_ns),
+        m.bucket_widened_from_ns.map_or_else(String::new, super::summary::widened_from)
+    );
+    let description = scenario.map(|s| s.description.trim()).filter(|d| !d.is_empty());
+    html! {
+        header {
+            h1 { (m.scenario) }
+            @if let Some(d) = description { p { (d) } }
+            dl.meta {
+                dt { "topology" } dd { (m.topology) }
+                dt { "seeds" } dd { (r.seeds) " of " (m.first_seed) "..=" (last) (shard) }
+                dt { "simulated" } dd { (simulated) }
+                dt { "intervals" } dd { "95%, from the spread between seeds (each seed is one independent replication)" }
+                dt { "scenario file" } dd { code { "sha256 " (m.inputs.scenario) } }
+                dt { "topology file" } dd { code { "sha256 " (m.inputs.topology) } }
+                @for (i, t) in m.inputs.traces.iter().enumerate() {
+                    dt { "trace file " (i + 1) } dd { code { "sha256 " (t) } }
+                }
+                dt { "faultsim" } dd { (m.tool_version) }
+            }
+        }
+    }
+}
+
+/// The page's opening answer, one line per SLO: met in k of n seeds with its interval, the
+/// measured availability and nines with theirs, and the error budget's burn rate and spend
+/// per window (when the scenario is at hand to compute them from).
+fn headline(r: &Results, scenario: Option<&Scenario>) -> Markup {
+    let slos = with_slo(r);
     if slos.is_empty() {
-        return o;
+        return html! {};
     }
     let budgets = scenario.map(|s| crate::montecarlo::budget::budgets(s, &r.data)).unwrap_or_default();
-    o.push_str("<section id=\"headline\">\n<h2>SLOs</h2>\n<ul class=\"headline\">\n");
-    for (e, slo, st) in slos {
-        let class = if st.seeds_meeting == r.seeds && r.seeds > 0 {
-            "ok"
+    let line = |e: &EndpointStats, slo: &SloMeta, st: &SloStats| {
+        let tone = if st.seeds_meeting == r.seeds && r.seeds > 0 {
+            Tone::Good
         } else if st.seeds_meeting == 0 {
-            "bad"
+            Tone::Bad
         } else {
-            "warn"
+            Tone::Warn
         };
-        let mut objective = Vec::new();
-        if let Some(a) = slo.availability {
-            objective.push(format!("availability ≥ {}", pct(a)));
-        }
-        if let Some(l) = &slo.latency {
-            objective.push(format!("p{} ≤ {}", l.percentile, crate::units::Duration::from_nanos(l.max_ns)));
-        }
         let budget = budgets.iter().find(|b| b.endpoint == e.name && b.source == "slo").map_or_else(String::new, |b| {
             format!(
                 "; error budget over {}: burn rate {}, {} of it spent if this happens once a window",
@@ -287,227 +347,102 @@ fn headline(r: &Results, scenario: Option<&Scenario>) -> String {
                 pct_ci(&b.spent_once)
             )
         });
-        let _ = writeln!(
-            o,
-            "<li><span class=\"badge {class}\">met in {}/{} seeds</span> <b>{}</b> ({}): fraction of seeds meeting it {}; \
-             availability {}, {} nines{budget}.</li>",
-            st.seeds_meeting,
-            r.seeds,
-            escape(&e.name),
-            escape(&objective.join(", ")),
-            pct_ci(&st.fraction),
-            pct_ci(&e.availability),
-            num_ci(&e.nines, 2),
-        );
-    }
-    o.push_str("</ul>\n</section>\n");
-    o
-}
-
-/// A table: `head` cells, then rows of already-escaped HTML cells. Numbers are aligned
-/// right; the first column and the columns in `text` (text, not numbers) left.
-fn table(o: &mut String, head: &[&str], text: &[usize], rows: &[Vec<String>]) {
-    let class = |i: usize| if text.contains(&i) { " class=\"l\"" } else { "" };
-    o.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
-    for (i, h) in head.iter().enumerate() {
-        let _ = write!(o, "<th{}>{}</th>", class(i), escape(h));
-    }
-    o.push_str("</tr></thead>\n<tbody>\n");
-    for r in rows {
-        o.push_str("<tr>");
-        for (i, c) in r.iter().enumerate() {
-            let _ = write!(o, "<td{}>{c}</td>", class(i));
+        html! {
+            li {
+                (Cell::Badge(tone, format!("met in {}/{} seeds", st.seeds_meeting, r.seeds))) " "
+                b { (e.name) } " (" (objective(slo)) "): fraction of seeds meeting it " (pct_ci(&st.fraction))
+                "; availability " (pct_ci(&e.availability)) ", " (num_ci(&e.nines, 2)) " nines" (budget) "."
+            }
         }
-        o.push_str("</tr>\n");
-    }
-    o.push_str("</tbody>\n</table></div>\n");
-}
-
-/// The kind of a fault, from its variant name (`Crash`, `Latency`, …).
-fn fault_kind(f: &crate::scenario::Fault) -> String {
-    format!("{f:?}").chars().take_while(char::is_ascii_alphanumeric).collect()
-}
-
-/// The page of many seeds' results: header, verdicts, tables, `plots` and the replay
-/// command (`replay` is the command prefix that reruns one seed, as in the text summary).
-/// With the scenario, the page also lists its description and fault timeline.
-pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plot], replay: &str) -> String {
-    let r = results;
-    let m = &r.meta;
-    let mut o = String::new();
-    let title = format!("faultsim: {}", m.scenario);
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        escape(&title)
-    );
-
-    // Header.
-    let last = m.first_seed + m.seed_count.saturating_sub(1);
-    let _ = writeln!(o, "<header>\n<h1>{}</h1>", escape(&m.scenario));
-    if let Some(s) = scenario.filter(|s| !s.description.trim().is_empty()) {
-        let _ = writeln!(o, "<p>{}</p>", escape(s.description.trim()));
-    }
-    o.push_str("<dl class=\"meta\">\n");
-    let mut meta_row = |k: &str, v: String| {
-        let _ = writeln!(o, "<dt>{}</dt><dd>{v}</dd>", escape(k));
     };
-    meta_row("topology", escape(&m.topology));
-    let shard = m.shard.map(|s| format!(" (shard {}/{})", s.index, s.count)).unwrap_or_default();
-    meta_row("seeds", format!("{} of {}..={}{}", r.seeds, m.first_seed, last, escape(&shard)));
-    meta_row(
-        "simulated",
-        format!(
-            "{} per seed; requests arriving after the {} warm-up are measured; time buckets of {}{}",
-            crate::units::Duration(m.duration_ns),
-            crate::units::Duration(m.warmup_ns),
-            crate::units::Duration(m.bucket_ns),
-            m.bucket_widened_from_ns.map_or_else(String::new, super::summary::widened_from)
-        ),
-    );
-    meta_row("intervals", "95%, from the spread between seeds (each seed is one independent replication)".to_owned());
-    meta_row("scenario file", format!("<code>sha256 {}</code>", escape(&m.inputs.scenario)));
-    meta_row("topology file", format!("<code>sha256 {}</code>", escape(&m.inputs.topology)));
-    for (i, t) in m.inputs.traces.iter().enumerate() {
-        meta_row(&format!("trace file {}", i + 1), format!("<code>sha256 {}</code>", escape(t)));
-    }
-    meta_row("faultsim", escape(&m.tool_version));
-    o.push_str("</dl>\n</header>\n");
-    o.push_str(&headline(r, scenario));
+    section("headline", "SLOs", html! { ul.headline { @for (e, slo, st) in slos { (line(e, slo, st)) } } })
+}
 
-    // Verdicts.
-    o.push_str("<section id=\"verdicts\">\n<h2>Verdicts</h2>\n");
-    if !r.stopped.is_empty() {
-        let _ = writeln!(
-            o,
-            "<p class=\"banner warn\">Inconclusive: {} of {} seeds stopped at a limit; their figures cover the run \
-             up to the stop (see <a href=\"#stopped\">stopped seeds</a>).</p>",
-            r.stopped.len(),
-            r.seeds
-        );
+/// Each SLO's and each hypothesis's verdict over the seeds.
+fn verdicts(r: &Results) -> Markup {
+    use crate::montecarlo::verdict::Judgement;
+    let slos = with_slo(r);
+    let mut slo_table = Table::new(&["endpoint", "objective", "seeds meeting", "fraction [95% Wilson CI]", "verdict"])
+        .text_columns(&[1, 4]);
+    for (e, slo, st) in &slos {
+        let verdict = if r.seeds == 0 {
+            Cell::Badge(Tone::Warn, "no seeds".into())
+        } else if st.seeds_meeting == r.seeds {
+            Cell::Badge(Tone::Good, "met in every seed".into())
+        } else if st.seeds_meeting == 0 {
+            Cell::Badge(Tone::Bad, "missed in every seed".into())
+        } else {
+            Cell::Badge(Tone::Warn, format!("missed in {} of {} seeds", r.seeds - st.seeds_meeting, r.seeds))
+        };
+        slo_table.push(vec![
+            e.name.clone().into(),
+            objective(slo).into(),
+            format!("{}/{}", st.seeds_meeting, r.seeds).into(),
+            pct_ci(&st.fraction).into(),
+            verdict,
+        ]);
     }
-    let slos: Vec<_> = r
-        .endpoints
-        .iter()
-        .zip(&m.endpoints)
-        .filter_map(|(e, em)| Some((e, em.slo.as_ref()?, e.slo.as_ref()?)))
-        .collect();
-    if slos.is_empty() {
-        o.push_str("<p class=\"muted\">No endpoint has an SLO, so there is nothing to judge.</p>\n");
-    } else {
-        o.push_str("<p class=\"muted\">A seed meets an endpoint's SLO when its own availability and latency do.</p>\n");
-        let mut rows = Vec::new();
-        for (e, slo, st) in slos {
-            let mut objective = Vec::new();
-            if let Some(a) = slo.availability {
-                objective.push(format!("availability ≥ {}", pct(a)));
-            }
-            if let Some(l) = &slo.latency {
-                objective.push(format!("p{} ≤ {}", l.percentile, crate::units::Duration::from_nanos(l.max_ns)));
-            }
-            let verdict = if r.seeds == 0 {
-                "<span class=\"badge warn\">no seeds</span>".to_owned()
-            } else if st.seeds_meeting == r.seeds {
-                "<span class=\"badge ok\">met in every seed</span>".to_owned()
-            } else if st.seeds_meeting == 0 {
-                "<span class=\"badge bad\">missed in every seed</span>".to_owned()
-            } else {
-                format!(
-                    "<span class=\"badge warn\">missed in {} of {} seeds</span>",
-                    r.seeds - st.seeds_meeting,
-                    r.seeds
-                )
-            };
-            rows.push(vec![
-                escape(&e.name),
-                escape(&objective.join(", ")),
-                format!("{}/{}", st.seeds_meeting, r.seeds),
-                pct_ci(&st.fraction),
-                verdict,
-            ]);
+    let mut hypotheses = Table::new(&[
+        "hypothesis",
+        "claim",
+        "seeds passing",
+        "pass rate [95% exact CI]",
+        "required",
+        "verdict",
+        "note / failing seeds",
+    ])
+    .text_columns(&[1, 5, 6]);
+    for v in &r.verdicts {
+        let badge = match v.judgement {
+            Judgement::Pass => Cell::Badge(Tone::Good, "pass".into()),
+            Judgement::Fail => Cell::Badge(Tone::Bad, "fail".into()),
+            Judgement::Inconclusive => Cell::Badge(Tone::Warn, "inconclusive".into()),
+            Judgement::NotEvaluable => Cell::Badge(Tone::Neutral, "not evaluated".into()),
+        };
+        let mut failing: Vec<String> = v.failing_seeds.iter().take(5).map(u64::to_string).collect();
+        if v.failing_seeds.len() > 5 {
+            failing.push(format!("… and {} more", v.failing_seeds.len() - 5));
         }
-        table(
-            &mut o,
-            &["endpoint", "objective", "seeds meeting", "fraction [95% Wilson CI]", "verdict"],
-            &[1, 4],
-            &rows,
-        );
+        hypotheses.push(vec![
+            v.name.clone().into(),
+            v.claim.clone().into(),
+            format!("{}/{}", v.passed, v.evaluated).into(),
+            pct_ci(&v.pass_rate).into(),
+            pct(v.required).into(),
+            badge,
+            v.note.clone().unwrap_or_else(|| failing.join(", ")).into(),
+        ]);
     }
-    if !r.verdicts.is_empty() {
-        use crate::montecarlo::verdict::Judgement;
-        o.push_str(
-            "<p class=\"muted\">Hypotheses are checked on every seed and judged by the exact 95% interval of their \
-             pass rate against the required fraction of seeds.</p>\n",
-        );
-        let rows: Vec<Vec<String>> = r
-            .verdicts
-            .iter()
-            .map(|v| {
-                let badge = match v.judgement {
-                    Judgement::Pass => "<span class=\"badge ok\">pass</span>",
-                    Judgement::Fail => "<span class=\"badge bad\">fail</span>",
-                    Judgement::Inconclusive => "<span class=\"badge warn\">inconclusive</span>",
-                    Judgement::NotEvaluable => "<span class=\"badge warn\">not evaluated</span>",
-                };
-                let mut failing: Vec<String> = v.failing_seeds.iter().take(5).map(u64::to_string).collect();
-                if v.failing_seeds.len() > 5 {
-                    failing.push(format!("… and {} more", v.failing_seeds.len() - 5));
+    section(
+        "verdicts",
+        "Verdicts",
+        html! {
+            @if !r.stopped.is_empty() {
+                p.banner.warn {
+                    "Inconclusive: " (r.stopped.len()) " of " (r.seeds) " seeds stopped at a limit; their figures cover \
+                     the run up to the stop (see " a href="#stopped" { "stopped seeds" } ")."
                 }
-                vec![
-                    escape(&v.name),
-                    escape(&v.claim),
-                    format!("{}/{}", v.passed, v.evaluated),
-                    pct_ci(&v.pass_rate),
-                    pct(v.required),
-                    badge.to_owned(),
-                    escape(&v.note.clone().unwrap_or_else(|| failing.join(", "))),
-                ]
-            })
-            .collect();
-        table(
-            &mut o,
-            &[
-                "hypothesis",
-                "claim",
-                "seeds passing",
-                "pass rate [95% exact CI]",
-                "required",
-                "verdict",
-                "note / failing seeds",
-            ],
-            &[1, 5, 6],
-            &rows,
-        );
-    }
-    o.push_str("</section>\n");
+            }
+            @if slos.is_empty() {
+                p.muted { "No endpoint has an SLO, so there is nothing to judge." }
+            } @else {
+                p.muted { "A seed meets an endpoint's SLO when its own availability and latency do." }
+                (slo_table.html())
+            }
+            @if !r.verdicts.is_empty() {
+                p.muted {
+                    "Hypotheses are checked on every seed and judged by the exact 95% interval of their pass rate \
+                     against the required fraction of seeds."
+                }
+                (hypotheses.html())
+            }
+        },
+    )
+}
 
-    // Endpoints.
-    o.push_str("<section id=\"endpoints\">\n<h2>Endpoints</h2>\n");
+/// Per endpoint: requests, availability and nines, SLO attainment and failures by cause.
+fn endpoints(r: &Results) -> Markup {
     let extra = super::patterns::causes_present(r.endpoints.iter().map(|e| &e.failed));
-    let rows: Vec<Vec<String>> = r
-        .endpoints
-        .iter()
-        .map(|e| {
-            vec![
-                escape(&e.name),
-                e.requests.to_string(),
-                pct_ci(&e.availability),
-                num_ci(&e.nines, 2),
-                e.slo.as_ref().map_or_else(|| "-".to_owned(), |s| format!("{}/{}", s.seeds_meeting, r.seeds)),
-                e.degraded.to_string(),
-                e.failed.timeout.to_string(),
-                e.failed.rejected.to_string(),
-                e.failed.unavailable.to_string(),
-                e.failed.error.to_string(),
-                e.failed.unfinished.to_string(),
-            ]
-            .into_iter()
-            .chain(extra.iter().map(|&c| e.failed.get(c).to_string()))
-            .collect()
-        })
-        .collect();
     let head: Vec<&str> = [
         "endpoint",
         "requests",
@@ -524,35 +459,59 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
     .into_iter()
     .chain(extra.iter().map(|c| c.name()))
     .collect();
-    table(&mut o, &head, &[], &rows);
-    o.push_str(
-        "<p class=\"note\">Availability is the mean of the per-seed availabilities (served, degraded included, / \
-         finished); failures are counted by cause over all seeds.</p>\n</section>\n",
-    );
+    let rows = r.endpoints.iter().map(|e| {
+        [
+            e.name.clone(),
+            e.requests.to_string(),
+            pct_ci(&e.availability),
+            num_ci(&e.nines, 2),
+            e.slo.as_ref().map_or_else(|| "-".to_owned(), |s| format!("{}/{}", s.seeds_meeting, r.seeds)),
+            e.degraded.to_string(),
+            e.failed.timeout.to_string(),
+            e.failed.rejected.to_string(),
+            e.failed.unavailable.to_string(),
+            e.failed.error.to_string(),
+            e.failed.unfinished.to_string(),
+        ]
+        .into_iter()
+        .chain(extra.iter().map(|&c| e.failed.get(c).to_string()))
+        .map(Cell::Text)
+        .collect()
+    });
+    section(
+        "endpoints",
+        "Endpoints",
+        html! {
+            (Table::new(&head).extend(rows).html())
+            (note("Availability is the mean of the per-seed availabilities (served, degraded included, / finished); \
+                   failures are counted by cause over all seeds."))
+        },
+    )
+}
 
-    // Latency.
-    o.push_str("<section id=\"latency\">\n<h2>Latency of served requests</h2>\n");
+/// Latency of served requests per endpoint, with percentiles flagged when there are too few samples.
+fn latency(r: &Results) -> Markup {
     let mut warned = false;
-    let rows: Vec<Vec<String>> = r
+    let rows: Vec<Vec<Cell>> = r
         .endpoints
         .iter()
         .map(|e| {
             let l = &e.latency;
+            let none = l.samples == 0;
             let mark = |name: &str, v: u64| {
-                if l.samples == 0 {
-                    "-".to_owned()
+                if none {
+                    Cell::from("-")
                 } else if l.too_few_samples.iter().any(|n| n == name) {
-                    format!("<span class=\"few\" title=\"too few samples to trust\">{}*</span>", ms(v))
+                    Cell::Flagged(ms(v), "too few samples to trust".into())
                 } else {
-                    ms(v)
+                    Cell::Text(ms(v))
                 }
             };
-            warned |= !l.too_few_samples.is_empty() && l.samples > 0;
-            let none = l.samples == 0;
+            warned |= !l.too_few_samples.is_empty() && !none;
             vec![
-                escape(&e.name),
-                l.samples.to_string(),
-                if none { "-".into() } else { ms(l.mean_ns) },
+                e.name.clone().into(),
+                l.samples.to_string().into(),
+                if none { "-".into() } else { ms(l.mean_ns).into() },
                 mark("p50", l.p50_ns),
                 mark("p90", l.p90_ns),
                 mark("p99", l.p99_ns),
@@ -560,248 +519,286 @@ pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plo
                 if none {
                     "-".into()
                 } else {
-                    format!("{} / {} / {}", ms(l.p99_per_seed[0]), ms(l.p99_per_seed[1]), ms(l.p99_per_seed[2]))
+                    format!("{} / {} / {}", ms(l.p99_per_seed[0]), ms(l.p99_per_seed[1]), ms(l.p99_per_seed[2])).into()
                 },
-                if none { "-".into() } else { format!("{} ms", num_ci(&l.mean_ms_per_seed, 2)) },
+                if none { "-".into() } else { format!("{} ms", num_ci(&l.mean_ms_per_seed, 2)).into() },
             ]
         })
         .collect();
-    table(
-        &mut o,
-        &[
-            "endpoint",
-            "samples",
-            "mean",
-            "p50",
-            "p90",
-            "p99",
-            "p99.9",
-            "per-seed p99: min / median / max",
-            "per-seed mean [95% CI]",
-        ],
-        &[],
-        &rows,
-    );
-    o.push_str("<p class=\"note\">Percentiles come from the histograms of all seeds merged");
-    if warned {
-        o.push_str(
-            "; <span class=\"few\">*</span> marks too few samples to trust: a p99 needs ≥ 1000 samples, a p99.9 \
-             ≥ 10000 (run more seeds)",
-        );
-    }
-    o.push_str(".</p>\n</section>\n");
-
-    // Services.
-    o.push_str("<section id=\"services\">\n<h2>Services</h2>\n");
-    let rows: Vec<Vec<String>> = r
-        .services
-        .iter()
-        .map(|s| {
-            vec![
-                escape(&s.name),
-                pct_ci(&s.utilisation),
-                num_ci(&s.attempts_per_call, 2),
-                num_ci(&s.retries, 0),
-                num_ci(&s.wasted_s, 1),
-                num_ci(&s.rejected, 0),
-            ]
-        })
-        .collect();
-    table(
-        &mut o,
-        &["service", "utilisation", "attempts / call", "retries / seed", "wasted s / seed", "rejected / seed"],
-        &[],
-        &rows,
-    );
-    o.push_str("<p class=\"note\">Per-seed means with their 95% intervals.</p>\n</section>\n");
-
-    // Resilience patterns, when some service's patterns acted in some seed.
-    if r.services.iter().any(|s| !s.patterns.is_empty()) {
-        o.push_str("<section id=\"patterns\">\n<h2>Resilience patterns</h2>\n");
-        let rows: Vec<Vec<String>> = r
-            .services
-            .iter()
-            .flat_map(|s| {
-                s.patterns.iter().map(|p| {
-                    vec![
-                        escape(&s.name),
-                        escape(&p.action),
-                        super::text::count_ci(&p.per_seed, 1),
-                        format!("{}/{}", p.seeds, r.seeds),
-                    ]
-                })
-            })
-            .collect();
-        table(&mut o, &["service", "action", "times per seed [95% CI]", "seeds"], &[1], &rows);
-        o.push_str(
-            "<p class=\"note\">What each service's breakers, bulkheads, throttles, retry budgets, fallbacks, rate \
-             limits, shedding and deadlines did after the warm-up; call-side patterns count at the caller.</p>\n\
-             </section>\n",
-        );
-    }
-
-    // Theory beside the simulation, where an endpoint is one station with a closed form.
-    if !r.theory.is_empty() {
-        o.push_str("<section id=\"theory\">\n<h2>Theory beside the simulation</h2>\n");
-        let mut rows = Vec::new();
-        for t in &r.theory {
-            for q in &t.quantities {
-                let scale = if q.quantity.starts_with("mean latency") { 1e3 } else { 1e2 };
-                let unit = if scale == 1e3 { " ms" } else { "%" };
-                let e = &q.simulated;
-                rows.push(vec![
-                    escape(&t.endpoint),
-                    escape(&format!("{} {}", t.service, t.model)),
-                    escape(q.quantity.trim_end_matches(" (s)")),
-                    format!("{}{unit}", super::text::num(q.theory * scale, 4)),
-                    format!(
-                        "{}{unit} [{}, {}]",
-                        super::text::num(e.value * scale, 4),
-                        super::text::num(e.low * scale, 4),
-                        super::text::num(e.high * scale, 4)
-                    ),
-                    if q.inside {
-                        "<span class=\"badge ok\">inside</span>".to_owned()
-                    } else {
-                        "<span class=\"badge warn\">outside</span>".to_owned()
-                    },
-                ]);
-            }
-        }
-        table(&mut o, &["endpoint", "station", "quantity", "theory", "simulated [95% CI]", ""], &[1, 2, 5], &rows);
-        o.push_str(
-            "<p class=\"note\">The M/M/c/K closed form of each endpoint whose path is one station, beside the \
-             per-seed mean; a 95% interval misses the truth about one time in twenty.</p>\n</section>\n",
-        );
-    }
-
-    // Infrastructure, when the topology has memory models, queues, datastores or autoscalers:
-    // data lost, OOM kills, failovers with their RTO and RPO.
-    if let Some(x) = r.infra.as_ref() {
-        o.push_str("<section id=\"infra\">\n<h2>Infrastructure</h2>\n");
-        let rows: Vec<Vec<String>> =
-            super::infra::infra_rows(x).iter().map(|row| row.iter().map(|c| escape(c)).collect()).collect();
-        table(&mut o, &super::infra::INFRA_COLUMNS, &[0], &rows);
-        o.push_str(
-            "<p class=\"note\">Per-seed means with their 95% intervals, and the seeds in which each happened at all.</p>\n\
-             </section>\n",
-        );
-    }
-
-    // Connection pools, when the topology has datastores: who holds the connections.
-    if let Some(pools) = r.infra.as_ref().map(|x| &x.pools).filter(|p| !p.is_empty()) {
-        o.push_str("<section id=\"pools\">\n<h2>Connection pools</h2>\n");
-        let rows: Vec<Vec<String>> =
-            pools.iter().map(|p| super::infra::pool_cells(p).iter().map(|c| escape(c)).collect()).collect();
-        table(&mut o, &super::infra::POOL_COLUMNS, &[0, 1], &rows);
-        o.push_str(
-            "<p class=\"note\">Per caller, per-seed means with their 95% intervals. Held: connections (all nodes). \
-             Gave up waiting: calls that got a connection only after their caller had timed out.</p>\n</section>\n",
-        );
-    }
-
-    // Faults, when the scenario is known: each endpoint's availability while each was on.
-    if let Some(s) = scenario.filter(|s| !s.faults.is_empty()) {
-        o.push_str("<section id=\"faults\">\n<h2>Faults</h2>\n");
-        let mut head = vec!["fault", "kind", "from", "to"];
-        head.extend(m.endpoints.iter().map(|e| e.name.as_str()));
-        let bucket = m.bucket_ns.max(1);
-        let rows: Vec<Vec<String>> = s
-            .faults
-            .iter()
-            .map(|f| {
-                let end = f.end.unwrap_or(s.duration);
-                let mut row =
-                    vec![escape(&f.name), escape(&fault_kind(&f.fault)), f.start.to_string(), end.to_string()];
-                for series in r.data.series.iter().take(m.endpoints.len()) {
-                    let first = (f.start.as_nanos() / bucket) as usize;
-                    let last = (end.as_nanos().div_ceil(bucket) as usize).min(series.len());
-                    let (ok, bad) = series
-                        .get(first..last)
-                        .unwrap_or(&[])
-                        .iter()
-                        .fold((0u64, 0u64), |(a, b), x| (a + x.served, b + x.failed));
-                    row.push(if ok + bad == 0 { "-".into() } else { pct(ok as f64 / (ok + bad) as f64) });
+    let table = Table::new(&[
+        "endpoint",
+        "samples",
+        "mean",
+        "p50",
+        "p90",
+        "p99",
+        "p99.9",
+        "per-seed p99: min / median / max",
+        "per-seed mean [95% CI]",
+    ])
+    .extend(rows);
+    section(
+        "latency",
+        "Latency of served requests",
+        html! {
+            (table.html())
+            p.note {
+                "Percentiles come from the histograms of all seeds merged"
+                @if warned {
+                    "; " span.few { "*" } " marks too few samples to trust: a p99 needs ≥ 1000 samples, a p99.9 \
+                     ≥ 10000 (run more seeds)"
                 }
-                row
-            })
-            .collect();
-        table(&mut o, &head, &[1], &rows);
-        o.push_str(
-            "<p class=\"note\">Availability of each endpoint over the time buckets the fault covered, all seeds \
-             merged.</p>\n</section>\n",
-        );
-    }
+                "."
+            }
+        },
+    )
+}
 
-    // Stopped seeds.
-    if !r.stopped.is_empty() {
-        o.push_str("<section id=\"stopped\">\n<h2>Stopped seeds</h2>\n");
-        let rows: Vec<Vec<String>> = r
-            .stopped
-            .iter()
-            .map(|s| {
-                vec![s.seed.to_string(), escape(&s.limit), format!("<code>{} --seed {}</code>", escape(replay), s.seed)]
-            })
-            .collect();
-        table(&mut o, &["seed", "limit", "replay"], &[1, 2], &rows);
-        o.push_str("</section>\n");
-    }
+/// Per service: utilisation, retry amplification, wasted work and rejects.
+fn services(r: &Results) -> Markup {
+    let rows = r.services.iter().map(|s| {
+        vec![
+            s.name.clone().into(),
+            pct_ci(&s.utilisation).into(),
+            num_ci(&s.attempts_per_call, 2).into(),
+            num_ci(&s.retries, 0).into(),
+            num_ci(&s.wasted_s, 1).into(),
+            num_ci(&s.rejected, 0).into(),
+        ]
+    });
+    let table = Table::new(&[
+        "service",
+        "utilisation",
+        "attempts / call",
+        "retries / seed",
+        "wasted s / seed",
+        "rejected / seed",
+    ])
+    .extend(rows);
+    section("services", "Services", html! { (table.html()) (note("Per-seed means with their 95% intervals.")) })
+}
 
-    // Plots.
-    if !plots.is_empty() {
-        o.push_str("<section id=\"plots\">\n<h2>Plots</h2>\n");
-        for p in plots {
-            let id = p.file.trim_end_matches(".svg");
-            // Drawn at its own width at most, shrunk to fit a narrower page down to 4/5 of it
-            // (below that its text gets too small to read, so the figure scrolls instead).
-            let size = svg_width(&p.svg)
-                .map(|w| format!(" style=\"max-width: {w}px; min-width: {}px\"", w * 4 / 5))
-                .unwrap_or_default();
-            let _ = write!(
-                o,
-                "<figure id=\"plot-{}\">\n<div class=\"scroll\"><div class=\"plot\"{size}>\n{}\n</div></div>\n\
-                 <figcaption>{} <span class=\"mono\">({})</span></figcaption>\n</figure>\n",
-                escape(id),
-                inline_svg(&p.svg),
-                escape(&p.caption),
-                escape(&p.file)
-            );
-        }
-        o.push_str("</section>\n");
+/// What the resilience patterns did, when some service's patterns acted in some seed.
+fn patterns(r: &Results) -> Markup {
+    if r.services.iter().all(|s| s.patterns.is_empty()) {
+        return html! {};
     }
-
-    // Per seed.
-    o.push_str("<section id=\"seeds\">\n<h2>Seeds</h2>\n<details>\n");
-    let _ = writeln!(o, "<summary>Each seed's availability, events and fingerprint ({} seeds)</summary>", r.seeds);
-    let mut head = vec!["seed", "events", "fingerprint", "stopped"];
-    head.extend(m.endpoints.iter().map(|e| e.name.as_str()));
-    let rows: Vec<Vec<String>> = r
-        .data
-        .records
-        .iter()
-        .map(|rec| {
-            let mut row = vec![
-                rec.seed.to_string(),
-                rec.events.to_string(),
-                format!("<code>{}</code>", escape(&rec.fingerprint)),
-                if rec.limit.is_some() { "yes".into() } else { "-".into() },
-            ];
-            row.extend(rec.endpoints.iter().map(|e| pct(e.availability())));
-            row
+    let rows = r.services.iter().flat_map(|s| {
+        s.patterns.iter().map(|p| {
+            vec![
+                s.name.clone().into(),
+                p.action.clone().into(),
+                super::text::count_ci(&p.per_seed, 1).into(),
+                format!("{}/{}", p.seeds, r.seeds).into(),
+            ]
         })
-        .collect();
-    table(&mut o, &head, &[2], &rows);
-    o.push_str("</details>\n</section>\n");
+    });
+    let table = Table::new(&["service", "action", "times per seed [95% CI]", "seeds"]).text_columns(&[1]).extend(rows);
+    section(
+        "patterns",
+        "Resilience patterns",
+        html! {
+            (table.html())
+            (note("What each service's breakers, bulkheads, throttles, retry budgets, fallbacks, rate limits, \
+                   shedding and deadlines did after the warm-up; call-side patterns count at the caller."))
+        },
+    )
+}
 
-    // Footer.
-    let _ = write!(
-        o,
-        "<footer>\n<p>Replay one seed: <code>{} --seed N</code></p>\n<p>Made by faultsim {}; the same inputs \
-         give the same page, byte for byte.</p>\n</footer>\n</body>\n</html>\n",
-        escape(replay),
-        escape(&m.tool_version)
-    );
-    o
+/// Theory beside the simulation, where an endpoint is one station with a closed form.
+fn theory(r: &Results) -> Markup {
+    if r.theory.is_empty() {
+        return html! {};
+    }
+    let mut table =
+        Table::new(&["endpoint", "station", "quantity", "theory", "simulated [95% CI]", ""]).text_columns(&[1, 2, 5]);
+    for t in &r.theory {
+        for q in &t.quantities {
+            let scale = if q.quantity.starts_with("mean latency") { 1e3 } else { 1e2 };
+            let unit = if scale == 1e3 { " ms" } else { "%" };
+            let e = &q.simulated;
+            let num = |x: f64| super::text::num(x * scale, 4);
+            table.push(vec![
+                t.endpoint.clone().into(),
+                format!("{} {}", t.service, t.model).into(),
+                q.quantity.trim_end_matches(" (s)").into(),
+                format!("{}{unit}", num(q.theory)).into(),
+                format!("{}{unit} [{}, {}]", num(e.value), num(e.low), num(e.high)).into(),
+                if q.inside {
+                    Cell::Badge(Tone::Good, "inside".into())
+                } else {
+                    Cell::Badge(Tone::Warn, "outside".into())
+                },
+            ]);
+        }
+    }
+    section(
+        "theory",
+        "Theory beside the simulation",
+        html! {
+            (table.html())
+            (note("The M/M/c/K closed form of each endpoint whose path is one station, beside the per-seed mean; \
+                   a 95% interval misses the truth about one time in twenty."))
+        },
+    )
+}
+
+/// Data lost, OOM kills, failovers with their RTO and RPO, and who holds the connection
+/// pools, when the topology has memory models, queues, datastores or autoscalers.
+fn infrastructure(r: &Results) -> Markup {
+    let Some(x) = r.infra.as_ref() else { return html! {} };
+    let text = |cells: &[String]| cells.iter().map(|c| Cell::Text(c.clone())).collect::<Vec<_>>();
+    let figures = Table::new(&super::infra::INFRA_COLUMNS)
+        .text_columns(&[0])
+        .extend(super::infra::infra_rows(x).iter().map(|row| text(row)));
+    let pools = Table::new(&super::infra::POOL_COLUMNS)
+        .text_columns(&[0, 1])
+        .extend(x.pools.iter().map(|p| text(&super::infra::pool_cells(p))));
+    html! {
+        (section("infra", "Infrastructure", html! {
+            (figures.html())
+            (note("Per-seed means with their 95% intervals, and the seeds in which each happened at all."))
+        }))
+        @if !x.pools.is_empty() {
+            (section("pools", "Connection pools", html! {
+                (pools.html())
+                (note("Per caller, per-seed means with their 95% intervals. Held: connections (all nodes). Gave up \
+                       waiting: calls that got a connection only after their caller had timed out."))
+            }))
+        }
+    }
+}
+
+/// The kind of a fault, from its variant name (`Crash`, `Latency`, …).
+fn fault_kind(f: &crate::scenario::Fault) -> String {
+    format!("{f:?}").chars().take_while(char::is_ascii_alphanumeric).collect()
+}
+
+/// Each fault of the scenario with every endpoint's availability while it was on.
+fn faults(r: &Results, scenario: Option<&Scenario>) -> Markup {
+    let Some(s) = scenario.filter(|s| !s.faults.is_empty()) else { return html! {} };
+    let m = &r.meta;
+    let mut head = vec!["fault", "kind", "from", "to"];
+    head.extend(m.endpoints.iter().map(|e| e.name.as_str()));
+    let bucket = m.bucket_ns.max(1);
+    let rows = s.faults.iter().map(|f| {
+        let end = f.end.unwrap_or(s.duration);
+        let mut row: Vec<Cell> = vec![
+            f.name.clone().into(),
+            fault_kind(&f.fault).into(),
+            f.start.to_string().into(),
+            end.to_string().into(),
+        ];
+        for series in r.data.series.iter().take(m.endpoints.len()) {
+            let first = (f.start.as_nanos() / bucket) as usize;
+            let last = (end.as_nanos().div_ceil(bucket) as usize).min(series.len());
+            let (ok, bad) = series
+                .get(first..last)
+                .unwrap_or(&[])
+                .iter()
+                .fold((0u64, 0u64), |(a, b), x| (a + x.served, b + x.failed));
+            row.push(if ok + bad == 0 { "-".into() } else { pct(ok as f64 / (ok + bad) as f64).into() });
+        }
+        row
+    });
+    section(
+        "faults",
+        "Faults",
+        html! {
+            (Table::new(&head).text_columns(&[1]).extend(rows).html())
+            (note("Availability of each endpoint over the time buckets the fault covered, all seeds merged."))
+        },
+    )
+}
+
+/// The seeds that stopped at a limit, with the command that replays each.
+fn stopped(r: &Results, replay: &str) -> Markup {
+    if r.stopped.is_empty() {
+        return html! {};
+    }
+    let rows = r.stopped.iter().map(|s| {
+        vec![s.seed.to_string().into(), s.limit.clone().into(), Cell::Code(format!("{replay} --seed {}", s.seed))]
+    });
+    section(
+        "stopped",
+        "Stopped seeds",
+        Table::new(&["seed", "limit", "replay"]).text_columns(&[1, 2]).extend(rows).html(),
+    )
+}
+
+/// Every plot inline, each drawn at its own width at most, with its caption and file name.
+fn plot_section(plots: &[Plot]) -> Markup {
+    if plots.is_empty() {
+        return html! {};
+    }
+    section(
+        "plots",
+        "Plots",
+        html! {
+            @for p in plots {
+                // Shrunk to fit a narrower page down to 4/5 of its width (below that its text
+                // gets too small to read, so the figure scrolls instead).
+                @let size = svg_width(&p.svg).map(|w| format!("max-width: {w}px; min-width: {}px", w * 4 / 5));
+                figure id=(format!("plot-{}", p.file.trim_end_matches(".svg"))) {
+                    div.scroll { div.plot style=[size] { (PreEscaped(inline_svg(&p.svg))) } }
+                    figcaption { (p.caption) " " span.mono { "(" (p.file) ")" } }
+                }
+            }
+        },
+    )
+}
+
+/// Each seed's availability, events and fingerprint, folded.
+fn seeds(r: &Results) -> Markup {
+    let mut head = vec!["seed", "events", "fingerprint", "stopped"];
+    head.extend(r.meta.endpoints.iter().map(|e| e.name.as_str()));
+    let rows = r.data.records.iter().map(|rec| {
+        let mut row: Vec<Cell> = vec![
+            rec.seed.to_string().into(),
+            rec.events.to_string().into(),
+            Cell::Code(rec.fingerprint.clone()),
+            if rec.limit.is_some() { "yes".into() } else { "-".into() },
+        ];
+        row.extend(rec.endpoints.iter().map(|e| Cell::Text(pct(e.availability()))));
+        row
+    });
+    section(
+        "seeds",
+        "Seeds",
+        html! {
+            details {
+                summary { "Each seed's availability, events and fingerprint (" (r.seeds) " seeds)" }
+                (Table::new(&head).text_columns(&[2]).extend(rows).html())
+            }
+        },
+    )
+}
+
+/// The page of many seeds' results: header, verdicts, tables, `plots` and the replay
+/// command (`replay` is the command prefix that reruns one seed, as in the text summary).
+/// With the scenario, the page also lists its description and fault timeline.
+pub fn results_page(results: &Results, scenario: Option<&Scenario>, plots: &[Plot], replay: &str) -> String {
+    let r = results;
+    let body = html! {
+        (header(r, scenario))
+        (headline(r, scenario))
+        (verdicts(r))
+        (endpoints(r))
+        (latency(r))
+        (services(r))
+        (patterns(r))
+        (theory(r))
+        (infrastructure(r))
+        (faults(r, scenario))
+        (stopped(r, replay))
+        (plot_section(plots))
+        (seeds(r))
+        footer {
+            p { "Replay one seed: " code { (replay) " --seed N" } }
+            p { "Made by faultsim " (r.meta.tool_version) "; the same inputs give the same page, byte for byte." }
+        }
+    };
+    document(&format!("faultsim: {}", r.meta.scenario), "", body)
 }
 
 #[cfg(test)]
@@ -810,7 +807,8 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        // Attributes are always double-quoted, so a single quote needs no entity.
+        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;'");
     }
 
     #[test]
@@ -840,7 +838,7 @@ mod tests {
         let plot = Plot { file: "a.svg".into(), caption: evil.into(), svg: "<svg></svg>".into() };
         let page = results_page(&r, None, &[plot], evil);
         assert!(!page.contains("<script"), "{page}");
-        assert!(page.contains("&lt;script&gt;&amp;&quot;&#39;"));
+        assert!(page.contains("&lt;script&gt;&amp;&quot;'"));
         let doc = roxmltree::Document::parse_with_options(
             &page,
             roxmltree::ParsingOptions { allow_dtd: true, ..roxmltree::ParsingOptions::default() },

@@ -512,25 +512,9 @@ fn fallback_svg((w, h): (u32, u32), title: &str, message: &str) -> String {
          </svg>\n",
         x = w / 2,
         y = h / 2,
-        title = xml_escape(title),
-        message = xml_escape(message),
+        title = super::escape::html(title),
+        message = super::escape::html(message),
     )
-}
-
-/// Escapes text for SVG content and attributes.
-pub(crate) fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 pub(crate) fn title_font() -> TextStyle<'static> {

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use super::table::{Cell, Table};
+
 use super::text::{num, num_ci, pct, sig, table};
 use crate::stats::Estimate;
 use crate::study::cascade::Cascade;
@@ -148,11 +150,8 @@ D detection (1 caught at once … 10 never), RPN = S×O×D; impact = worst drop 
 /// The FMEA table as GitHub markdown.
 pub fn fmea_markdown(f: &Fmea) -> String {
     let mut out = format!("## FMEA: {}\n\n{}\n", f.scenario, fmea_header(f).replace('\n', "  \n"));
-    let _ = writeln!(out, "| {} |", FMEA_HEAD.join(" | "));
-    let _ = writeln!(out, "|{}", "---|".repeat(FMEA_HEAD.len()));
-    for (i, r) in f.rows.iter().enumerate() {
-        let _ = writeln!(out, "| {} |", fmea_cells(i, r).join(" | ").replace('|', "\\|").replace(" \\| ", " | "));
-    }
+    let rows = f.rows.iter().enumerate().map(|(i, r)| fmea_cells(i, r).into_iter().map(Cell::Text).collect());
+    out.push_str(&Table::new(&FMEA_HEAD).extend(rows).markdown());
     if let Some(p) = &f.precision {
         out.push('\n');
         out.push_str(&settled_lines(p).replace('\n', "  \n"));

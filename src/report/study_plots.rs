@@ -7,12 +7,12 @@
 //! and every plot has a title, labelled axes with units and a legend (a colour scale where
 //! colour carries the value).
 
-use std::fmt::Write;
-
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::html::{escape, inline_svg, STYLE};
+use maud::{html, PreEscaped};
+
+use super::html::{document, inline_svg};
 use super::plots::{
     self, desc_font, label_font, no_data, probability_fill, render, small_font, title_font, Area, DrawResult, MUTED,
 };
@@ -290,30 +290,20 @@ pub fn cascade_topology(c: &Cascade, t: &Topology) -> String {
 /// A small self-contained page: a title, a subtitle, each plot inline with its caption, and
 /// the study's text table as preformatted text.
 pub fn page(title: &str, subtitle: &str, plots: &[(String, String, String)], table: &str) -> String {
-    let mut o = String::new();
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}\npre {{ font-size: 12px; overflow-x: auto; }}\n</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"muted\">{}</p>\n",
-        escape(title),
-        escape(title),
-        escape(subtitle)
-    );
-    for (file, caption, svg) in plots {
-        let _ = write!(
-            o,
-            "<figure class=\"plot\">\n{}\n<figcaption>{} <span class=\"note\">({})</span></figcaption>\n</figure>\n",
-            inline_svg(svg),
-            escape(caption),
-            escape(file)
-        );
-    }
-    let _ = write!(
-        o,
-        "<h2>Table</h2>\n<pre>{}</pre>\n<footer>faultsim {}</footer>\n</body>\n</html>\n",
-        escape(table),
-        env!("CARGO_PKG_VERSION")
-    );
-    o
+    let body = html! {
+        h1 { (title) }
+        p.muted { (subtitle) }
+        @for (file, caption, svg) in plots {
+            figure.plot {
+                (PreEscaped(inline_svg(svg)))
+                figcaption { (caption) " " span.note { "(" (file) ")" } }
+            }
+        }
+        h2 { "Table" }
+        pre { (table) }
+        footer { "faultsim " (env!("CARGO_PKG_VERSION")) }
+    };
+    document(title, "\npre { font-size: 12px; overflow-x: auto; }\n", body)
 }
 
 fn with_page(

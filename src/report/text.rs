@@ -1,30 +1,12 @@
 //! Plain-text building blocks shared by the summaries: aligned tables and the way numbers
 //! are printed, so every report reads the same.
 
-use std::fmt::Write;
-
 use crate::stats::Estimate;
 
-/// A table: the first column left-aligned, the others right-aligned, two spaces apart.
+/// A table of strings, the first row being the header: the first column left-aligned, the
+/// others right-aligned, two spaces apart (see [`super::table::Table::text`]).
 pub fn table(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::from(" ");
-        for (c, cell) in r.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            if c == 0 {
-                let _ = write!(line, " {cell}{}", " ".repeat(pad));
-            } else {
-                let _ = write!(line, "  {}{cell}", " ".repeat(pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    super::table::plain(rows)
 }
 
 /// Nanoseconds as milliseconds with three significant digits.
