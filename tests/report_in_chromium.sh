@@ -9,6 +9,9 @@
 #   SEEDS=20 tests/report_in_chromium.sh        # more seeds
 #   tests/report_in_chromium.sh minimal oom_cascade   # these scenarios
 #   ALL=1 tests/report_in_chromium.sh           # every scenario in scenarios/
+#   README_SCREENSHOT=src/manual/images/report.png tests/report_in_chromium.sh retry_storm_spike
+#                                               # also the README's picture: the page's top and
+#                                               # its first charts, from 20 seeds
 #
 # .ci/run installs Chromium and runs this with FAULTSIM_REAL_CLIENTS=1, which makes a missing
 # browser a failure; elsewhere it says NOT RUN and exits 0. Set CHROMIUM to pick a binary.
@@ -131,6 +134,32 @@ run_study() {
     fi
     check_page "$name" "$out"
 }
+# The README's picture: the page's header and SLOs above its first charts (two frames of
+# the same page, the second scrolled to the nines chart), so it shows what a reader meets first.
+if [[ -n "${README_SCREENSHOT:-}" ]]; then
+    out="$root/readme"
+    rm -rf "$out"
+    mkdir -p "$out"
+    "$faultsim" report scenarios/retry_storm_spike.ron --seeds 20 --out "$out" >/dev/null 2>&1 || true
+    cat >"$out/readme.html" <<'HTML'
+<!DOCTYPE html><html><body style="margin:0">
+<iframe src="index.html" style="border:0;display:block" width="1280" height="430" scrolling="no"></iframe>
+<iframe src="index.html#plot-nines" style="border:0;display:block" width="1280" height="1230" scrolling="no"></iframe>
+</body></html>
+HTML
+    profile="$(mktemp -d)"
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$profile" \
+        --hide-scrollbars --virtual-time-budget=3000 --screenshot="$README_SCREENSHOT" --window-size=1280,1660 \
+        "file://$(cd "$out" && pwd)/readme.html" >"$out/chromium.log" 2>&1 || failed=1
+    rm -rf "$profile"
+    if [[ -s "$README_SCREENSHOT" ]]; then
+        echo "ok   README screenshot: $README_SCREENSHOT"
+    else
+        echo "FAIL README screenshot (log: $out/chromium.log)"
+        failed=1
+    fi
+fi
+
 if [[ $# -eq 0 ]]; then
     run_study study-fmea fmea scenarios/ecommerce_orders_db_loss.ron --seeds 2 --modes crash,zone
     run_study study-cascade cascade scenarios/oom_cascade.ron --seeds 2

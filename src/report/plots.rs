@@ -797,7 +797,7 @@ pub(super) fn time_chart(
     for g in guides {
         let colour = g.endpoint.map_or(MUTED, colour_of);
         chart.draw_series(DashedLineSeries::new([(0.0, g.value), (end_s, g.value)], 6, 4, colour.stroke_width(1)))?;
-        entries.push((clip(&g.label, LABEL_CHARS_MAX), Mark::Line(colour)));
+        entries.push((clip(&g.label, LABEL_CHARS_MAX), Mark::Dashed(colour)));
     }
     // Consecutive windows take turns over the label rows, so that close ones do not collide.
     for (k, &(start, _, name)) in windows.iter().enumerate() {

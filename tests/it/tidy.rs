@@ -162,3 +162,19 @@ fn readme_architecture_matches_lib_rs() {
     }
     assert_eq!(in_readme, in_lib, "README.md's architecture table must list the modules of src/lib.rs's, in order");
 }
+
+#[test]
+fn every_picture_the_readme_shows_is_in_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let mut pictures = 0;
+    for part in readme.split("![").skip(1) {
+        let Some(path) = part.split_once("](").and_then(|(_, rest)| rest.split_once(')')).map(|(p, _)| p) else {
+            continue;
+        };
+        let bytes = std::fs::read(root.join(path)).unwrap_or_else(|e| panic!("README shows {path}: {e}"));
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{path} is a PNG");
+        pictures += 1;
+    }
+    assert!(pictures >= 1, "README shows the report");
+}
