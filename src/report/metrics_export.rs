@@ -94,9 +94,53 @@ pub fn series(r: &Results) -> String {
             }
         }
     }
+    // Per service: what a dashboard needs to see a retry storm (attempts against good answers,
+    // retries) and saturation (busy over available worker time, requests waiting).
+    let service_counters: [ServiceCounter; 6] = [
+        ("faultsim_service_answered", "Attempts the service's instances answered, summed over the seeds, cumulative.", |b| {
+            f64::from(b.answered)
+        }),
+        ("faultsim_service_failed_answers", "Of those, failures, summed over the seeds, cumulative.", |b| {
+            f64::from(b.failed)
+        }),
+        ("faultsim_service_retries", "Retries the service sent, summed over the seeds, cumulative.", |b| {
+            f64::from(b.retries)
+        }),
+        (
+            "faultsim_service_busy_worker_seconds",
+            "Busy worker time, summed over the seeds, cumulative (utilisation: its rate over the capacity's).",
+            |b| b.busy_worker_ns as f64 / 1e9,
+        ),
+        (
+            "faultsim_service_capacity_worker_seconds",
+            "Available worker time while up, summed over the seeds, cumulative.",
+            |b| b.capacity_worker_ns as f64 / 1e9,
+        ),
+        (
+            "faultsim_service_waiting_request_seconds",
+            "Requests waiting for a worker, integrated over time, summed over the seeds, cumulative (its rate: mean queue length).",
+            |b| b.waiting_ns as f64 / 1e9,
+        ),
+    ];
+    for (metric, help, count) in service_counters {
+        let _ = writeln!(o, "# TYPE {metric} counter");
+        let _ = writeln!(o, "# HELP {metric} {help}");
+        for (name, buckets) in r.meta.services.iter().zip(&r.data.service_series) {
+            let mut total = 0.0;
+            for (i, b) in buckets.iter().enumerate() {
+                total += count(b);
+                let t = (i + 1) as f64 * bucket_s;
+                let _ =
+                    writeln!(o, "{metric}_total{{scenario=\"{scenario}\",service=\"{}\"}} {total} {t}", label(name));
+            }
+        }
+    }
     o.push_str("# EOF\n");
     o
 }
+
+/// A counter of the per-service time series: its name, its help text and what it adds per bucket.
+type ServiceCounter = (&'static str, &'static str, fn(&crate::metrics::health::ServiceBucket) -> f64);
 
 /// One row per seed, in seed order: the seed, its fingerprint, events and the limit that
 /// stopped it, then per endpoint its requests, served, failed, availability and latency

@@ -50,7 +50,15 @@ fn totals_lint_clean_and_the_series_backfill_into_prometheus() {
     let om = std::fs::read_to_string(out.join("metrics.om")).expect("metrics.om written");
     let samples = om.lines().filter(|l| !l.starts_with('#')).count();
     let buckets = results["data"]["series"][0].as_array().expect("series").len();
-    assert_eq!(samples, 2 * 2 * buckets, "two counters × two endpoints × buckets");
+    let services = results["meta"]["services"].as_array().expect("services").len();
+    let service_buckets = results["data"]["service_series"][0].as_array().expect("service series").len();
+    assert_eq!(service_buckets, buckets, "services and endpoints share the time axis");
+    assert_eq!(
+        samples,
+        2 * 2 * buckets + 6 * services * buckets,
+        "two counters × two endpoints and six counters × each service, per bucket"
+    );
+    assert!(om.contains("faultsim_service_busy_worker_seconds_total{scenario=\"zone outage\",service=\"one-zone\"}"));
     let counted: usize = said.lines().skip(1).filter_map(|l| l.split_whitespace().nth(4)?.parse::<usize>().ok()).sum();
     assert_eq!(counted, samples, "{said}");
 }
