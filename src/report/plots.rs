@@ -290,26 +290,6 @@ pub fn latency_over_time(input: &SeriesPlotInput) -> String {
     })
 }
 
-/// The `percentile`-th (0..100) latency of served requests per time bucket and endpoint, from
-/// each bucket's coarse log-spaced bins (±12%), with the warm-up and fault windows shaded.
-pub fn latency_percentile_over_time(input: &SeriesPlotInput, percentile: f64) -> String {
-    let name = if percentile == 50.0 { "Median".to_owned() } else { format!("p{percentile}") };
-    let title = format!("{name} latency over time");
-    let title = title.as_str();
-    let lines = time_lines(input, |b| b.latency.percentile_ns(percentile).map(|ns| ns as f64 / 1e6));
-    let y_desc = format!(
-        "{} latency (ms, ±12%)",
-        if percentile == 50.0 { "median".to_owned() } else { format!("p{percentile}") }
-    );
-    let Some(highest) = highest_value(&lines) else {
-        return no_data(title, "no endpoint served a request");
-    };
-    let y_hi = if highest > 0.0 { highest * 1.1 } else { 1.0 };
-    render((WIDTH_PX, HEIGHT_PX), title, |root| {
-        time_chart(root, input, title, &y_desc, &endpoint_lines(input, lines.clone()), 0.0..y_hi, &[])
-    })
-}
-
 /// The cumulative distribution of served latency: x = latency (ms, log scale, so that the
 /// median and the tail both get room), y = fraction of requests at most that slow; one line
 /// per endpoint with samples (the legend gives each endpoint's p99), and guide lines at
@@ -1591,35 +1571,5 @@ mod tests {
         let before: Vec<f64> = points.iter().filter(|p| p.0 > input.warmup_s && p.0 < start).map(|p| p.1).collect();
         assert!(!during.is_empty() && during.iter().all(|&v| v < 5.0), "single during the outage: {during:?}");
         assert!(!before.is_empty() && before.iter().all(|&v| v > 99.0), "single before the outage: {before:?}");
-    }
-
-    #[test]
-    fn latency_percentiles_over_time_rise_in_a_slow_window() {
-        let mut fast = Bucket::default();
-        let mut slow = Bucket::default();
-        for _ in 0..100 {
-            fast.served += 1;
-            fast.latency.record(5_000_000);
-            slow.served += 1;
-            slow.latency.record(400_000_000);
-        }
-        let series = vec![vec![fast, fast, slow, slow, fast]];
-        let input = SeriesPlotInput {
-            endpoints: vec!["api".into()],
-            series,
-            bucket_ns: 1_000_000_000,
-            warmup_s: 0.0,
-            end_s: 5.0,
-            windows: vec![Window { name: "slow".into(), start_s: 2.0, end_s: 4.0 }],
-            services: Vec::new(),
-            service_series: Vec::new(),
-            seeds: 1,
-        };
-        for p in [50.0, 99.0] {
-            let svg = latency_percentile_over_time(&input, p);
-            assert!(roxmltree::Document::parse(&svg).is_ok(), "well-formed");
-            assert!(svg.contains("latency over time") && svg.contains("(ms, ±12%)"), "title and axis with units");
-            assert_eq!(svg, latency_percentile_over_time(&input, p), "same input, same bytes");
-        }
     }
 }
