@@ -466,15 +466,9 @@ fn endpoints(r: &Results) -> Markup {
             pct_ci(&e.availability),
             num_ci(&e.nines, 2),
             e.slo.as_ref().map_or_else(|| "-".to_owned(), |s| format!("{}/{}", s.seeds_meeting, r.seeds)),
-            e.degraded.to_string(),
-            e.failed.timeout.to_string(),
-            e.failed.rejected.to_string(),
-            e.failed.unavailable.to_string(),
-            e.failed.error.to_string(),
-            e.failed.unfinished.to_string(),
         ]
         .into_iter()
-        .chain(extra.iter().map(|&c| e.failed.get(c).to_string()))
+        .chain(super::patterns::failure_cells(e.degraded, &e.failed, &extra))
         .map(Cell::Text)
         .collect()
     });

@@ -12,6 +12,16 @@ pub fn causes_present<'a>(failed: impl Iterator<Item = &'a Failures> + Clone) ->
     Cause::PATTERNS.into_iter().filter(|&c| failed.clone().any(|f| f.get(c) > 0)).collect()
 }
 
+/// An endpoint's failure columns as report cells: degraded, then the failures by cause
+/// (timeout, rejected, unavailable, error, unfinished), then the pattern causes in `extra`.
+pub fn failure_cells(degraded: u64, failed: &Failures, extra: &[Cause]) -> Vec<String> {
+    [degraded, failed.timeout, failed.rejected, failed.unavailable, failed.error, failed.unfinished]
+        .into_iter()
+        .chain(extra.iter().map(|&c| failed.get(c)))
+        .map(|n| n.to_string())
+        .collect()
+}
+
 /// One run's per-service pattern actions (only the columns and services with any), or
 /// `None` when no pattern acted.
 pub fn actions_table(m: &RunMetrics) -> Option<String> {

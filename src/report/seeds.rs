@@ -49,19 +49,9 @@ pub fn seeds_summary(r: &Results, replay: &str) -> String {
     let extra = super::patterns::causes_present(r.endpoints.iter().map(|e| &e.failed));
     rows[0].extend(extra.iter().map(|c| c.name().to_owned()));
     for e in &r.endpoints {
-        rows.push(vec![
-            e.name.clone(),
-            e.requests.to_string(),
-            pct_ci(&e.availability),
-            num_ci(&e.nines, 2),
-            e.degraded.to_string(),
-            e.failed.timeout.to_string(),
-            e.failed.rejected.to_string(),
-            e.failed.unavailable.to_string(),
-            e.failed.error.to_string(),
-            e.failed.unfinished.to_string(),
-        ]);
-        rows.last_mut().into_iter().for_each(|r| r.extend(extra.iter().map(|&c| e.failed.get(c).to_string())));
+        let mut row = vec![e.name.clone(), e.requests.to_string(), pct_ci(&e.availability), num_ci(&e.nines, 2)];
+        row.extend(super::patterns::failure_cells(e.degraded, &e.failed, &extra));
+        rows.push(row);
     }
     o.push_str(&table(&rows));
     let flawless: Vec<&str> = r

@@ -65,18 +65,13 @@ pub fn run_summary(s: &Scenario, m: &RunMetrics, limit: Option<&str>, replay: &s
     let extra = super::patterns::causes_present(m.endpoints.iter().map(|e| &e.failed));
     rows[0].extend(extra.iter().map(|c| c.name().to_owned()));
     for e in &m.endpoints {
-        rows.push(vec![
+        let mut row = vec![
             e.name.clone(),
             e.requests.to_string(),
             if e.requests == 0 { "-".into() } else { pct(e.availability()) },
-            e.degraded.to_string(),
-            e.failed.timeout.to_string(),
-            e.failed.rejected.to_string(),
-            e.failed.unavailable.to_string(),
-            e.failed.error.to_string(),
-            e.failed.unfinished.to_string(),
-        ]);
-        rows.last_mut().into_iter().for_each(|r| r.extend(extra.iter().map(|&c| e.failed.get(c).to_string())));
+        ];
+        row.extend(super::patterns::failure_cells(e.degraded, &e.failed, &extra));
+        rows.push(row);
     }
     o.push_str(&table(&rows));
 
