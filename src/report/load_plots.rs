@@ -12,8 +12,9 @@
 use plotters::prelude::*;
 
 use super::plots::{
-    colour_of, draw_legend, highest_value, label_font, no_data, render, runs, small_font, time_chart, title_font, Area,
-    DrawResult, Guide, Line, Mark, SeriesPlotInput, FAULT_TEXTS, GRID, HEIGHT_PX, LEGEND_WIDTH_PX, MUTED, WIDTH_PX,
+    colour_of, draw_legend, highest_value, label_font, no_data, render, runs, small_font, tick, time_chart, title_font,
+    Area, DrawResult, Guide, Line, Mark, SeriesPlotInput, FAULT_TEXTS, GRID, HEIGHT_PX, LEGEND_WIDTH_PX, MUTED,
+    WIDTH_PX,
 };
 use crate::metrics::health::ServiceBucket;
 use crate::metrics::run::{LatencyBins, LATENCY_BINS};
@@ -283,6 +284,11 @@ pub fn latency_heatmap(input: &SeriesPlotInput) -> String {
         for (k, w) in input.windows.iter().enumerate().take(FAULT_TEXTS.len()) {
             entries.push((format!("fault: {}", w.name), Mark::Line(FAULT_TEXTS[k])));
         }
+        let with_samples = input.series.iter().take(input.endpoints.len()).filter(|s| s.iter().any(|b| b.served > 0));
+        let more = with_samples.count().saturating_sub(panels.len());
+        if more > 0 {
+            entries.push((format!("+{more} more endpoints not shown"), Mark::Line(MUTED)));
+        }
         draw_legend(&legend, &entries)
     })
 }
@@ -311,6 +317,8 @@ fn heatmap_panel(area: &Area, input: &SeriesPlotInput, e: usize, lo: usize, hi: 
         .configure_mesh()
         .x_desc("time (s)")
         .y_desc("latency (ms, log)")
+        .x_label_formatter(&|v| tick(*v))
+        .y_labels(6)
         .y_label_formatter(&|v| super::text::sig(*v, 2))
         .label_style(small_font())
         .axis_desc_style(label_font())

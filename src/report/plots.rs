@@ -519,7 +519,7 @@ pub(crate) fn colour_of(index: usize) -> RGBColor {
 }
 
 /// A tick label: the number with at most six decimals and no trailing zeros.
-fn tick(v: f64) -> String {
+pub(super) fn tick(v: f64) -> String {
     if !v.is_finite() {
         return String::new();
     }
