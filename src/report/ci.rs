@@ -197,18 +197,24 @@ pub fn github_annotations(checked: &[Checked]) -> String {
     out
 }
 
+/// A verdict as a table cell: a badge in HTML, an emoji and the word in markdown.
+pub fn verdict_cell(j: Judgement) -> super::table::Cell {
+    use super::table::{Cell, Tone};
+    match j {
+        Judgement::Pass => Cell::Badge(Tone::Good, "pass".into()),
+        Judgement::Fail => Cell::Badge(Tone::Bad, "fail".into()),
+        Judgement::Inconclusive => Cell::Badge(Tone::Warn, "inconclusive".into()),
+        Judgement::NotEvaluable => Cell::Badge(Tone::Neutral, "not evaluated".into()),
+    }
+}
+
 /// A markdown table of every verdict, for `$GITHUB_STEP_SUMMARY`.
 pub fn markdown_summary(checked: &[Checked]) -> String {
-    use super::table::{Cell, Table, Tone};
+    use super::table::{Cell, Table};
     let mut table = Table::new(&["scenario", "hypothesis", "verdict", "passing", "pass rate (95% exact)", "required"]);
     for c in checked {
         for v in &c.verdicts {
-            let verdict = match v.judgement {
-                Judgement::Pass => Cell::Badge(Tone::Good, "pass".into()),
-                Judgement::Fail => Cell::Badge(Tone::Bad, "fail".into()),
-                Judgement::Inconclusive => Cell::Badge(Tone::Warn, "inconclusive".into()),
-                Judgement::NotEvaluable => Cell::Badge(Tone::Neutral, "not evaluated".into()),
-            };
+            let verdict = verdict_cell(v.judgement);
             table.push(vec![
                 Cell::Code(c.file.clone()),
                 v.name.clone().into(),

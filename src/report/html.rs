@@ -360,7 +360,6 @@ fn headline(r: &Results, scenario: Option<&Scenario>) -> Markup {
 
 /// Each SLO's and each hypothesis's verdict over the seeds.
 fn verdicts(r: &Results) -> Markup {
-    use crate::montecarlo::verdict::Judgement;
     let slos = with_slo(r);
     let mut slo_table = Table::new(&["endpoint", "objective", "seeds meeting", "fraction [95% Wilson CI]", "verdict"])
         .text_columns(&[1, 4]);
@@ -393,12 +392,7 @@ fn verdicts(r: &Results) -> Markup {
     ])
     .text_columns(&[1, 5, 6]);
     for v in &r.verdicts {
-        let badge = match v.judgement {
-            Judgement::Pass => Cell::Badge(Tone::Good, "pass".into()),
-            Judgement::Fail => Cell::Badge(Tone::Bad, "fail".into()),
-            Judgement::Inconclusive => Cell::Badge(Tone::Warn, "inconclusive".into()),
-            Judgement::NotEvaluable => Cell::Badge(Tone::Neutral, "not evaluated".into()),
-        };
+        let badge = super::ci::verdict_cell(v.judgement);
         let mut failing: Vec<String> = v.failing_seeds.iter().take(5).map(u64::to_string).collect();
         if v.failing_seeds.len() > 5 {
             failing.push(format!("… and {} more", v.failing_seeds.len() - 5));
