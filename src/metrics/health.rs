@@ -2,7 +2,8 @@
 //!
 //! A run records, per service and per time bucket, how many answers its instances gave and
 //! how many of them were failures (errors, rejects, refusals), and how much of its worker
-//! time was busy. The detector reads these series: a service is unhealthy when, over any
+//! time was busy (also, for the report's load charts, the retries it sent and how many
+//! requests waited for a worker). The detector reads these series: a service is unhealthy when, over any
 //! window of a few consecutive buckets, its failed answers reach a threshold fraction (with a
 //! minimum volume, so three failures out of four answers do not count) or its workers are
 //! busy for a threshold fraction of their capacity (saturation: a slow dependency holding
@@ -10,7 +11,8 @@
 //! detector, so a verdict and an analysis never disagree about what "unhealthy" means.
 //!
 //! Series are integer counts from time 0 (warm-up included, since a cascade can start
-//! anywhere); they are not part of the JSON of a run.
+//! anywhere). One run's JSON leaves them out; a results file keeps them summed over the seeds
+//! (`data.service_series`), which merges exactly.
 
 use serde::{Deserialize, Serialize};
 

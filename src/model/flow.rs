@@ -597,9 +597,12 @@ impl World {
                 backoff_delay(&b, attempts, previous, rng)
             }
         };
-        if let (false, Some(ComponentId::Service(s))) = (matches!(policy, Policy::Client(_)), from_component) {
-            // The over-time series count from time 0, like the health series they sit in.
-            self.metrics.service_retry(s.index(), now);
+        // A service's retry, counted in its over-time series from time 0 (like the health series
+        // it sits in); the totals below count only measured time.
+        match (policy, from_component) {
+            (Policy::Client(_), _) => {}
+            (_, Some(ComponentId::Service(s))) => self.metrics.service_retry(s.index(), now),
+            _ => {}
         }
         match (policy, from_component, self.measuring(now)) {
             (Policy::Client(w), _, true) => self.metrics.client_retries[w as usize] += 1,

@@ -164,12 +164,8 @@ impl Partial {
             }],
             latency: m.endpoints.iter().map(|e| e.latency.clone()).collect(),
             series: m.endpoints.iter().map(|e| e.series.clone()).collect(),
-            // As long as the endpoint series, so that both cover the same time axis.
-            service_series: m
-                .service_series
-                .iter()
-                .map(|s| s[..s.len().min(m.endpoints.first().map_or(s.len(), |e| e.series.len()))].to_vec())
-                .collect(),
+            // Allocated with as many buckets as the endpoint series: one time axis for both.
+            service_series: m.service_series.clone(),
         }
     }
 

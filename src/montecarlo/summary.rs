@@ -424,12 +424,17 @@ impl Results {
                     wasted_s: of(&|s| s.wasted_ns as f64 / 1e9),
                     rejected: count(&|s| s.rejected),
                     oom_kills: count(&|s| s.oom_kills),
-                    patterns: (0..PatternCounts::default().named().len())
-                        .filter(|&k| per_seed.iter().any(|s| s.patterns.named()[k].1 > 0))
-                        .map(|k| PatternStats {
-                            action: PatternCounts::default().named()[k].0.to_owned(),
-                            per_seed: count(&|s| s.patterns.named()[k].1),
-                            seeds: per_seed.iter().filter(|s| s.patterns.named()[k].1 > 0).count() as u64,
+                    patterns: PatternCounts::default()
+                        .named()
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, (action, _))| {
+                            let seeds = per_seed.iter().filter(|s| s.patterns.named()[k].1 > 0).count() as u64;
+                            (seeds > 0).then(|| PatternStats {
+                                action: (*action).to_owned(),
+                                per_seed: count(&|s| s.patterns.named()[k].1),
+                                seeds,
+                            })
                         })
                         .collect(),
                 }
