@@ -12,7 +12,7 @@
 use plotters::prelude::*;
 
 use super::plots::{
-    colour_of, draw_legend, highest_value, label_font, no_data, render, runs, small_font, tick, time_chart, title_font,
+    axis_end, colour_of, draw_legend, label_font, no_data, render, runs, small_font, tick, time_chart, title_font,
     Area, DrawResult, Guide, Line, Mark, SeriesPlotInput, FAULT_TEXTS, GRID, HEIGHT_PX, LEGEND_WIDTH_PX, MUTED,
     WIDTH_PX,
 };
@@ -44,8 +44,7 @@ pub fn load_over_time(input: &SeriesPlotInput) -> String {
         lines.push(Line { label: format!("{name} offered"), colour: colour_of(e), dashed: false, runs: offered });
         lines.push(Line { label: format!("{name} goodput"), colour: colour_of(e), dashed: true, runs: goodput });
     }
-    let all: Vec<_> = lines.iter().map(|l| l.runs.clone()).collect();
-    let Some(highest) = highest_value(&all).filter(|&h| h > 0.0) else {
+    let Some(highest) = highest(&lines) else {
         return no_data(title, "no endpoint finished a request");
     };
     if input.endpoints.len() > ENDPOINTS_MAX {
@@ -62,19 +61,29 @@ pub fn load_over_time(input: &SeriesPlotInput) -> String {
 }
 
 /// The services to draw for a chart that ranks them by `score` (highest first, ties in
-/// topology order), leaving out those that score nothing: (index, name) pairs.
-fn ranked(input: &SeriesPlotInput, score: impl Fn(&[ServiceBucket]) -> f64) -> (Vec<(usize, String)>, usize) {
+/// topology order), leaving out those it gives no score: (index, name) pairs, and how many
+/// scored services did not fit.
+fn ranked(input: &SeriesPlotInput, score: impl Fn(&[ServiceBucket]) -> Option<f64>) -> (Vec<(usize, String)>, usize) {
     let mut scored: Vec<(usize, f64)> = input
         .service_series
         .iter()
         .enumerate()
         .take(input.services.len())
-        .map(|(i, s)| (i, score(s)))
-        .filter(|&(_, v)| v > 0.0 && v.is_finite())
+        .filter_map(|(i, s)| Some((i, score(s).filter(|v| v.is_finite())?)))
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let more = scored.len().saturating_sub(SERVICES_MAX);
     (scored.into_iter().take(SERVICES_MAX).map(|(i, _)| (i, input.services[i].clone())).collect(), more)
+}
+
+/// A score for [`ranked`]: the sum of `value` over the buckets, when it is positive.
+fn total(series: &[ServiceBucket], value: impl Fn(&ServiceBucket) -> f64) -> Option<f64> {
+    Some(series.iter().map(value).sum::<f64>()).filter(|&v| v > 0.0)
+}
+
+/// The highest point of any line, when it is positive.
+fn highest(lines: &[Line]) -> Option<f64> {
+    lines.iter().flat_map(|l| l.runs.iter().flatten()).map(|p| p.1).reduce(f64::max).filter(|&h| h > 0.0)
 }
 
 /// One line per ranked service, of `value` per bucket, each in its own colour.
@@ -105,7 +114,7 @@ fn service_lines(
 /// answered anything.
 pub fn service_load_over_time(input: &SeriesPlotInput) -> Option<String> {
     let title = "Attempts and good answers at each service";
-    let (chosen, _) = ranked(input, |s| s.iter().map(|b| f64::from(b.answered)).sum());
+    let (chosen, _) = ranked(input, |s| total(s, |b| f64::from(b.answered)));
     let chosen: Vec<_> = chosen.into_iter().take(ENDPOINTS_MAX).collect();
     if chosen.is_empty() {
         return None;
@@ -127,8 +136,7 @@ pub fn service_load_over_time(input: &SeriesPlotInput) -> Option<String> {
             runs: runs(input, series.iter().map(|b| Some(f64::from(b.answered - b.failed.min(b.answered)) / rate))),
         });
     }
-    let all: Vec<_> = lines.iter().map(|l| l.runs.clone()).collect();
-    let highest = highest_value(&all).filter(|&h| h > 0.0).unwrap_or(1.0);
+    let highest = highest(&lines).unwrap_or(1.0);
     Some(render((WIDTH_PX, HEIGHT_PX), title, |root| {
         time_chart(root, input, title, "attempts answered / s per seed", &lines, 0.0..highest * 1.1, &[])
     }))
@@ -138,14 +146,13 @@ pub fn service_load_over_time(input: &SeriesPlotInput) -> Option<String> {
 /// when no service retried.
 pub fn retries_over_time(input: &SeriesPlotInput) -> Option<String> {
     let title = "Retries sent over time";
-    let (chosen, more) = ranked(input, |s| s.iter().map(|b| f64::from(b.retries)).sum());
+    let (chosen, more) = ranked(input, |s| total(s, |b| f64::from(b.retries)));
     if chosen.is_empty() {
         return None;
     }
     let rate = per_second(input);
     let lines = service_lines(input, &chosen, more, |b| Some(f64::from(b.retries) / rate));
-    let all: Vec<_> = lines.iter().map(|l| l.runs.clone()).collect();
-    let highest = highest_value(&all).filter(|&h| h > 0.0).unwrap_or(1.0);
+    let highest = highest(&lines).unwrap_or(1.0);
     Some(render((WIDTH_PX, HEIGHT_PX), title, |root| {
         time_chart(root, input, title, "retries / s per seed", &lines, 0.0..highest * 1.1, &[])
     }))
@@ -159,12 +166,8 @@ pub fn utilisation_over_time(input: &SeriesPlotInput) -> Option<String> {
     let share = |b: &ServiceBucket| {
         (b.capacity_worker_ns > 0).then(|| 100.0 * b.busy_worker_ns as f64 / b.capacity_worker_ns as f64)
     };
-    let (chosen, more) = ranked(input, |s| {
-        s.iter().filter_map(share).fold(0.0, f64::max).max(
-            // A service with workers that never got busy still belongs on the chart.
-            if s.iter().any(|b| b.capacity_worker_ns > 0) { f64::MIN_POSITIVE } else { 0.0 },
-        )
-    });
+    // Every service with bounded workers scores, even one that never got busy.
+    let (chosen, more) = ranked(input, |s| s.iter().filter_map(share).reduce(f64::max));
     if chosen.is_empty() {
         return None;
     }
@@ -179,14 +182,13 @@ pub fn utilisation_over_time(input: &SeriesPlotInput) -> Option<String> {
 /// the services whose queues held most. `None` when nothing ever waited.
 pub fn queue_over_time(input: &SeriesPlotInput) -> Option<String> {
     let title = "Requests waiting for a worker over time";
-    let (chosen, more) = ranked(input, |s| s.iter().map(|b| b.waiting_ns as f64).sum());
+    let (chosen, more) = ranked(input, |s| total(s, |b| b.waiting_ns as f64));
     if chosen.is_empty() {
         return None;
     }
     let width = input.bucket_ns.max(1) as f64 * input.seeds.max(1) as f64;
     let lines = service_lines(input, &chosen, more, |b| Some(b.waiting_ns as f64 / width));
-    let all: Vec<_> = lines.iter().map(|l| l.runs.clone()).collect();
-    let highest = highest_value(&all).filter(|&h| h > 0.0).unwrap_or(1.0);
+    let highest = highest(&lines).unwrap_or(1.0);
     Some(render((WIDTH_PX, HEIGHT_PX), title, |root| {
         time_chart(root, input, title, "mean requests waiting per seed", &lines, 0.0..highest * 1.1, &[])
     }))
@@ -232,8 +234,7 @@ pub fn budget_over_time(input: &SeriesPlotInput, objectives: &[Option<Objective>
     if lines.is_empty() {
         return None;
     }
-    let all: Vec<_> = lines.iter().map(|l| l.runs.clone()).collect();
-    let highest = highest_value(&all).unwrap_or(0.0);
+    let highest = highest(&lines).unwrap_or(0.0);
     // The whole budget as a line when the run comes near it; a small spend keeps its own scale.
     let (y_hi, guides) = if highest >= 50.0 {
         let guide = Guide { value: 100.0, label: "whole budget".to_owned(), endpoint: None };
@@ -303,7 +304,7 @@ fn shade(share: f64) -> RGBColor {
 
 /// One endpoint's heatmap over bins `lo..=hi`, fault windows marked by their start and end.
 fn heatmap_panel(area: &Area, input: &SeriesPlotInput, e: usize, lo: usize, hi: usize) -> DrawResult {
-    let end_s = if input.end_s > 0.0 { input.end_s } else { 1.0 };
+    let end_s = axis_end(input);
     let bucket_s = input.bucket_ns.max(1) as f64 / 1e9;
     let bound_ms = |i: usize| LatencyBins::lower_ns(i) / 1e6;
     let (y_lo, y_hi) = (bound_ms(lo), bound_ms((hi + 1).min(LATENCY_BINS)).max(bound_ms(lo) * 1.25));

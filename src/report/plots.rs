@@ -689,7 +689,7 @@ fn endpoint_lines(input: &SeriesPlotInput, lines: Vec<Vec<Vec<(f64, f64)>>>) -> 
 }
 
 /// The end of the time axis: the input's end, or the last bucket when that is not positive.
-fn axis_end(input: &SeriesPlotInput) -> f64 {
+pub(super) fn axis_end(input: &SeriesPlotInput) -> f64 {
     if input.end_s.is_finite() && input.end_s > 0.0 {
         return input.end_s;
     }
@@ -697,11 +697,11 @@ fn axis_end(input: &SeriesPlotInput) -> f64 {
     buckets as f64 * input.bucket_ns.max(1) as f64 / 1e9
 }
 
-pub(super) fn lowest_value(lines: &[Vec<Vec<(f64, f64)>>]) -> Option<f64> {
+fn lowest_value(lines: &[Vec<Vec<(f64, f64)>>]) -> Option<f64> {
     lines.iter().flatten().flatten().map(|p| p.1).reduce(f64::min)
 }
 
-pub(super) fn highest_value(lines: &[Vec<Vec<(f64, f64)>>]) -> Option<f64> {
+fn highest_value(lines: &[Vec<Vec<(f64, f64)>>]) -> Option<f64> {
     lines.iter().flatten().flatten().map(|p| p.1).reduce(f64::max)
 }
 
