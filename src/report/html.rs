@@ -56,57 +56,6 @@ mod charts {
             .collect();
         let series = plots::SeriesPlotInput::of_results(r, windows);
         let per_seed = plots::per_seed_availabilities(&r.data, names.len());
-        let mut list = vec![
-            plot(
-                "availability.svg",
-                "Availability over time: served / finished requests per time bucket, all seeds summed; \
-                 the warm-up is grey, each fault window in its own colour, named in the legend.",
-                plots::availability_over_time(&series),
-            ),
-            plot(
-                "nines.svg",
-                "Availability over time in nines (−log10 of the failed fraction per bucket, all seeds summed), \
-                 each SLO as a dashed line in its endpoint's colour: a bucket below its line burns error budget; \
-                 a bucket without a failure sits on the top edge (no failure seen).",
-                plots::nines_over_time(
-                    &series,
-                    &r.meta.endpoints.iter().map(|e| e.slo.as_ref().and_then(|s| s.availability)).collect::<Vec<_>>(),
-                ),
-            ),
-            plot(
-                "load.svg",
-                "Offered load (solid) and goodput (dashed) per endpoint: requests finishing per second per seed, \
-                 by completion time; the gap between the lines is the load that failed.",
-                load_plots::load_over_time(&series),
-            ),
-            plot(
-                "latency.svg",
-                "Mean latency of served requests per time bucket, all seeds summed.",
-                plots::latency_over_time(&series),
-            ),
-            plot(
-                "latency_heatmap.svg",
-                "Latency over time as a heatmap: per time bucket, the share of its served requests in each \
-                 latency bin (log-spaced, ±12%), all seeds merged; fault windows start and end at the coloured lines.",
-                load_plots::latency_heatmap(&series),
-            ),
-            plot(
-                "latency_cdf.svg",
-                "Latency distribution of served requests (the fraction served within each latency), all seeds merged.",
-                plots::latency_cdf(&names, &r.data.latency),
-            ),
-            plot(
-                "seed_availability.svg",
-                "How availability varies between seeds: one histogram per endpoint.",
-                plots::per_seed_availability(&names, &per_seed),
-            ),
-            plot(
-                "seed_nines.svg",
-                "How the nines vary between seeds: one histogram per endpoint.",
-                plots::per_seed_nines(&names, &per_seed),
-            ),
-        ];
-        // Charts of parts the model may not have: drawn only when there is something to show.
         let objectives: Vec<Option<load_plots::Objective>> = r
             .meta
             .endpoints
@@ -116,62 +65,102 @@ mod charts {
                 Some(load_plots::Objective { target: slo.availability?, window_ns: slo.window_ns })
             })
             .collect();
-        let optional = [
-            (
+        // In page order; the charts of parts a model may not have are drawn only when there is
+        // something to show (`maybe`), the budget with the SLO charts, the services' after the load.
+        [
+            Some(plot(
+                "availability.svg",
+                "Availability over time: served / finished requests per time bucket, all seeds summed; \
+                 the warm-up is grey, each fault window in its own colour, named in the legend.",
+                plots::availability_over_time(&series),
+            )),
+            Some(plot(
+                "nines.svg",
+                "Availability over time in nines (−log10 of the failed fraction per bucket, all seeds summed), \
+                 each SLO as a dashed line in its endpoint's colour: a bucket below its line burns error budget; \
+                 a bucket without a failure sits on the top edge (no failure seen).",
+                plots::nines_over_time(&series, &objectives.iter().map(|o| o.map(|o| o.target)).collect::<Vec<_>>()),
+            )),
+            maybe(
                 "budget.svg",
                 "Error budget spent as the run goes, per endpoint with an availability SLO: the share of one SLO \
                  window's budget the failures so far cost if this scenario happens once per window (all seeds \
                  pooled); steep where the faults burn it.",
                 load_plots::budget_over_time(&series, &objectives),
             ),
-            (
+            Some(plot(
+                "load.svg",
+                "Offered load (solid) and goodput (dashed) per endpoint: requests finishing per second per seed, \
+                 by completion time; the gap between the lines is the load that failed.",
+                load_plots::load_over_time(&series),
+            )),
+            maybe(
                 "service_load.svg",
                 "Attempts each service answered per second per seed (solid) and those that succeeded (dashed), \
                  for the busiest services: attempts climbing while good answers fall is a retry storm.",
                 load_plots::service_load_over_time(&series),
             ),
-            (
+            maybe(
                 "retries.svg",
                 "Retries each service sent per second per seed, for the services that retried most.",
                 load_plots::retries_over_time(&series),
             ),
-            (
+            maybe(
                 "utilisation.svg",
                 "Busy / available worker time per time bucket, for the services closest to saturation.",
                 load_plots::utilisation_over_time(&series),
             ),
-            (
+            maybe(
                 "queue.svg",
                 "Mean requests waiting for a worker per time bucket, per seed, for the services whose queues held most.",
                 load_plots::queue_over_time(&series),
             ),
-        ];
-        // The budget goes after the nines (it belongs with the SLO), the rest after the load.
-        for (file, caption, svg) in optional {
-            if let Some(svg) = svg {
-                let after = if file == "budget.svg" { "nines.svg" } else { after_load(&list) };
-                let at = list.iter().position(|p| p.file == after).map_or(list.len(), |i| i + 1);
-                list.insert(at, plot(file, caption, svg));
-            }
-        }
-        if let Some(s) = scenario {
+            Some(plot(
+                "latency.svg",
+                "Mean latency of served requests per time bucket, all seeds summed.",
+                plots::latency_over_time(&series),
+            )),
+            Some(plot(
+                "latency_heatmap.svg",
+                "Latency over time as a heatmap: per time bucket, the share of its served requests in each \
+                 latency bin (log-spaced, ±12%), all seeds merged; fault windows start and end at the coloured lines.",
+                load_plots::latency_heatmap(&series),
+            )),
+            Some(plot(
+                "latency_cdf.svg",
+                "Latency distribution of served requests (the fraction served within each latency), all seeds merged.",
+                plots::latency_cdf(&names, &r.data.latency),
+            )),
+            Some(plot(
+                "seed_availability.svg",
+                "How availability varies between seeds: one histogram per endpoint.",
+                plots::per_seed_availability(&names, &per_seed),
+            )),
+            Some(plot(
+                "seed_nines.svg",
+                "How the nines vary between seeds: one histogram per endpoint.",
+                plots::per_seed_nines(&names, &per_seed),
+            )),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(scenario.map(|s| {
             // Coloured by what the runs measured, not by the analytic model: a design that
             // analysis calls sound can still lose half its requests in this scenario.
             let availability: Vec<f64> = r.endpoints.iter().map(|e| e.availability.value).collect();
-            list.push(plot(
+            plot(
                 "topology.svg",
                 "The topology, coloured by the availability measured in these runs: call depth left to right, \
                  failure domains top to bottom.",
                 plots::topology_graph(&s.topology, &availability),
-            ));
-        }
-        list
+            )
+        }))
+        .collect()
     }
 
-    /// The last chart of the load group (the load chart and the service charts after it).
-    fn after_load(list: &[Plot]) -> &str {
-        const GROUP: [&str; 5] = ["load.svg", "service_load.svg", "retries.svg", "utilisation.svg", "queue.svg"];
-        list.iter().rev().find(|p| GROUP.contains(&p.file.as_str())).map_or("load.svg", |p| p.file.as_str())
+    /// A chart that may have nothing to show: kept only when drawn.
+    fn maybe(file: &str, caption: &str, svg: Option<String>) -> Option<Plot> {
+        svg.map(|svg| plot(file, caption, svg))
     }
 
     fn plot(file: &str, caption: &str, svg: String) -> Plot {
