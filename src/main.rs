@@ -291,6 +291,31 @@ enum Command {
         /// A chapter, e.g. `modelling` (without one, the list of chapters).
         topic: Option<String>,
     },
+    /// A scenario's fault schedule (or a counterexample `check` shrank) as a chaos experiment:
+    /// a Chaos Mesh workflow (YAML) or a Chaos Toolkit experiment (JSON). Faults with no
+    /// counterpart, and approximations, are listed on standard error and in the output.
+    Export {
+        /// The chaos tool.
+        #[arg(value_enum)]
+        tool: cli::export::Tool,
+        /// A scenario file (or a `*.counterexample.ron`).
+        scenario: PathBuf,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long = "output", short = 'o', alias = "out")]
+        out: Option<PathBuf>,
+        /// Kubernetes namespace of the services and of the chaos objects.
+        #[arg(long, default_value = "default")]
+        namespace: String,
+        /// Pod label whose value is the component's name in the model.
+        #[arg(long, default_value = "app")]
+        label_key: String,
+        /// Port that injected HTTP errors act on.
+        #[arg(long, default_value_t = 80)]
+        http_port: u16,
+        /// Chaos Mesh: standalone objects (each with its `duration`) instead of one workflow.
+        #[arg(long)]
+        manifests: bool,
+    },
     /// Graphviz DOT of a topology (or a scenario's topology), zones as clusters.
     Graph {
         /// A topology or scenario file.
@@ -335,6 +360,15 @@ fn main() -> ExitCode {
         Command::Validate { files, variant, format } => cli::inspect::validate(&files, variant.as_deref(), format),
         Command::Analyze { file, format } => cli::inspect::analyze(&file, format),
         Command::Graph { file, out } => cli::inspect::graph(&file, out),
+        Command::Export { tool, scenario, out, namespace, label_key, http_port, manifests } => {
+            cli::export::export(&cli::export::Options {
+                tool,
+                scenario: &scenario,
+                out: out.as_ref(),
+                cluster: faultsim::bridge::Cluster { namespace, label_key, http_port },
+                manifests,
+            })
+        }
         Command::Completions { shell } => cli::shell::completions(<Cli as clap::CommandFactory>::command(), shell),
         Command::Schema { kind, out } => cli::schema::schema(kind.as_deref(), out.as_deref()),
         Command::Man { out } => cli::shell::man(<Cli as clap::CommandFactory>::command(), out.as_deref()),
@@ -449,7 +483,7 @@ fn check_outputs(command: &Command) -> Result<(), ExitCode> {
     /// An output folder and the names written into it.
     type Folder<'a> = Option<(&'a Path, &'static [&'static str])>;
     let (files, dirs): (Vec<&Path>, Vec<Folder>) = match command {
-        Command::Graph { out, .. } => (out.as_deref().into_iter().collect(), vec![]),
+        Command::Graph { out, .. } | Command::Export { out, .. } => (out.as_deref().into_iter().collect(), vec![]),
         Command::Replay { trace, .. } => (vec![trace.as_path()], vec![]),
         Command::Run { out, .. } | Command::Merge { out, .. } => (vec![], vec![dir(out, RESULTS)]),
         Command::Report { out, .. } => (vec![], vec![Some((out.as_path(), RESULTS))]),
@@ -502,7 +536,7 @@ fn inputs(command: &Command) -> Vec<&std::path::Path> {
             v.extend(study.variant.as_deref());
             v.push(scenario);
         }
-        Command::Metastability { scenario, .. } => v.push(scenario),
+        Command::Metastability { scenario, .. } | Command::Export { scenario, .. } => v.push(scenario),
         Command::Availability { input: file, .. } | Command::Analyze { file, .. } | Command::Graph { file, .. } => {
             v.push(file);
         }

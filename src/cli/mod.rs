@@ -9,6 +9,7 @@ pub mod availability;
 pub mod cascade;
 pub mod check;
 pub mod color;
+pub mod export;
 pub mod fmea;
 pub mod inspect;
 pub mod manual;

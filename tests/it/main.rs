@@ -5,6 +5,7 @@ mod analyze;
 mod availability;
 mod bench_smoke;
 mod broken_inputs;
+mod chaos;
 mod check;
 mod cli;
 mod clients;
