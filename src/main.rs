@@ -27,6 +27,33 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum Import {
+    /// A Chaos Toolkit experiment as a scenario on a model, to dry-run it with `faultsim
+    /// check`: its actions become faults (Chaos Mesh objects are read back; other actions
+    /// need the mapping), its steady-state probes hypotheses.
+    Chaostoolkit {
+        /// The experiment (JSON).
+        experiment: PathBuf,
+        /// The topology the experiment runs against.
+        #[arg(long)]
+        topology: PathBuf,
+        /// A RON file saying which action is which fault and which probe which hypothesis,
+        /// and the load (`ChaosToolkitMapping(workloads: [...], actions: [...], probes: [...])`).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// A constant Poisson load `ENDPOINT=REQUESTS_PER_SECOND` (repeatable).
+        #[arg(long = "rate")]
+        rates: Vec<String>,
+        /// Pod label whose value is the component's name in Chaos Mesh selectors.
+        #[arg(long, default_value = "app")]
+        label_key: String,
+        /// The scenario file to write (atomically).
+        #[arg(long = "output", short = 'o', alias = "out")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Check topology and scenario files; report every error with file:line:col.
     Validate {
@@ -316,6 +343,12 @@ enum Command {
         #[arg(long)]
         manifests: bool,
     },
+    /// Bring another tool's description in as a faultsim file.
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        what: Import,
+    },
     /// Graphviz DOT of a topology (or a scenario's topology), zones as clusters.
     Graph {
         /// A topology or scenario file.
@@ -360,6 +393,16 @@ fn main() -> ExitCode {
         Command::Validate { files, variant, format } => cli::inspect::validate(&files, variant.as_deref(), format),
         Command::Analyze { file, format } => cli::inspect::analyze(&file, format),
         Command::Graph { file, out } => cli::inspect::graph(&file, out),
+        Command::Import { what: Import::Chaostoolkit { experiment, topology, mapping, rates, label_key, out } } => {
+            cli::import::chaostoolkit(&cli::import::ChaosToolkit {
+                experiment: &experiment,
+                topology: &topology,
+                mapping: mapping.as_deref(),
+                rates: &rates,
+                label_key: &label_key,
+                out: &out,
+            })
+        }
         Command::Export { tool, scenario, out, namespace, label_key, http_port, manifests } => {
             cli::export::export(&cli::export::Options {
                 tool,
@@ -484,6 +527,7 @@ fn check_outputs(command: &Command) -> Result<(), ExitCode> {
     type Folder<'a> = Option<(&'a Path, &'static [&'static str])>;
     let (files, dirs): (Vec<&Path>, Vec<Folder>) = match command {
         Command::Graph { out, .. } | Command::Export { out, .. } => (out.as_deref().into_iter().collect(), vec![]),
+        Command::Import { what: Import::Chaostoolkit { out, .. } } => (vec![out.as_path()], vec![]),
         Command::Replay { trace, .. } => (vec![trace.as_path()], vec![]),
         Command::Run { out, .. } | Command::Merge { out, .. } => (vec![], vec![dir(out, RESULTS)]),
         Command::Report { out, .. } => (vec![], vec![Some((out.as_path(), RESULTS))]),
@@ -537,6 +581,10 @@ fn inputs(command: &Command) -> Vec<&std::path::Path> {
             v.push(scenario);
         }
         Command::Metastability { scenario, .. } | Command::Export { scenario, .. } => v.push(scenario),
+        Command::Import { what: Import::Chaostoolkit { experiment, topology, mapping, .. } } => {
+            v.extend([experiment.as_path(), topology.as_path()]);
+            v.extend(mapping.as_deref());
+        }
         Command::Availability { input: file, .. } | Command::Analyze { file, .. } | Command::Graph { file, .. } => {
             v.push(file);
         }

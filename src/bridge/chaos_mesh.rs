@@ -1,7 +1,8 @@
 //! A scenario's fault schedule as Chaos Mesh objects (API `chaos-mesh.org/v1alpha1`, as of
 //! Chaos Mesh 2.8): one chaos object per fault, timed by a `Workflow` (each fault a serial
 //! branch of a `Suspend` until its start and the chaos for its window), or written as
-//! standalone objects with their `duration`.
+//! standalone objects with their `duration`. The experiment's time 0 is the end of the
+//! scenario's warm-up: chaos is run on a system already serving.
 //!
 //! Pods are selected by a label whose value is the component's name ([`Cluster::label_key`]),
 //! zones and regions by the well-known node labels `topology.kubernetes.io/zone` and
@@ -93,15 +94,29 @@ pub struct Export {
 pub fn translate(scenario: &Scenario, cluster: &Cluster) -> Export {
     let mut export = Export::default();
     for (i, w) in scenario.faults.iter().enumerate() {
-        let end = w.end.unwrap_or(scenario.duration).min(scenario.duration);
-        let duration = Duration::from_nanos(end.as_nanos().saturating_sub(w.start.as_nanos()));
+        // A chaos experiment starts on a warmed-up system: its time 0 is the end of the
+        // scenario's warm-up, so a fault at 2m30s after a 30s warm-up starts at 2m.
+        let warm = scenario.warmup.as_nanos();
+        let end = w.end.unwrap_or(scenario.duration).min(scenario.duration).as_nanos();
+        if w.start.as_nanos() < warm {
+            export.notes.approximations.push(format!(
+                "`{}`: starts during the warm-up ({}), so it starts at the experiment's time 0",
+                w.name, scenario.warmup
+            ));
+        }
+        let start = Duration::from_nanos(w.start.as_nanos().saturating_sub(warm));
+        let duration = Duration::from_nanos(end.saturating_sub(w.start.as_nanos().max(warm)));
+        if duration == Duration::ZERO {
+            export.notes.not_exported.push(format!("`{}`: over before the warm-up ends", w.name));
+            continue;
+        }
         let mut t = Translator { topology: &scenario.topology, cluster, window: w, notes: &mut export.notes };
         let specs = t.fault(&w.fault);
         let many = specs.len() > 1;
         for (j, (kind, spec)) in specs.into_iter().enumerate() {
             let base = format!("faultsim-{}-{}", i + 1, k8s_name(&w.name));
             let name = if many { format!("{}-{}", truncate(&base, 58), j + 1) } else { truncate(&base, 63) };
-            export.chaos.push(Chaos { kind, name, window: w.name.clone(), start: w.start, duration, spec });
+            export.chaos.push(Chaos { kind, name, window: w.name.clone(), start, duration, spec });
         }
     }
     for p in &scenario.processes {

@@ -129,8 +129,9 @@ fn seconds(s: f64) -> Value {
     }
 }
 
-/// A configuration key from an endpoint name and a purpose (`checkout_good_ratio`).
-fn key(endpoint: &str, purpose: &str) -> String {
+/// The configuration key of an endpoint's query (`checkout_good_ratio`): the endpoint name
+/// in lowercase with anything but letters and digits as `_`, then the purpose.
+pub fn config_key(endpoint: &str, purpose: &str) -> String {
     let mut k: String =
         endpoint.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
     k.push('_');
@@ -144,7 +145,7 @@ fn probe(topology: &Topology, h: &Hypothesis, config: &mut Map<String, Value>, n
     let query = match &h.check {
         Check::Availability { endpoint, at_least } => {
             let name = &topology.endpoints()[endpoint.index()].name;
-            let k = key(name, "good_ratio");
+            let k = config_key(name, "good_ratio");
             config.insert(k.clone(), json!({
                 "type": "env",
                 "key": k.to_ascii_uppercase(),
@@ -154,7 +155,7 @@ fn probe(topology: &Topology, h: &Hypothesis, config: &mut Map<String, Value>, n
         }
         Check::Latency { endpoint, percentile, at_most } => {
             let name = &topology.endpoints()[endpoint.index()].name;
-            let k = key(name, "latency_buckets");
+            let k = config_key(name, "latency_buckets");
             config.insert(k.clone(), json!({
                 "type": "env",
                 "key": k.to_ascii_uppercase(),

@@ -8,6 +8,7 @@
 
 pub mod chaos_mesh;
 pub mod chaostoolkit;
+pub mod from_chaostoolkit;
 
 use crate::units::Duration;
 

@@ -11,6 +11,7 @@ pub mod check;
 pub mod color;
 pub mod export;
 pub mod fmea;
+pub mod import;
 pub mod inspect;
 pub mod manual;
 pub mod metastability;

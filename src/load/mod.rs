@@ -16,7 +16,7 @@ use std::sync::Arc;
 use ron::extensions::Extensions;
 
 pub use self::locate::locate;
-pub use self::write::{fault_window_ron, fault_windows_ron, scenario_spec};
+pub use self::write::{fault_window_ron, fault_windows_ron, ron_line, scenario_spec};
 use crate::diagnostic::{byte_offset, line_col, Diagnostic, Location, Phase};
 use crate::problem::{did_you_mean, Problem};
 use crate::scenario::Scenario;
@@ -584,6 +584,31 @@ fn problems(name: &str, text: &Arc<str>, ps: Vec<Problem>) -> Vec<Diagnostic> {
             d
         })
         .collect()
+}
+
+/// Reads and parses a RON file of any format type `T` (for files beside the model, such as a
+/// chaos-experiment mapping), with the same limits and diagnostics as models.
+pub fn load_ron<T: serde::de::DeserializeOwned>(path: &FsPath) -> Result<T, Vec<Diagnostic>> {
+    let name = display(path);
+    let text = read_text(path, &name).map_err(|d| vec![*d])?;
+    parse_ron(&name, &text).map_err(|d| vec![*d])
+}
+
+/// Reads and parses a JSON file (an experiment written by another tool), with the same
+/// limits as models; a syntax error is located at its line and column.
+pub fn load_json(path: &FsPath) -> Result<(serde_json::Value, String), Box<Diagnostic>> {
+    let name = display(path);
+    let text = read_text(path, &name)?;
+    match serde_json::from_str(&text) {
+        Ok(v) => Ok((v, name)),
+        Err(e) => {
+            let start = byte_offset(&text, e.line(), e.column());
+            let end = (start + text[start..].chars().next().map_or(0, char::len_utf8)).min(text.len());
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            Err(at(&name, &text, Phase::Syntax, start..end, format!("not valid JSON: {message}"), "here", None))
+        }
+    }
 }
 
 #[cfg(test)]

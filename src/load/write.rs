@@ -41,6 +41,12 @@ pub fn scenario_spec(
     super::parse_ron(name, text)
 }
 
+/// Any spec value as one line of RON (a workload, a hypothesis), for generated files.
+pub fn ron_line<T: serde::Serialize>(v: &T) -> String {
+    let line = ron::ser::PrettyConfig::new().struct_names(true).new_line(String::new()).indentor(String::new());
+    ron::Options::default().to_string_pretty(v, line).unwrap_or_else(|e| format!("/* cannot write: {e} */"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
