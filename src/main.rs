@@ -312,6 +312,14 @@ enum Command {
         /// writes, as for `graph`; `--trace` is the older name.
         #[arg(long = "output", short = 'o', alias = "trace")]
         trace: PathBuf,
+        /// Write the run's requests as OpenTelemetry traces (OTLP JSON, as the collector's file
+        /// exporter writes) instead of its events: a trace per request, spans per call attempt
+        /// and per handling, with status, instance, zone and the fault windows they overlap.
+        #[arg(long)]
+        otlp: bool,
+        /// With `--otlp`: most spans written (a long run has many).
+        #[arg(long, default_value_t = 100_000, requires = "otlp")]
+        max_spans: usize,
     },
     /// The manual: the list of chapters, or one chapter (Markdown) to read.
     Manual {
@@ -503,7 +511,10 @@ fn main() -> ExitCode {
             let seeding = cli::whatif::Seeding { seeds, threads, settle: &settle };
             cli::whatif::whatif(&scenario, &variants, &seeding, all, format, out.as_ref())
         }
-        Command::Replay { scenario, variant, seed, trace } => {
+        Command::Replay { scenario, variant, seed, trace, otlp: true, max_spans } => {
+            cli::run::replay_otlp(&scenario, variant.as_deref(), seed, &trace, max_spans)
+        }
+        Command::Replay { scenario, variant, seed, trace, otlp: false, .. } => {
             cli::run::replay(&scenario, variant.as_deref(), seed, &trace)
         }
         Command::Report { input, variant, out, seeds, threads } => {

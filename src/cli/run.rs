@@ -120,6 +120,61 @@ pub fn replay(
     }
 }
 
+/// `faultsim replay SCENARIO --seed S --otlp -o FILE`: the run's requests as OTLP JSON
+/// traces, at most `max_spans` spans (a run with more says so and keeps the first ones).
+pub fn replay_otlp(
+    path: &std::path::Path,
+    variant: Option<&std::path::Path>,
+    seed: u64,
+    out: &std::path::Path,
+    max_spans: usize,
+) -> ExitCode {
+    let scenario = match load_scenario_with(path, variant) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let limits = scenario.limits;
+    let mut world = faultsim::model::world::World::new(scenario, seed);
+    world.spans = Some(Box::new(faultsim::model::spans::SpanLog::new(max_spans)));
+    let (world, stopped) = faultsim::engine::Simulation::with_model(world, limits).run_model(|_, _| {});
+    let Some(log) = world.spans.as_deref() else { return ExitCode::from(EXIT_INPUT) };
+    let doc = faultsim::bridge::otlp::document(&world, log, seed);
+    let text = match serde_json::to_string(&doc) {
+        Ok(t) => t + "\n",
+        Err(e) => {
+            eprintln!("error: cannot write JSON: {e}");
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    if let Err(e) = faultsim::output::write_atomic(out, text.as_bytes()) {
+        eprintln!("error: {}: cannot write: {e}", out.display());
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let traces = log.spans.iter().filter(|s| s.parent.is_none()).count();
+    eprintln!(
+        "wrote {} in {} to {} (OTLP JSON; replay: faultsim replay {} --seed {seed} --otlp -o {})",
+        count(log.spans.len() as u64, "span"),
+        count(traces as u64, "trace"),
+        out.display(),
+        path.display(),
+        out.display()
+    );
+    if log.truncated {
+        eprintln!(
+            "note: stopped recording at --max-spans {max_spans}: later requests are not in the file (raise it, or shorten the scenario)"
+        );
+    }
+    if let Some(limit) = stopped {
+        eprintln!(
+            "error: the run stopped at a limit ({}): {limit}; the spans up to it are in {}",
+            limit.limit_name(),
+            out.display()
+        );
+        return ExitCode::from(EXIT_INCONCLUSIVE);
+    }
+    ExitCode::SUCCESS
+}
+
 /// Writes `results.json`, `summary.md`, `metrics.prom` and `metrics.om` (Prometheus text and
 /// OpenMetrics, see [`faultsim::report::metrics_export`]), `seeds.csv` (a row per seed), every plot and `index.html` into
 /// `dir`, each atomically

@@ -32,7 +32,7 @@ pub const CHAPTERS: &[Chapter] = &[
     chapter!("ci", "CI: hypotheses, fault-space search and error budgets"),
     chapter!("availability", "Availability: nines over years"),
     chapter!("distributed", "Distributed runs: shards and merging"),
-    chapter!("bridge", "From and to your system: chaos experiments"),
+    chapter!("bridge", "From and to your system: chaos experiments and traces"),
     chapter!("limits", "Limits: every bound on a run or an input"),
     chapter!("performance", "Performance"),
     chapter!("field-stories", "Field stories"),

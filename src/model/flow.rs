@@ -36,6 +36,9 @@ impl World {
             self.metrics.endpoints[endpoint.index()].requests += 1;
         }
         let target = ComponentId::Service(self.topology().endpoints()[endpoint.index()].service);
+        if let Some(log) = self.spans.as_mut() {
+            log.request(root, now, endpoint, target);
+        }
         self.start_call(cal, now, Origin::Root(root), Policy::Client(w), target, true, false, None, endpoint);
     }
 
@@ -104,6 +107,9 @@ impl World {
         let deadline = self.attempt_deadline(now, policy, inherited);
         let attempt =
             self.attempts.insert(Attempt { exec: exec_key, guards: AttemptGuards::NONE, deadline, timer: None });
+        if self.spans.is_some() {
+            self.attempt_span(now, exec_key, attempt);
+        }
         let admission = if slot == NO_SLOT { Admission::Go } else { self.guard_attempt(now, slot, attempt, caller) };
         if let Admission::Reject(cause) = admission {
             cal.schedule(now, Event::Response { attempt, outcome: Outcome::Failed(cause) });
@@ -184,6 +190,9 @@ impl World {
     pub fn deliver(&mut self, cal: &mut Calendar<Event>, now: Nanos, job_key: Key) {
         let Some(job) = self.jobs.get(job_key) else { return };
         let (station, attempt, deadline, call) = (job.station, job.attempt, job.deadline, job.call);
+        if let Some(log) = self.spans.as_mut() {
+            log.handling(attempt, now, self.stations[station as usize].component, station);
+        }
         let st = &self.stations[station as usize];
         if st.down && self.buffer_write(job_key, station) {
             return;
@@ -475,6 +484,9 @@ impl World {
             self.metrics.service_answer(s.index(), now, matches!(outcome, Outcome::Failed(_)));
         }
         if self.attempts.get(job.attempt).is_none() {
+            if let Some(log) = self.spans.as_mut() {
+                log.handling_over(job.attempt, now, None);
+            }
             // The caller gave up (or vanished): the work was wasted.
             if let (ComponentId::Service(s), true) = (self.stations[station as usize].component, self.measuring(now)) {
                 self.metrics.services[s.index()].wasted_ns += job.work_ns;
@@ -531,6 +543,9 @@ impl World {
 
     /// Sends an answer from a station back to the caller of `attempt`.
     fn answer(&mut self, cal: &mut Calendar<Event>, now: Nanos, station: u32, attempt: Key, outcome: Outcome) {
+        if let Some(log) = self.spans.as_mut() {
+            log.handling_over(attempt, now, Some(outcome));
+        }
         let Some(a) = self.attempts.get(attempt) else { return };
         let Some(exec) = self.execs.get(a.exec) else { return };
         let (to_station, to_zone) = (exec.from_station, exec.from_zone);
@@ -554,6 +569,9 @@ impl World {
         if let Some(timer) = a.timer {
             cal.cancel(timer);
         }
+        if let Some(log) = self.spans.as_mut() {
+            log.attempt_over(attempt, now, outcome);
+        }
         self.attempt_ended(cal, now, attempt, &a, outcome);
         self.attempt_over(cal, now, a.exec, outcome);
     }
@@ -563,6 +581,9 @@ impl World {
     pub fn timeout(&mut self, cal: &mut Calendar<Event>, now: Nanos, attempt: Key) {
         let Some(a) = self.attempts.remove(attempt) else { return };
         let outcome = Outcome::Failed(Cause::Timeout);
+        if let Some(log) = self.spans.as_mut() {
+            log.attempt_over(attempt, now, outcome);
+        }
         self.attempt_ended(cal, now, attempt, &a, outcome);
         self.attempt_over(cal, now, a.exec, outcome);
     }
@@ -653,6 +674,9 @@ impl World {
     pub fn root_over(&mut self, cal: &mut Calendar<Event>, now: Nanos, root_key: Key, outcome: Outcome) {
         let Some(root) = self.roots.remove(root_key) else { return };
         self.roots_finished += 1;
+        if let Some(log) = self.spans.as_mut() {
+            log.request_over(root_key, now, outcome);
+        }
         self.record(now, &root, outcome);
         if let (Some(client), false) = (root.client, self.arrivals_over) {
             self.client_thinks(cal, now, root.workload, client);
@@ -687,6 +711,26 @@ impl World {
                     s.failed += 1;
                 }
             }
+        }
+    }
+}
+
+impl World {
+    /// Records a new attempt's span under its call's origin (only when spans are on).
+    fn attempt_span(&mut self, now: Nanos, exec_key: Key, attempt: Key) {
+        let Some(exec) = self.execs.get(exec_key) else { return };
+        let parent = match exec.origin {
+            Origin::Root(r) => super::spans::Parent::Root(r),
+            Origin::Job(j) => match self.jobs.get(j) {
+                Some(job) => super::spans::Parent::Handling(job.attempt),
+                None => return,
+            },
+            Origin::Message(_) => super::spans::Parent::None,
+        };
+        let (component, station, target, endpoint, number) =
+            (exec.from_component, exec.from_station, exec.target, exec.endpoint, exec.attempts);
+        if let Some(log) = self.spans.as_mut() {
+            log.attempt(attempt, now, parent, component, station, target, endpoint, number);
         }
     }
 }

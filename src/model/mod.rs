@@ -17,6 +17,7 @@ pub mod fork;
 pub mod health;
 pub mod infra;
 pub mod patterns;
+pub mod spans;
 pub mod world;
 
 pub use world::World;

@@ -339,6 +339,8 @@ pub struct World {
     pub infra: super::infra::Infra,
     /// What each caller's health checks see (partitions).
     pub health: super::health::Health,
+    /// The run's requests as spans, when asked for (`None`: not recorded, the default).
+    pub spans: Option<Box<super::spans::SpanLog>>,
 }
 
 impl World {
@@ -545,6 +547,7 @@ impl World {
             scenario,
             infra: super::infra::Infra::default(),
             health: super::health::Health::default(),
+            spans: None,
         };
         world.infra = super::infra::Infra::build(&world);
         world.health = super::health::Health::build(&world);

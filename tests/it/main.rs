@@ -27,6 +27,7 @@ mod json_schema;
 mod junit;
 mod loader_fuzz;
 mod montecarlo;
+mod otlp;
 mod patterns;
 mod pools;
 mod prometheus;
