@@ -370,18 +370,14 @@ impl Translator<'_> {
         direction: spec::Direction,
         extra: Option<(&str, Value)>,
     ) -> Option<Value> {
-        let mut direction = match direction {
+        let direction = match direction {
             spec::Direction::Both => "both",
             spec::Direction::OneWay => "to",
         };
+        // Towards an external, traffic is cut from the pods' side ("to", set below).
         let (a, b) = match (a.external.is_some(), b) {
             (true, Some(b)) if b.external.is_some() => return None,
-            (true, Some(b)) => {
-                if direction == "to" {
-                    direction = "from";
-                }
-                (b, Some(a))
-            }
+            (true, Some(b)) => (b, Some(a)),
             (_, b) => (a, b),
         };
         let mut spec = json!({

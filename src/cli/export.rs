@@ -69,8 +69,9 @@ pub fn export(o: &Options) -> ExitCode {
             (text, export.notes, export.chaos.len())
         }
         Tool::Chaostoolkit => {
-            let objects = chaos_mesh::translate(&scenario, &o.cluster).chaos.len();
             let (experiment, notes) = chaostoolkit::experiment(&scenario, &source, &o.cluster);
+            // One action per chaos object.
+            let objects = experiment["method"].as_array().map_or(0, Vec::len);
             let mut text = serde_json::to_string_pretty(&experiment).unwrap_or_default();
             text.push('\n');
             (text, notes, objects)
