@@ -48,7 +48,7 @@
 //! | [`availability`] | the second model on the engine: failure and repair of instances, nodes, zones, regions and links over simulated years, incremental servability, time-based availability with intervals, importance, and a rare-event estimator |
 //! | [`study`] | simulation studies over variants of a scenario on the same seeds: FMEA, cascades, the metastability map, what-if; variants that only add fault windows fork from one run of their common prefix ([`model::fork`]) |
 //! | [`report`] | output formats: run summaries (text, JSON), Graphviz DOT, plots, HTML, the studies' tables and plots, CI formats (JUnit, GitHub), Prometheus text and OpenMetrics, per-seed CSV |
-//! | [`bridge`] | other tools' formats: a scenario's faults as Chaos Mesh objects and Chaos Toolkit experiments, experiments back as scenarios, a run's requests as OTLP traces; each says what could not be carried over |
+//! | [`bridge`] | other tools' formats: a scenario's faults as Chaos Mesh objects and Chaos Toolkit experiments, experiments back as scenarios, a run's requests as OTLP traces, OTLP traces as a topology and a scenario; each says what could not be carried over |
 //! | [`schema`] | the JSON contract: every JSON output's `schema_version` and `kind`, one unit convention, and each kind's JSON Schema generated from its serde types (schemars) |
 //! | [`output`] | atomic file writes, replacing only regular files |
 //! | [`input`] | reading any input file: regular files only, checked before opening, within a named size limit |

@@ -51,6 +51,20 @@ enum Import {
         #[arg(long = "output", short = 'o', alias = "out")]
         out: PathBuf,
     },
+    /// OpenTelemetry traces (OTLP JSON, as the collector's file exporter writes them) as a
+    /// topology and a scenario: services and instances, zones, the call graph, fitted
+    /// service times, error rates, retries and timeouts where visible, and the load.
+    Traces {
+        /// OTLP JSON files (one document per file, or one per line).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Folder to write `topology.ron` and `scenario.ron` into (created if missing).
+        #[arg(long = "out", short = 'o', alias = "output")]
+        out: PathBuf,
+        /// Name of the written topology and scenario.
+        #[arg(long, default_value = "imported")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -411,6 +425,7 @@ fn main() -> ExitCode {
                 out: &out,
             })
         }
+        Command::Import { what: Import::Traces { files, out, name } } => cli::import::traces(&files, &out, &name),
         Command::Export { tool, scenario, out, namespace, label_key, http_port, manifests } => {
             cli::export::export(&cli::export::Options {
                 tool,
@@ -539,6 +554,9 @@ fn check_outputs(command: &Command) -> Result<(), ExitCode> {
     let (files, dirs): (Vec<&Path>, Vec<Folder>) = match command {
         Command::Graph { out, .. } | Command::Export { out, .. } => (out.as_deref().into_iter().collect(), vec![]),
         Command::Import { what: Import::Chaostoolkit { out, .. } } => (vec![out.as_path()], vec![]),
+        Command::Import { what: Import::Traces { out, .. } } => {
+            (vec![], vec![Some((out.as_path(), &["topology.ron", "scenario.ron"][..]))])
+        }
         Command::Replay { trace, .. } => (vec![trace.as_path()], vec![]),
         Command::Run { out, .. } | Command::Merge { out, .. } => (vec![], vec![dir(out, RESULTS)]),
         Command::Report { out, .. } => (vec![], vec![Some((out.as_path(), RESULTS))]),
@@ -596,6 +614,7 @@ fn inputs(command: &Command) -> Vec<&std::path::Path> {
             v.extend([experiment.as_path(), topology.as_path()]);
             v.extend(mapping.as_deref());
         }
+        Command::Import { what: Import::Traces { files, .. } } => v.extend(files.iter().map(PathBuf::as_path)),
         Command::Availability { input: file, .. } | Command::Analyze { file, .. } | Command::Graph { file, .. } => {
             v.push(file);
         }

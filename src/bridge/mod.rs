@@ -9,6 +9,7 @@
 pub mod chaos_mesh;
 pub mod chaostoolkit;
 pub mod from_chaostoolkit;
+pub mod from_traces;
 pub mod otlp;
 
 use crate::units::Duration;

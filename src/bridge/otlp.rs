@@ -8,7 +8,8 @@
 //! the same run gives the same bytes. Trace ids are the seed and the request's sequence
 //! number; span ids count from 1. Failures carry `error.type` (the cause: `timeout`,
 //! `unavailable`, …), and every span that overlaps a fault window lists the window's name
-//! in `faultsim.faults`.
+//! in `faultsim.faults`. Async calls are producer spans; calls to and handling at a datastore
+//! say `faultsim.operation` (`read` or `write`).
 
 use std::collections::BTreeMap;
 
@@ -118,6 +119,7 @@ fn span(world: &World, log: &SpanLog, i: usize, s: &Span, seed: u64) -> Value {
             let kind = match (s.parent, s.target) {
                 (None, _) => CONSUMER,
                 (_, Some(ComponentId::Queue(_))) => PRODUCER,
+                _ if s.asynchronous => PRODUCER,
                 _ => CLIENT,
             };
             (format!("call {}", target.as_deref().unwrap_or("?")), kind)
@@ -132,6 +134,9 @@ fn span(world: &World, log: &SpanLog, i: usize, s: &Span, seed: u64) -> Value {
     }
     if s.kind == SpanKind::Attempt {
         attributes.push(int("faultsim.attempt", u64::from(s.attempt)));
+    }
+    if matches!(s.target, Some(ComponentId::Datastore(_))) || matches!(s.component, Some(ComponentId::Datastore(_))) {
+        attributes.push(string("faultsim.operation", if s.write { "write" } else { "read" }));
     }
     let faults: Vec<Value> = world
         .scenario

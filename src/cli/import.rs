@@ -1,5 +1,7 @@
 //! `faultsim import chaostoolkit EXPERIMENT --topology MODEL -o SCENARIO`: a Chaos Toolkit
 //! experiment as a scenario on the model, to dry-run it with `faultsim check` first.
+//! `faultsim import traces FILE... --out DIR`: OpenTelemetry traces as a topology and a
+//! scenario.
 
 #![allow(clippy::print_stderr)]
 
@@ -7,6 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
 use faultsim::bridge::from_chaostoolkit::{self, Mapping};
+use faultsim::bridge::from_traces::{self, Traces};
 use faultsim::load;
 use faultsim::spec;
 
@@ -97,6 +100,104 @@ pub fn chaostoolkit(o: &ChaosToolkit) -> ExitCode {
         scenario.hypotheses.len()
     );
     ExitCode::SUCCESS
+}
+
+/// Runs `faultsim import traces`.
+pub fn traces(files: &[PathBuf], out: &Path, name: &str) -> ExitCode {
+    let mut traces = Traces::default();
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        let shown = f.display().to_string();
+        match read_otlp(f, &shown, &mut traces) {
+            Ok(()) => sources.push(shown),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!("{} not imported; nothing written", super::count(errors.len() as u64, "file"));
+        return ExitCode::from(EXIT_INPUT);
+    }
+    let imported = match from_traces::import(&traces, name, &sources) {
+        Ok(i) => i,
+        Err(es) => {
+            for e in &es {
+                eprintln!("error: {}: {e}", sources.join(", "));
+            }
+            return ExitCode::from(EXIT_INPUT);
+        }
+    };
+    let topology_path = out.join("topology.ron");
+    let scenario_path = out.join("scenario.ron");
+    let run_line = format!("Run: faultsim run {}", scenario_path.display());
+    let head = from_traces::header(&imported, &sources, traces.len(), &run_line);
+    let topology_text = format!("{head}{}", imported.topology);
+    let scenario_text = format!("{head}{}", imported.scenario);
+    // What is written must load as any file does; a failure here is a bug of the importer,
+    // reported with the located errors rather than written.
+    if let Err(ds) = load::parse_topology(&topology_path.display().to_string(), topology_text.clone().into()) {
+        eprintln!("error: the imported topology does not validate (a bug in the importer; please report it):");
+        return fail(&ds);
+    }
+    if let Err(e) = std::fs::create_dir_all(out) {
+        eprintln!("error: {}: cannot create the folder: {e}", out.display());
+        return ExitCode::from(EXIT_INPUT);
+    }
+    for (path, text) in [(&topology_path, &topology_text), (&scenario_path, &scenario_text)] {
+        if let Err(e) = faultsim::output::write_atomic(path, text.as_bytes()) {
+            eprintln!("error: {}: cannot write: {e}", path.display());
+            return ExitCode::from(EXIT_INPUT);
+        }
+    }
+    if let Err(ds) = load::load_scenario(&scenario_path) {
+        eprintln!("error: the imported scenario does not validate (a bug in the importer; please report it):");
+        return fail(&ds);
+    }
+    for f in &imported.fits {
+        eprintln!("fitted: {f}");
+    }
+    for n in &imported.not_inferred {
+        eprintln!("not inferred: {n}");
+    }
+    eprintln!(
+        "wrote {} and {} from {} spans ({})",
+        topology_path.display(),
+        scenario_path.display(),
+        traces.len(),
+        run_line.to_lowercase()
+    );
+    ExitCode::SUCCESS
+}
+
+/// One OTLP JSON file: a document, or one document per line (the collector's file exporter).
+fn read_otlp(path: &Path, shown: &str, into: &mut Traces) -> Result<(), String> {
+    match load::load_json(path) {
+        Ok((doc, _)) => into.add(&doc, shown),
+        Err(whole) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            if lines.len() < 2 {
+                return Err(whole.to_string());
+            }
+            // Not JSON Lines either when its first line is not a document: then the whole
+            // file's located error is the one to show.
+            if serde_json::from_str::<serde_json::Value>(lines[0]).is_err() {
+                return Err(whole.to_string());
+            }
+            for (n, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let doc: serde_json::Value = serde_json::from_str(line)
+                    .map_err(|e| format!("{shown}:{}:{}: not JSON: {e}", n + 1, e.column()))?;
+                into.add(&doc, &format!("{shown}:{}", n + 1))?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// `ENDPOINT=RATE` as a constant Poisson workload.

@@ -727,10 +727,20 @@ impl World {
             },
             Origin::Message(_) => super::spans::Parent::None,
         };
-        let (component, station, target, endpoint, number) =
+        let (mut component, station, target, endpoint, number) =
             (exec.from_component, exec.from_station, exec.target, exec.endpoint, exec.attempts);
+        let asynchronous = match exec.policy {
+            Policy::Call(id) => self.topology().call(id).mode == spec::CallMode::Async,
+            // A delivery is the queue's own call to its consumer.
+            Policy::Delivery(q) => {
+                component = Some(ComponentId::Queue(crate::topology::QueueId(q)));
+                false
+            }
+            Policy::Client(_) | Policy::CacheMiss(_) => false,
+        };
+        let write = exec.write;
         if let Some(log) = self.spans.as_mut() {
-            log.attempt(attempt, now, parent, component, station, target, endpoint, number);
+            log.attempt(attempt, now, parent, component, station, target, endpoint, number, write, asynchronous);
         }
     }
 }

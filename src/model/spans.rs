@@ -45,6 +45,10 @@ pub struct Span {
     pub endpoint: EndpointId,
     /// Attempt number of its call, from 1 (attempts only).
     pub attempt: u32,
+    /// Whether the call writes (attempts to a datastore).
+    pub write: bool,
+    /// Whether the caller does not wait for the answer (an async call).
+    pub asynchronous: bool,
     /// Start.
     pub start: Nanos,
     /// End, once known; `None` if it never ended (its instance crashed mid-work, or the run
@@ -97,6 +101,8 @@ impl SpanLog {
             target: Some(target),
             endpoint,
             attempt: 0,
+            write: false,
+            asynchronous: false,
             start: now,
             end: None,
             outcome: None,
@@ -125,6 +131,8 @@ impl SpanLog {
         target: ComponentId,
         endpoint: EndpointId,
         number: u32,
+        write: bool,
+        asynchronous: bool,
     ) {
         let (parent, trace) = match parent {
             Parent::Root(k) => match self.roots.get(&k.word()) {
@@ -149,6 +157,8 @@ impl SpanLog {
             target: Some(target),
             endpoint,
             attempt: number,
+            write,
+            asynchronous,
             start: now,
             end: None,
             outcome: None,
@@ -176,6 +186,8 @@ impl SpanLog {
             target: None,
             endpoint: p.endpoint,
             attempt: p.attempt,
+            write: p.write,
+            asynchronous: false,
             start: now,
             end: None,
             outcome: None,

@@ -42,5 +42,6 @@ mod stories_infra;
 mod study;
 mod theory;
 mod tidy;
+mod traces;
 mod user_properties;
 mod variants;
