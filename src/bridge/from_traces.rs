@@ -259,6 +259,12 @@ fn fit(samples: &mut [u64]) -> Option<(Dist, String)> {
     ))
 }
 
+/// The middle of the samples (sorting them), for fits resting on too few spans.
+fn median(samples: &mut [u64]) -> Option<u64> {
+    samples.sort_unstable();
+    samples.get(samples.len() / 2).copied()
+}
+
 /// A distribution as it is written by hand: `LogNormal(median: "2ms", p99: "15ms")`.
 fn dist(d: &Dist) -> String {
     match d {
@@ -723,7 +729,7 @@ pub fn import(traces: &Traces, name: &str, sources: &[String]) -> Result<Importe
                     "{name}: service_time from {} spans only (fewer than {MIN_SAMPLES}): Fixed at their median",
                     samples.len()
                 ));
-                let m = samples.get(samples.len() / 2).copied().unwrap_or(1_000_000);
+                let m = median(&mut samples).unwrap_or(1_000_000);
                 (Dist::Fixed(round(m)), String::new())
             }
         };
@@ -807,7 +813,7 @@ pub fn import(traces: &Traces, name: &str, sources: &[String]) -> Result<Importe
                 let mut ts = call.timeouts.clone();
                 ts.sort_unstable();
                 let median = ts[ts.len() / 2];
-                parts.push(format!("timeout: {}", q(&show(median).to_string())));
+                parts.push(format!("timeout: {}", q(&show(median))));
                 fits.push(format!(
                     "{name} → {to} timeout {}: {} attempts ended `timeout` by their own timer (between {} and {})",
                     show(median),
@@ -827,11 +833,7 @@ pub fn import(traces: &Traces, name: &str, sources: &[String]) -> Result<Importe
                         call.retry_gaps.iter().copied().max().unwrap_or(0),
                     );
                     let jitter = if lo * 2 < hi { ", jitter: Full" } else { "" };
-                    format!(
-                        ", backoff: Backoff(base: {}, cap: {}{jitter})",
-                        q(&show(hi.max(1)).to_string()),
-                        q(&show(hi.max(1)).to_string())
-                    )
+                    format!(", backoff: Backoff(base: {}, cap: {}{jitter})", q(&show(hi.max(1))), q(&show(hi.max(1))))
                 };
                 parts.push(format!("retry: Retry(max_attempts: {}{backoff})", call.max_attempts));
                 fits.push(format!(
@@ -974,7 +976,7 @@ pub fn import(traces: &Traces, name: &str, sources: &[String]) -> Result<Importe
             let (latency, how) = match fit(&mut samples) {
                 Some(f) => f,
                 None => {
-                    let m = samples.get(samples.len() / 2).copied().unwrap_or(1_000_000);
+                    let m = median(&mut samples).unwrap_or(1_000_000);
                     notes.push(format!("{name}: latency from {} calls only: Fixed at their median", samples.len()));
                     (Dist::Fixed(round(m)), String::new())
                 }
@@ -1028,7 +1030,7 @@ pub fn import(traces: &Traces, name: &str, sources: &[String]) -> Result<Importe
             if !c.timeouts.is_empty() {
                 let mut ts = c.timeouts.clone();
                 ts.sort_unstable();
-                parts.push(format!("timeout: {}", q(&show(ts[ts.len() / 2]).to_string())));
+                parts.push(format!("timeout: {}", q(&show(ts[ts.len() / 2]))));
             }
             if c.max_attempts > 1 {
                 parts.push(format!("retry: Retry(max_attempts: {})", c.max_attempts));

@@ -146,15 +146,23 @@ pub fn traces(files: &[PathBuf], out: &Path, name: &str) -> ExitCode {
         eprintln!("error: {}: cannot create the folder: {e}", out.display());
         return ExitCode::from(EXIT_INPUT);
     }
-    for (path, text) in [(&topology_path, &topology_text), (&scenario_path, &scenario_text)] {
-        if let Err(e) = faultsim::output::write_atomic(path, text.as_bytes()) {
+    let write = |path: &Path, text: &str| -> Result<(), ExitCode> {
+        faultsim::output::write_atomic(path, text.as_bytes()).map_err(|e| {
             eprintln!("error: {}: cannot write: {e}", path.display());
-            return ExitCode::from(EXIT_INPUT);
-        }
+            ExitCode::from(EXIT_INPUT)
+        })
+    };
+    if let Err(code) = write(&topology_path, &topology_text) {
+        return code;
     }
-    if let Err(ds) = load::load_scenario(&scenario_path) {
+    // The scenario loads its topology from beside it, so it is checked once that is written,
+    // and before it is written itself.
+    if let Err(ds) = load::parse_scenario(&scenario_path.display().to_string(), scenario_text.clone().into(), out) {
         eprintln!("error: the imported scenario does not validate (a bug in the importer; please report it):");
         return fail(&ds);
+    }
+    if let Err(code) = write(&scenario_path, &scenario_text) {
+        return code;
     }
     for f in &imported.fits {
         eprintln!("fitted: {f}");
